@@ -1,0 +1,70 @@
+# mp: make, make check, make install PREFIX=... DESTDIR=..., make demo
+PREFIX	?= /usr/local
+BINDIR	 = $(PREFIX)/bin
+MANDIR	 = $(PREFIX)/share/man
+DATADIR	 = $(PREFIX)/share/mp
+
+CC	?= cc
+CFLAGS	?= -O2 -g
+CFLAGS	+= -std=c11 -D_GNU_SOURCE -Wall -Wextra -Icommon
+LDFLAGS	?=
+
+# Each external library is linked only into the programs that use it:
+# LIBS_mp-NAME = ... (none needed yet)
+
+CMDS	 = $(patsubst %.c,%,$(wildcard cmd/mp-*.c))
+LIBSRC	 = $(wildcard common/*.c)
+LIBOBJ	 = $(LIBSRC:.c=.o)
+TESTC	 = $(patsubst %.c,%,$(wildcard t/*.c))
+MAN1	 = $(wildcard man/*.1)
+MAN5	 = $(wildcard man/*.5)
+MAN7	 = $(wildcard man/*.7)
+
+all: $(CMDS) $(TESTC)
+
+common/libmp.a: $(LIBOBJ)
+	rm -f $@
+	ar rcs $@ $(LIBOBJ)
+
+$(LIBOBJ): common/mp.h
+
+cmd/mp-%: cmd/mp-%.c common/libmp.a common/mp.h
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< common/libmp.a $(LIBS_$(notdir $@))
+
+t/%: t/%.c common/libmp.a common/mp.h
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< common/libmp.a
+
+# Installs the Debian packages the build and tests need, when one is missing.
+.deps-ok: scripts/install-deps
+	scripts/install-deps
+	touch $@
+
+check: .deps-ok all
+	prove t/
+
+check-asan: .deps-ok
+	$(MAKE) clean
+	$(MAKE) CC=clang CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" all
+	ASAN_OPTIONS=detect_leaks=0 prove t/
+	$(MAKE) clean
+
+demo: .deps-ok all
+	scripts/demo
+
+bench: all
+	scripts/bench
+
+install: all
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 \
+	    $(DESTDIR)$(DATADIR)/examples
+	install -m 755 $(CMDS) $(DESTDIR)$(BINDIR)
+	install -m 644 $(MAN1) $(DESTDIR)$(MANDIR)/man1
+	install -m 644 $(MAN5) $(DESTDIR)$(MANDIR)/man5
+	install -m 644 $(MAN7) $(DESTDIR)$(MANDIR)/man7
+	cp -R examples/. $(DESTDIR)$(DATADIR)/examples
+
+clean:
+	rm -f $(CMDS) $(TESTC) common/*.o common/libmp.a
+
+.PHONY: all check check-asan demo bench install clean

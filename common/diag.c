@@ -1,0 +1,159 @@
+/* diag.c: messages on stderr, as text or one JSON object per line */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mp.h"
+
+static enum mp_log_format logfmt = MP_LOG_TEXT;
+static int progress_shown;
+
+void
+mp_log_set_format(enum mp_log_format f)
+{
+	logfmt = f;
+}
+
+enum mp_log_format
+mp_log_get_format(void)
+{
+	return logfmt;
+}
+
+static void
+emit(const char *level, const char *file, long long line, const char *fmt,
+    va_list ap)
+{
+	struct mp_buf b = { 0 }, m = { 0 };
+	va_list aq;
+	int n;
+
+	va_copy(aq, ap);
+	n = vsnprintf(NULL, 0, fmt, aq);
+	va_end(aq);
+	mp_buf_grow(&m, n + 1);
+	vsnprintf(m.p, n + 1, fmt, ap);
+	m.len = n;
+	mp_progress_clear();
+	if (logfmt == MP_LOG_JSON) {
+		time_t now = time(NULL);
+		char ts[32];
+
+		strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+		mp_buf_printf(&b, "{\"ts\":\"%s\",\"prog\":", ts);
+		mp_buf_json_str(&b, mp_prog, strlen(mp_prog));
+		mp_buf_printf(&b, ",\"level\":\"%s\"", level);
+		if (file) {
+			mp_buf_adds(&b, ",\"file\":");
+			mp_buf_json_str(&b, file, strlen(file));
+		}
+		if (line > 0)
+			mp_buf_printf(&b, ",\"line\":%lld", line);
+		mp_buf_adds(&b, ",\"msg\":");
+		if (mp_utf8_valid(m.p, m.len))
+			mp_buf_json_str(&b, m.p, m.len);
+		else
+			mp_buf_adds(&b, "\"(message not valid UTF-8)\"");
+		mp_buf_adds(&b, "}\n");
+	} else {
+		mp_buf_printf(&b, "%s: ", mp_prog);
+		if (file && line > 0)
+			mp_buf_printf(&b, "%s:%lld: ", file, line);
+		else if (file)
+			mp_buf_printf(&b, "%s: ", file);
+		mp_buf_add(&b, m.p, m.len);
+		mp_buf_addc(&b, '\n');
+	}
+	/* one write per message, so lines of tools in a pipe don't mix */
+	(void)!write(2, b.p, b.len);
+	mp_buf_free(&b);
+	mp_buf_free(&m);
+}
+
+void
+mp_vwarnat(const char *file, long long line, const char *fmt, va_list ap)
+{
+	emit("warning", file, line, fmt, ap);
+}
+
+void
+mp_warnat(const char *file, long long line, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	emit("warning", file, line, fmt, ap);
+	va_end(ap);
+}
+
+void
+mp_warnx(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	emit("warning", NULL, 0, fmt, ap);
+	va_end(ap);
+}
+
+void
+mp_errx(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	emit("error", NULL, 0, fmt, ap);
+	va_end(ap);
+	exit(status);
+}
+
+void
+mp_err(int status, const char *fmt, ...)
+{
+	struct mp_buf b = { 0 };
+	const char *e = strerror(errno);
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	mp_buf_grow(&b, n + 1);
+	va_start(ap, fmt);
+	vsnprintf(b.p, n + 1, fmt, ap);
+	va_end(ap);
+	b.len = n;
+	mp_errx(status, "%s: %s", mp_buf_str(&b), e);
+}
+
+void
+mp_progress_show(const char *fmt, ...)
+{
+	char line[200];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if (n >= (int)sizeof line)
+		n = sizeof line - 1;
+	/* \r, the line, then clear to the end of the terminal line */
+	dprintf(2, "\r%s: %.*s\033[K", mp_prog, n, line);
+	progress_shown = 1;
+}
+
+void
+mp_progress_clear(void)
+{
+	if (progress_shown) {
+		(void)!write(2, "\r\033[K", 4);
+		progress_shown = 0;
+	}
+}

@@ -1,0 +1,586 @@
+/*
+ * json.c: a strict RFC 8259 scanner for one-object lines.  It decides
+ * whether a line is exactly one JSON object, and why not, in one pass
+ * and without building a tree.  Duplicate keys are an error at any depth
+ * (mp.7 says why), so a checked record has one value per path.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mp.h"
+#include "scan.h"
+
+typedef const unsigned char *ptr;
+
+struct key {
+	uint64_t hash;
+	size_t	 off;		/* of the opening quote */
+	size_t	 len;		/* with the quotes */
+	int	 esc;		/* has a backslash: compare decoded */
+};
+
+struct scan {
+	ptr	 start, p, end;
+	struct mp_json_err *e;
+	struct key *keys;	/* keys of the objects being scanned */
+	size_t	 nkeys, capkeys;
+};
+
+static int
+fail(struct scan *s, ptr at, const char *fmt, ...) MP_PRINTF(3, 4);
+
+static int
+fail(struct scan *s, ptr at, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(s->e->msg, sizeof s->e->msg, fmt, ap);
+	va_end(ap);
+	s->e->off = at - s->start;
+	return -1;
+}
+
+static int
+unexpected(struct scan *s, const char *what)
+{
+	unsigned char c;
+
+	if (s->p >= s->end)
+		return fail(s, s->p, "unexpected end of input%s%s",
+		    what ? ", expected " : "", what ? what : "");
+	c = *s->p;
+	if (c > 0x20 && c < 0x7f)
+		return fail(s, s->p, "unexpected character '%c'%s%s", c,
+		    what ? ", expected " : "", what ? what : "");
+	return fail(s, s->p, "unexpected byte 0x%02x%s%s", c,
+	    what ? ", expected " : "", what ? what : "");
+}
+
+static inline void
+ws(struct scan *s)
+{
+	while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' ||
+	    *s->p == '\r' || *s->p == '\n'))
+		s->p++;
+}
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Reads \uXXXX at p; returns the code unit or -1. */
+static long
+u4(ptr p, ptr end)
+{
+	long v = 0;
+	int i, h;
+
+	if (end - p < 6 || p[0] != '\\' || p[1] != 'u')
+		return -1;
+	for (i = 2; i < 6; i++) {
+		if ((h = hexval(p[i])) < 0)
+			return -1;
+		v = v << 4 | h;
+	}
+	return v;
+}
+
+static int
+string(struct scan *s, int *esc)
+{
+	ptr p = s->p + 1, end = s->end, q;
+	const char *why;
+	long u, lo;
+	int k;
+
+	for (;;) {
+		p = mp_scan_plain(p, end, 1);
+		if (p >= end) {
+			s->p = p;
+			return fail(s, p, "unexpected end of input in string");
+		}
+		if (*p == '"') {
+			s->p = p + 1;
+			return 0;
+		}
+		if (*p == '\\') {
+			*esc = 1;
+			if (p + 1 >= end) {
+				s->p = p + 1;
+				return fail(s, p, "unexpected end of input in "
+				    "escape");
+			}
+			switch (p[1]) {
+			case '"': case '\\': case '/': case 'b':
+			case 'f': case 'n': case 'r': case 't':
+				p += 2;
+				continue;
+			case 'u':
+				break;
+			default:
+				if (p[1] >= 0x20 && p[1] < 0x7f)
+					return fail(s, p, "bad escape '\\%c'",
+					    p[1]);
+				return fail(s, p, "bad escape");
+			}
+			if ((u = u4(p, end)) < 0)
+				return fail(s, p, "bad \\u escape");
+			if (u >= 0xdc00 && u <= 0xdfff)
+				return fail(s, p, "lone surrogate escape "
+				    "\\u%04lX", u);
+			if (u >= 0xd800 && u <= 0xdbff) {
+				q = p + 6;
+				lo = u4(q, end);
+				if (lo < 0xdc00 || lo > 0xdfff)
+					return fail(s, p, "lone surrogate "
+					    "escape \\u%04lX", u);
+				p = q + 6;
+			} else
+				p += 6;
+			continue;
+		}
+		if (*p < 0x20) {
+			if (*p == 0)
+				return fail(s, p, "control character NUL in "
+				    "string");
+			return fail(s, p, "control character 0x%02x in "
+			    "string", *p);
+		}
+		if ((k = mp_utf8_seq(p, end - p, &why)) == 0)
+			return fail(s, p, "%s", why);
+		p += k;
+	}
+}
+
+static int
+number(struct scan *s)
+{
+	ptr p = s->p, end = s->end, st = p;
+
+	if (*p == '-')
+		p++;
+	if (p >= end || *p < '0' || *p > '9')
+		goto bad;
+	if (*p == '0') {
+		p++;
+		if (p < end && *p >= '0' && *p <= '9')
+			return fail(s, st, "bad number: leading zero");
+	} else
+		while (p < end && *p >= '0' && *p <= '9')
+			p++;
+	if (p < end && *p == '.') {
+		p++;
+		if (p >= end || *p < '0' || *p > '9')
+			goto bad;
+		while (p < end && *p >= '0' && *p <= '9')
+			p++;
+	}
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		p++;
+		if (p < end && (*p == '+' || *p == '-'))
+			p++;
+		if (p >= end || *p < '0' || *p > '9')
+			goto bad;
+		while (p < end && *p >= '0' && *p <= '9')
+			p++;
+	}
+	/* 0x1F, 1.2.3, 1e5e: a number that goes on is a bad number */
+	if (p < end && (*p == '.' || *p == '+' || *p == '-' ||
+	    (*p >= '0' && *p <= '9') || (unsigned)((*p | 0x20) - 'a') < 26u))
+		goto bad;
+	s->p = p;
+	return 0;
+bad:
+	return fail(s, st, "bad number");
+}
+
+static int
+literal(struct scan *s, const char *lit, size_t n)
+{
+	ptr p = s->p;
+
+	if ((size_t)(s->end - p) < n || memcmp(p, lit, n) != 0 ||
+	    (p + n < s->end && ((unsigned)((p[n] | 0x20) - 'a') < 26u ||
+	    (p[n] >= '0' && p[n] <= '9'))))
+		return unexpected(s, NULL);
+	s->p += n;
+	return 0;
+}
+
+static uint64_t
+fnv(const void *v, size_t n)
+{
+	const unsigned char *p = v;
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	while (n--)
+		h = (h ^ *p++) * 0x100000001b3ULL;
+	return h;
+}
+
+static struct mp_buf dec1, dec2;
+
+static void
+keytext(struct scan *s, const struct key *k, struct mp_buf *b,
+    const char **p, size_t *n)
+{
+	struct mp_span sp = { (const char *)s->start + k->off, k->len };
+
+	if (!k->esc) {
+		*p = sp.p + 1;
+		*n = sp.n - 2;
+		return;
+	}
+	b->len = 0;
+	mp_json_str_decode(&sp, b);
+	*p = b->p;
+	*n = b->len;
+}
+
+static int
+keycmp(const void *a, const void *b)
+{
+	const struct key *x = a, *y = b;
+
+	if (x->hash != y->hash)
+		return x->hash < y->hash ? -1 : 1;
+	return x->off < y->off ? -1 : x->off > y->off;
+}
+
+static int
+samekey(struct scan *s, const struct key *a, const struct key *b)
+{
+	const char *pa, *pb;
+	size_t na, nb;
+
+	if (a->hash != b->hash)
+		return 0;
+	keytext(s, a, &dec1, &pa, &na);
+	keytext(s, b, &dec2, &pb, &nb);
+	return na == nb && memcmp(pa, pb, na) == 0;
+}
+
+static int
+dupfail(struct scan *s, const struct key *k)
+{
+	const char *p;
+	size_t n;
+
+	keytext(s, k, &dec1, &p, &n);
+	if (n > 40) {
+		n = 40;
+		while (n > 0 && (p[n] & 0xc0) == 0x80)
+			n--;
+	}
+	return fail(s, s->start + k->off, "duplicate key '%.*s'%s", (int)n, p,
+	    n < dec1.len && k->esc ? "..." : "");
+}
+
+/* Checks the keys of the object whose keys start at base. */
+static int
+nodups(struct scan *s, size_t base)
+{
+	struct key *k = s->keys + base;
+	size_t n = s->nkeys - base, i, j;
+	const struct key *d = NULL;
+
+	if (n < 2)
+		return 0;
+	if (n <= 16) {
+		for (i = 1; i < n && !d; i++)
+			for (j = 0; j < i; j++)
+				if (samekey(s, &k[i], &k[j])) {
+					d = &k[i];
+					break;
+				}
+		return d ? dupfail(s, d) : 0;
+	}
+	qsort(k, n, sizeof *k, keycmp);
+	for (i = 1; i < n; i++)
+		for (j = i; j-- > 0 && k[j].hash == k[i].hash;)
+			if (samekey(s, &k[i], &k[j]) &&
+			    (!d || k[i].off < d->off))
+				d = &k[i];
+	return d ? dupfail(s, d) : 0;
+}
+
+static int value(struct scan *, int);
+
+static int
+object(struct scan *s, int depth)
+{
+	size_t base = s->nkeys;
+	struct key *k;
+	ptr kp;
+	int esc;
+
+	if (depth > MP_JSON_MAXDEPTH)
+		return fail(s, s->p, "nesting deeper than %d",
+		    MP_JSON_MAXDEPTH);
+	s->p++;
+	ws(s);
+	if (s->p < s->end && *s->p == '}') {
+		s->p++;
+		return 0;
+	}
+	for (;;) {
+		if (s->p >= s->end || *s->p != '"')
+			return unexpected(s, "a string key");
+		kp = s->p;
+		esc = 0;
+		if (string(s, &esc) < 0)
+			return -1;
+		if (s->nkeys == s->capkeys) {
+			s->capkeys = s->capkeys ? s->capkeys * 2 : 64;
+			s->keys = xrealloc(s->keys,
+			    s->capkeys * sizeof *s->keys);
+		}
+		k = &s->keys[s->nkeys++];
+		k->off = kp - s->start;
+		k->len = s->p - kp;
+		k->esc = esc;
+		if (esc) {
+			const char *t;
+			size_t tn;
+
+			keytext(s, k, &dec1, &t, &tn);
+			k->hash = fnv(t, tn);
+		} else
+			k->hash = fnv(kp + 1, k->len - 2);
+		ws(s);
+		if (s->p >= s->end || *s->p != ':')
+			return unexpected(s, "':'");
+		s->p++;
+		ws(s);
+		if (value(s, depth) < 0)
+			return -1;
+		ws(s);
+		if (s->p < s->end && *s->p == ',') {
+			s->p++;
+			ws(s);
+			continue;
+		}
+		if (s->p < s->end && *s->p == '}')
+			break;
+		return unexpected(s, "',' or '}'");
+	}
+	s->p++;
+	if (nodups(s, base) < 0)
+		return -1;
+	s->nkeys = base;
+	return 0;
+}
+
+static int
+array(struct scan *s, int depth)
+{
+	if (depth > MP_JSON_MAXDEPTH)
+		return fail(s, s->p, "nesting deeper than %d",
+		    MP_JSON_MAXDEPTH);
+	s->p++;
+	ws(s);
+	if (s->p < s->end && *s->p == ']') {
+		s->p++;
+		return 0;
+	}
+	for (;;) {
+		if (value(s, depth) < 0)
+			return -1;
+		ws(s);
+		if (s->p < s->end && *s->p == ',') {
+			s->p++;
+			ws(s);
+			continue;
+		}
+		if (s->p < s->end && *s->p == ']')
+			break;
+		return unexpected(s, "',' or ']'");
+	}
+	s->p++;
+	return 0;
+}
+
+static int
+value(struct scan *s, int depth)
+{
+	int esc;
+
+	if (s->p >= s->end)
+		return unexpected(s, "a value");
+	switch (*s->p) {
+	case '{':
+		return object(s, depth + 1);
+	case '[':
+		return array(s, depth + 1);
+	case '"':
+		return string(s, &esc);
+	case '-': case '0': case '1': case '2': case '3': case '4':
+	case '5': case '6': case '7': case '8': case '9':
+	case '+': case '.':
+		return number(s);
+	case 't':
+		return literal(s, "true", 4);
+	case 'f':
+		return literal(s, "false", 5);
+	case 'n':
+		return literal(s, "null", 4);
+	default:
+		return unexpected(s, "a value");
+	}
+}
+
+int
+mp_json_check(const char *p, size_t n, struct mp_json_err *e)
+{
+	static struct scan s;
+	ptr first;
+
+	s.start = s.p = (ptr)p;
+	s.end = s.p + n;
+	s.e = e;
+	s.nkeys = 0;
+	ws(&s);
+	first = s.p;
+	if (s.p < s.end && *s.p != '{') {
+		if (value(&s, 0) < 0)
+			return -1;
+		return fail(&s, first, "not an object");
+	}
+	if (value(&s, 0) < 0)
+		return -1;
+	ws(&s);
+	if (s.p < s.end)
+		return fail(&s, s.p, "trailing characters after the object");
+	return 0;
+}
+
+enum mp_json_type
+mp_json_type(const struct mp_span *v)
+{
+	if (v->n == 0)
+		return MP_JSON_NONE;
+	switch (v->p[0]) {
+	case 'n': return MP_JSON_NULL;
+	case 'f': return MP_JSON_FALSE;
+	case 't': return MP_JSON_TRUE;
+	case '"': return MP_JSON_STRING;
+	case '{': return MP_JSON_OBJECT;
+	case '[': return MP_JSON_ARRAY;
+	default: return MP_JSON_NUMBER;
+	}
+}
+
+const char *
+mp_json_type_name(enum mp_json_type t)
+{
+	static const char *names[] = { "absent", "null", "boolean",
+	    "boolean", "number", "string", "object", "array" };
+
+	return names[t];
+}
+
+static void
+put_utf8(struct mp_buf *b, unsigned long c)
+{
+	char u[4];
+	int n;
+
+	if (c < 0x80) {
+		u[0] = c;
+		n = 1;
+	} else if (c < 0x800) {
+		u[0] = 0xc0 | c >> 6;
+		u[1] = 0x80 | (c & 0x3f);
+		n = 2;
+	} else if (c < 0x10000) {
+		u[0] = 0xe0 | c >> 12;
+		u[1] = 0x80 | (c >> 6 & 0x3f);
+		u[2] = 0x80 | (c & 0x3f);
+		n = 3;
+	} else {
+		u[0] = 0xf0 | c >> 18;
+		u[1] = 0x80 | (c >> 12 & 0x3f);
+		u[2] = 0x80 | (c >> 6 & 0x3f);
+		u[3] = 0x80 | (c & 0x3f);
+		n = 4;
+	}
+	mp_buf_add(b, u, n);
+}
+
+void
+mp_json_str_decode(const struct mp_span *v, struct mp_buf *b)
+{
+	ptr p = (ptr)v->p + 1, end = (ptr)v->p + v->n - 1, q;
+	unsigned long c, lo;
+
+	while (p < end) {
+		q = memchr(p, '\\', end - p);
+		if (q == NULL) {
+			mp_buf_add(b, p, end - p);
+			return;
+		}
+		mp_buf_add(b, p, q - p);
+		p = q + 2;
+		switch (q[1]) {
+		case 'b': mp_buf_addc(b, '\b'); break;
+		case 'f': mp_buf_addc(b, '\f'); break;
+		case 'n': mp_buf_addc(b, '\n'); break;
+		case 'r': mp_buf_addc(b, '\r'); break;
+		case 't': mp_buf_addc(b, '\t'); break;
+		case 'u':
+			c = u4(q, end);
+			p = q + 6;
+			if (c >= 0xd800 && c <= 0xdbff) {
+				lo = u4(p, end);
+				c = 0x10000 + ((c - 0xd800) << 10) +
+				    (lo - 0xdc00);
+				p += 6;
+			}
+			put_utf8(b, c);
+			break;
+		default:
+			mp_buf_addc(b, q[1]);
+		}
+	}
+}
+
+int
+mp_json_str_eq(const struct mp_span *v, const char *s, size_t n)
+{
+	static struct mp_buf b;
+
+	if (v->n < 2 || v->p[0] != '"')
+		return 0;
+	if (memchr(v->p, '\\', v->n) == NULL)
+		return v->n - 2 == n && memcmp(v->p + 1, s, n) == 0;
+	b.len = 0;
+	mp_json_str_decode(v, &b);
+	return b.len == n && memcmp(b.p, s, n) == 0;
+}
+
+int
+mp_json_number_is_int(const struct mp_span *v)
+{
+	size_t i = 0;
+
+	if (v->n == 0)
+		return -1;
+	if (v->p[0] == '-')
+		i++;
+	if (i == v->n)
+		return -1;
+	for (; i < v->n; i++)
+		if (v->p[i] < '0' || v->p[i] > '9')
+			return 0;
+	return 1;
+}

@@ -1,0 +1,67 @@
+/* money.c: exact decimal money in integer micro-units */
+#include <stdio.h>
+#include <string.h>
+
+#include "mp.h"
+
+int
+mp_money_parse(const char *s, size_t n, int64_t *out, const char **errstr)
+{
+	size_t i = 0, intdigits = 0;
+	int64_t v = 0;
+	int neg = 0, k = 0;
+
+	*errstr = "not a decimal";
+	if (i < n && s[i] == '-')
+		neg = 1, i++;
+	if (i >= n || s[i] < '0' || s[i] > '9')
+		return -1;
+	if (s[i] == '0' && i + 1 < n && s[i + 1] >= '0' && s[i + 1] <= '9')
+		return -1;
+	for (; i < n && s[i] >= '0' && s[i] <= '9'; i++) {
+		/* 9223372036854 whole units fit beside 6 decimals */
+		if (++intdigits > 13 && (v != 0 || s[i] != '0'))
+			goto big;
+		v = v * 10 + (s[i] - '0');
+	}
+	if (v > 9223372036853LL)
+		goto big;
+	if (i < n && s[i] == '.') {
+		i++;
+		if (i >= n || s[i] < '0' || s[i] > '9')
+			return -1;
+		for (; i < n && s[i] >= '0' && s[i] <= '9'; i++, k++) {
+			if (k == 6) {
+				*errstr = "more than 6 decimal places";
+				return -1;
+			}
+			v = v * 10 + (s[i] - '0');
+		}
+	}
+	if (i != n)
+		return -1;
+	for (; k < 6; k++)
+		v *= 10;
+	*out = neg ? -v : v;
+	return 0;
+big:
+	*errstr = "out of range";
+	return -1;
+}
+
+char *
+mp_money_fmt(int64_t v, char *buf)
+{
+	uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+	int n;
+
+	n = snprintf(buf, 32, "%s%llu.%06llu", v < 0 ? "-" : "",
+	    (unsigned long long)(u / 1000000),
+	    (unsigned long long)(u % 1000000));
+	/* trim trailing zeros of the fraction, and a bare point */
+	while (buf[n - 1] == '0')
+		buf[--n] = '\0';
+	if (buf[n - 1] == '.')
+		buf[--n] = '\0';
+	return buf;
+}

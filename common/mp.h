@@ -1,0 +1,334 @@
+/*
+ * libmp: what the mp tools share.  Grouped by file; each function is
+ * documented where it is declared.  Functions named x* exit on failure.
+ *
+ * Spans point into a record; they are valid only while the record is (in a
+ * record callback: until the callback returns).
+ */
+#ifndef MP_H
+#define MP_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define MP_VERSION	"0.1.0"
+
+/* sysexits(3) codes, as mp.7 lists them */
+enum {
+	MP_EX_OK = 0,
+	MP_EX_CHECK = 1,
+	MP_EX_USAGE = 64,
+	MP_EX_DATAERR = 65,
+	MP_EX_NOINPUT = 66,
+	MP_EX_UNAVAILABLE = 69,
+	MP_EX_SOFTWARE = 70,
+	MP_EX_CANTCREAT = 73,
+	MP_EX_IOERR = 74,
+	MP_EX_TEMPFAIL = 75,
+	MP_EX_NOPERM = 77,
+	MP_EX_CONFIG = 78,
+};
+
+#if defined(__GNUC__)
+#define MP_PRINTF(a, b)	__attribute__((format(printf, a, b)))
+#define MP_NORETURN	__attribute__((noreturn))
+#else
+#define MP_PRINTF(a, b)
+#define MP_NORETURN
+#endif
+
+/* util.c */
+extern const char *mp_prog;	/* program name for messages */
+void	*xmalloc(size_t);
+void	*xcalloc(size_t, size_t);
+void	*xrealloc(void *, size_t);
+char	*xstrdup(const char *);
+char	*xstrndup(const char *, size_t);
+/*
+ * Parses a decimal integer in [min, max]; returns 0, or -1 with *errstr
+ * set to "invalid", "too small" or "too large" (as strtonum(3)).
+ */
+int	 mp_strtonum(const char *, long long, long long, long long *,
+	    const char **);
+/* Parses a size with an optional K, M or G suffix (powers of 1024). */
+int	 mp_parse_size(const char *, long long, long long, long long *,
+	    const char **);
+/* Seconds since an arbitrary point, monotonic. */
+double	 mp_now(void);
+
+/* diag.c: messages on stderr, "prog: ..." or one JSON object per line */
+enum mp_log_format { MP_LOG_TEXT, MP_LOG_JSON };
+void	 mp_log_set_format(enum mp_log_format);
+enum mp_log_format mp_log_get_format(void);
+void	 mp_warnx(const char *, ...) MP_PRINTF(1, 2);
+/* "prog: file:line: msg"; line 0 leaves the line out */
+void	 mp_warnat(const char *, long long, const char *, ...)
+	    MP_PRINTF(3, 4);
+void	 mp_vwarnat(const char *, long long, const char *, va_list);
+void	 mp_errx(int, const char *, ...) MP_PRINTF(2, 3) MP_NORETURN;
+/* mp_errx with ": strerror(errno)" appended */
+void	 mp_err(int, const char *, ...) MP_PRINTF(2, 3) MP_NORETURN;
+/* Progress line on a terminal: shown, cleared before any message. */
+void	 mp_progress_show(const char *, ...) MP_PRINTF(1, 2);
+void	 mp_progress_clear(void);
+
+/* buf.c: a growable byte buffer */
+struct mp_buf {
+	char	*p;
+	size_t	 len;
+	size_t	 cap;
+};
+void	 mp_buf_grow(struct mp_buf *, size_t);
+void	 mp_buf_add(struct mp_buf *, const void *, size_t);
+void	 mp_buf_adds(struct mp_buf *, const char *);
+void	 mp_buf_addc(struct mp_buf *, int);
+void	 mp_buf_printf(struct mp_buf *, const char *, ...) MP_PRINTF(2, 3);
+/* Appends the bytes as a quoted JSON string (they must be valid UTF-8). */
+void	 mp_buf_json_str(struct mp_buf *, const char *, size_t);
+/*
+ * Appends base64 of the bytes.  Streams: *carry and *ncarry keep up to two
+ * bytes between calls; call with final set on the last piece.
+ */
+void	 mp_buf_base64(struct mp_buf *, const void *, size_t,
+	    unsigned char *, int *, int);
+const char *mp_buf_str(struct mp_buf *);	/* NUL-terminated view */
+void	 mp_buf_free(struct mp_buf *);
+
+/* utf8.c */
+/*
+ * Length of the valid UTF-8 sequence at p (1-4), or 0 and *why set when
+ * the bytes are not valid UTF-8 (RFC 3629: no overlongs, no surrogates,
+ * nothing above U+10FFFF).
+ */
+int	 mp_utf8_seq(const unsigned char *, size_t, const char **);
+/* Whether the bytes are valid UTF-8. */
+int	 mp_utf8_valid(const char *, size_t);
+
+/* json.c: a strict scanner; no tree is ever built */
+#define MP_JSON_MAXDEPTH	128
+struct mp_json_err {
+	size_t	 off;		/* byte offset of the failure */
+	char	 msg[160];	/* "lone surrogate escape", ... */
+};
+/*
+ * Checks that p[0..n) is exactly one JSON object per RFC 8259 (white space
+ * around allowed), with no duplicate keys at any depth and nesting of at
+ * most MP_JSON_MAXDEPTH.  Returns 0, or -1 and fills *e.
+ */
+int	 mp_json_check(const char *, size_t, struct mp_json_err *);
+
+/* A value inside a record: p[0..n) is its text, first byte gives its kind. */
+struct mp_span {
+	const char *p;
+	size_t	 n;
+};
+enum mp_json_type {
+	MP_JSON_NONE, MP_JSON_NULL, MP_JSON_FALSE, MP_JSON_TRUE,
+	MP_JSON_NUMBER, MP_JSON_STRING, MP_JSON_OBJECT, MP_JSON_ARRAY
+};
+enum mp_json_type mp_json_type(const struct mp_span *);
+const char *mp_json_type_name(enum mp_json_type);
+/*
+ * Decodes a JSON string span (with its quotes) into UTF-8, appended to the
+ * buffer.  The span must have been checked.
+ */
+void	 mp_json_str_decode(const struct mp_span *, struct mp_buf *);
+/* Whether a checked string span equals s[0..n) once decoded. */
+int	 mp_json_str_eq(const struct mp_span *, const char *, size_t);
+/*
+ * Number kinds by grammar: returns 1 for an integer (no fraction, no
+ * exponent), 0 for another number.  The span must have been checked.
+ */
+int	 mp_json_number_is_int(const struct mp_span *);
+
+/* path.c: jq paths .a.b ."odd key" .a[0] .["k"], and lists of them */
+struct mp_seg {
+	char	*key;		/* NULL for an array index */
+	size_t	 keylen;
+	long	 index;
+};
+struct mp_path {
+	char	*text;		/* as written, for messages */
+	struct mp_seg *seg;
+	int	 nseg;
+};
+/* Parses one path; returns 0, or -1 with *errstr set. */
+int	 mp_path_parse(const char *, struct mp_path *, const char **);
+/*
+ * Parses a comma-separated list of paths, appending to *v and *n.  Returns
+ * 0, or -1 with *errstr set.
+ */
+int	 mp_path_parse_list(const char *, struct mp_path **, int *,
+	    const char **);
+void	 mp_path_free(struct mp_path *);
+/*
+ * Finds the value at a path in a checked record; returns 1 and fills *v,
+ * or 0 when the path is absent.
+ */
+int	 mp_json_get(const char *, size_t, const struct mp_path *,
+	    struct mp_span *);
+/*
+ * A query finds many paths in one pass over a record.  Build it once, then
+ * run it per record: v[i] gets the value of path i (n 0 when absent).
+ */
+struct mp_query;
+struct mp_query *mp_query_new(const struct mp_path *, int);
+void	 mp_query_run(const struct mp_query *, const char *, size_t,
+	    struct mp_span *);
+void	 mp_query_free(struct mp_query *);
+/*
+ * Writes the record to out with the value at path set to the JSON text
+ * val[0..vlen): an existing value is replaced in place, a missing member
+ * is added at the end of its object (missing objects on the way are
+ * created); the rest of the record is copied byte for byte.  Returns 0,
+ * or -1 when the path goes through something that is not an object.
+ */
+int	 mp_json_splice(const char *, size_t, const struct mp_path *,
+	    const char *, size_t, struct mp_buf *);
+
+/* time.c */
+/*
+ * Parses an RFC 3339 date-time (2026-11-20T13:04:05.123Z, offsets
+ * +hh:mm) into microseconds since the epoch, UTC.  Returns 0 or -1.
+ */
+int	 mp_time_parse(const char *, size_t, int64_t *);
+
+/* money.c */
+/*
+ * Parses decimal text (-12.345678, at most 6 fractional digits) into
+ * integer micro-units.  Returns 0, or -1 with *errstr set.
+ */
+int	 mp_money_parse(const char *, size_t, int64_t *, const char **);
+/* Formats micro-units as decimal text; buf holds at least 32 bytes. */
+char	*mp_money_fmt(int64_t, char *);
+
+/* opt.c: options common to every tool */
+struct mp_cfg {
+	const char *rejects;	/* --rejects=FILE */
+	const char *dropped;	/* --dropped=FILE */
+	const char *stats;	/* --stats[=FILE]; "-" is stderr */
+	const char *metrics;	/* --metrics=FILE */
+	long long max_record;	/* --max-record=SIZE; 0 is 1 MiB */
+	int	 progress;	/* 0 when stderr is a terminal, 1 on, -1 off */
+};
+/*
+ * The common long options; a tool's option table lists them with
+ * MP_COMMON_OPTIONS and passes unknown option codes to mp_opt_common.
+ */
+enum {
+	MP_OPT_REJECTS = 0x1000, MP_OPT_DROPPED, MP_OPT_STATS, MP_OPT_METRICS,
+	MP_OPT_LOGFMT, MP_OPT_MAXREC, MP_OPT_PROGRESS, MP_OPT_NOPROGRESS,
+	MP_OPT_TOOL		/* tools number their own options from here */
+};
+#define MP_COMMON_OPTIONS \
+	{ "help",	no_argument,		NULL, 'h' }, \
+	{ "version",	no_argument,		NULL, 'V' }, \
+	{ "config",	required_argument,	NULL, 'K' }, \
+	{ "rejects",	required_argument,	NULL, MP_OPT_REJECTS }, \
+	{ "dropped",	required_argument,	NULL, MP_OPT_DROPPED }, \
+	{ "stats",	optional_argument,	NULL, MP_OPT_STATS }, \
+	{ "metrics",	required_argument,	NULL, MP_OPT_METRICS }, \
+	{ "log-format",	required_argument,	NULL, MP_OPT_LOGFMT }, \
+	{ "max-record",	required_argument,	NULL, MP_OPT_MAXREC }, \
+	{ "progress",	no_argument,		NULL, MP_OPT_PROGRESS }, \
+	{ "no-progress", no_argument,		NULL, MP_OPT_NOPROGRESS }
+#define MP_COMMON_SHORT	"hVK:"
+/*
+ * Sets mp_prog and replaces each -K FILE / --config=FILE in argv by the
+ * options the file holds, so that later command-line options win.
+ */
+void	 mp_opt_init(int *, char ***);
+/*
+ * Handles a common option; returns 1 if it was one.  --help prints usage
+ * to stdout and exits 0; --version prints the version.
+ */
+int	 mp_opt_common(struct mp_cfg *, int, const char *, const char *);
+/* Prints the usage text to stderr and exits 64. */
+void	 mp_usage(const char *) MP_NORETURN;
+
+/* rec.c: the record loop, output, rejects, drops and stats */
+struct mp_rec {
+	const char *p;		/* the record, without its line end */
+	size_t	 n;
+	const char *file;	/* "-" for stdin */
+	long long line;		/* 1-based */
+};
+struct mp_run;
+/* The per-record callback: returns 0, or -1 to stop reading. */
+typedef int mp_rec_fn(struct mp_run *, struct mp_rec *, void *);
+/*
+ * Starts a run: opens rejects, dropped and stats outputs, sets up stdout
+ * and signals.
+ */
+struct mp_run *mp_run_new(const struct mp_cfg *);
+/*
+ * Reads each named file (or stdin when there are none; "-" is stdin) and
+ * calls fn for each record: lines of up to max_record bytes, a CRLF line
+ * end and a leading UTF-8 BOM accepted, blank lines skipped.  Longer lines
+ * are rejected whole.  Returns 0, or an exit status when a file could not
+ * be read.
+ */
+int	 mp_run_loop(struct mp_run *, int, char **, mp_rec_fn *, void *);
+/* Writes the record to stdout as it came, with a newline. */
+void	 mp_emit(struct mp_run *, const struct mp_rec *);
+/* Writes a line (no newline in it) to stdout as an output record. */
+void	 mp_emit_line(struct mp_run *, const char *, size_t);
+/*
+ * Rejects the record: a line in the rejects file, or a message on stderr.
+ * The reason's class (text before ": ") is counted in the stats.
+ */
+void	 mp_reject(struct mp_run *, const struct mp_rec *, const char *, ...)
+	    MP_PRINTF(3, 4);
+/* Drops the record by a rule; reason is counted and kept with --dropped. */
+void	 mp_drop(struct mp_run *, const struct mp_rec *, const char *);
+/* Adds to a tool's own counter, shown in the stats. */
+void	 mp_count(struct mp_run *, const char *, long long);
+/* Whether SIGINT or SIGTERM arrived (the loop then stops). */
+int	 mp_interrupted(void);
+/*
+ * Ends the run: flushes stdout, writes stats and metrics, and returns the
+ * exit status: status if non-zero, else 65 if records were rejected with
+ * no rejects file, else 0.
+ */
+int	 mp_run_end(struct mp_run *, int);
+
+/* schema.c: event schemas, mp-schema(5) */
+enum mp_ftype {
+	MP_F_STRING, MP_F_INTEGER, MP_F_NUMBER, MP_F_BOOLEAN, MP_F_OBJECT,
+	MP_F_ARRAY, MP_F_TIME, MP_F_MONEY, MP_F_ENUM
+};
+struct mp_field {
+	struct mp_path path;
+	enum mp_ftype type;
+	int	 required;
+	long long max;		/* maximum length in characters; 0 none */
+	char	**enums;	/* enum values */
+	int	 nenum;
+	char	*column;	/* column name for mp-load */
+};
+struct mp_schema {
+	char	*name;		/* file name without .schema */
+	char	*file;
+	struct mp_field *field;
+	int	 nfield;
+	char	**key;		/* key columns for mp-load */
+	int	 nkey;
+	struct mp_query *query;
+	struct mp_span *vals;	/* scratch for the query */
+};
+/* Loads a schema file; returns NULL after a message naming file and line. */
+struct mp_schema *mp_schema_load(const char *);
+/*
+ * Checks a record against the schema; returns 0, or -1 with the reason
+ * written to why.
+ */
+int	 mp_schema_check(struct mp_schema *, const char *, size_t,
+	    struct mp_buf *);
+void	 mp_schema_free(struct mp_schema *);
+/* The SQL type mp-load gives a field type. */
+const char *mp_schema_sqltype(enum mp_ftype);
+const char *mp_schema_typename(enum mp_ftype);
+
+#endif

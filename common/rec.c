@@ -1,0 +1,584 @@
+/*
+ * rec.c: the record loop every tool runs, and where each record ends up:
+ * stdout, the rejects file with its reason, or a counted drop.  Also the
+ * stats, metrics and progress of a run.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mp.h"
+
+#define CHUNK		(256 * 1024)
+#define MAXCLASS	64
+
+struct counter {
+	char	*name;
+	long long n;
+};
+
+struct counters {
+	struct counter *v;
+	int	 n;
+};
+
+struct mp_run {
+	struct mp_cfg cfg;
+	FILE	*rej, *drop;
+	long long in, out, rejected, dropped, blank, bytes_in, bytes_out;
+	struct counters rejby, dropby, own;
+	double	 t0, tnext;
+	int	 progress;
+	int	 status;	/* first read error */
+	/* a record longer than the limit, being streamed to the rejects */
+	long long longbytes;
+	unsigned char carry[3];
+	int	 ncarry;
+	struct mp_buf tmp;
+};
+
+static volatile sig_atomic_t caught;
+
+static void
+onsig(int sig)
+{
+	caught = sig;
+}
+
+int
+mp_interrupted(void)
+{
+	return caught != 0;
+}
+
+static void
+outerr(void)
+{
+	if (errno == EPIPE) {
+		/* the reader went away: stop quietly, commit nothing */
+		_exit(0);
+	}
+	mp_err(MP_EX_IOERR, "stdout");
+}
+
+static FILE *
+openout(const char *file, const char *what)
+{
+	FILE *f;
+
+	if ((f = fopen(file, "w")) == NULL)
+		mp_err(MP_EX_CANTCREAT, "%s file '%s'", what, file);
+	return f;
+}
+
+struct mp_run *
+mp_run_new(const struct mp_cfg *cfg)
+{
+	struct mp_run *r = xcalloc(1, sizeof *r);
+	struct sigaction sa;
+
+	r->cfg = *cfg;
+	if (r->cfg.max_record == 0)
+		r->cfg.max_record = 1 << 20;
+	if (cfg->rejects)
+		r->rej = openout(cfg->rejects, "rejects");
+	if (cfg->dropped)
+		r->drop = openout(cfg->dropped, "dropped");
+	r->progress = cfg->progress > 0 || (cfg->progress == 0 &&
+	    isatty(2) && mp_log_get_format() == MP_LOG_TEXT);
+	r->t0 = mp_now();
+	r->tnext = r->t0 + 0.5;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = onsig;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	return r;
+}
+
+static void
+count(struct counters *c, const char *name, size_t len, long long n)
+{
+	int i;
+
+	for (i = 0; i < c->n; i++)
+		if (strlen(c->v[i].name) == len &&
+		    memcmp(c->v[i].name, name, len) == 0) {
+			c->v[i].n += n;
+			return;
+		}
+	/* reasons are bounded: past MAXCLASS they count as "other" */
+	if (c->n >= MAXCLASS - 1 && (len != 5 || memcmp(name, "other", 5))) {
+		count(c, "other", 5, n);
+		return;
+	}
+	c->v = xrealloc(c->v, (c->n + 1) * sizeof *c->v);
+	c->v[c->n].name = xstrndup(name, len);
+	c->v[c->n++].n = n;
+}
+
+void
+mp_count(struct mp_run *r, const char *name, long long n)
+{
+	count(&r->own, name, strlen(name), n);
+}
+
+/* The class of a reason: the text before its first ": " */
+static size_t
+reason_class(const char *reason)
+{
+	const char *c = strstr(reason, ": ");
+
+	return c ? (size_t)(c - reason) : strlen(reason);
+}
+
+static void
+put(struct mp_run *r, FILE *f, const char *what, const char *file,
+    long long line, const char *reason, const char *p, size_t n, int b64)
+{
+	struct mp_buf *b = &r->tmp;
+
+	b->len = 0;
+	mp_buf_adds(b, "{\"prog\":");
+	mp_buf_json_str(b, mp_prog, strlen(mp_prog));
+	mp_buf_adds(b, ",\"file\":");
+	mp_buf_json_str(b, file, strlen(file));
+	mp_buf_printf(b, ",\"line\":%lld,\"reason\":", line);
+	mp_buf_json_str(b, reason, strlen(reason));
+	if (b64 || !mp_utf8_valid(p, n)) {
+		unsigned char carry[3];
+		int nc = 0;
+
+		mp_buf_adds(b, ",\"record_b64\":\"");
+		mp_buf_base64(b, p, n, carry, &nc, 1);
+		mp_buf_adds(b, "\"}\n");
+	} else {
+		mp_buf_adds(b, ",\"record\":");
+		mp_buf_json_str(b, p, n);
+		mp_buf_adds(b, "}\n");
+	}
+	if (fwrite(b->p, 1, b->len, f) != b->len)
+		mp_err(MP_EX_IOERR, "%s file", what);
+}
+
+void
+mp_reject(struct mp_run *r, const struct mp_rec *rec, const char *fmt, ...)
+{
+	struct mp_buf reason = { 0 };
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	mp_buf_grow(&reason, n + 1);
+	va_start(ap, fmt);
+	vsnprintf(reason.p, n + 1, fmt, ap);
+	va_end(ap);
+	reason.len = n;
+	r->rejected++;
+	count(&r->rejby, reason.p, reason_class(reason.p), 1);
+	if (r->rej)
+		put(r, r->rej, "rejects", rec->file, rec->line, reason.p,
+		    rec->p, rec->n, 0);
+	else
+		mp_warnat(rec->file, rec->line, "%s", reason.p);
+	mp_buf_free(&reason);
+}
+
+void
+mp_drop(struct mp_run *r, const struct mp_rec *rec, const char *reason)
+{
+	r->dropped++;
+	count(&r->dropby, reason, strlen(reason), 1);
+	if (r->drop)
+		put(r, r->drop, "dropped", rec->file, rec->line, reason,
+		    rec->p, rec->n, 0);
+}
+
+void
+mp_emit_line(struct mp_run *r, const char *p, size_t n)
+{
+	r->out++;
+	r->bytes_out += n + 1;
+	if (fwrite_unlocked(p, 1, n, stdout) != n ||
+	    putc_unlocked('\n', stdout) == EOF)
+		outerr();
+}
+
+void
+mp_emit(struct mp_run *r, const struct mp_rec *rec)
+{
+	mp_emit_line(r, rec->p, rec->n);
+}
+
+/*
+ * A line over the limit is rejected whole without holding it: its bytes
+ * stream into the rejects file as base64 while they are read.
+ */
+static void
+long_begin(struct mp_run *r, const char *file, long long line)
+{
+	struct mp_buf *b = &r->tmp;
+
+	r->longbytes = 0;
+	r->ncarry = 0;
+	if (r->rej == NULL)
+		return;
+	b->len = 0;
+	mp_buf_adds(b, "{\"prog\":");
+	mp_buf_json_str(b, mp_prog, strlen(mp_prog));
+	mp_buf_adds(b, ",\"file\":");
+	mp_buf_json_str(b, file, strlen(file));
+	mp_buf_printf(b, ",\"line\":%lld,\"reason\":\"record longer than "
+	    "%lld bytes\",\"record_b64\":\"", line, r->cfg.max_record);
+	if (fwrite(b->p, 1, b->len, r->rej) != b->len)
+		mp_err(MP_EX_IOERR, "rejects file");
+}
+
+static void
+long_more(struct mp_run *r, const char *p, size_t n, int final)
+{
+	struct mp_buf *b = &r->tmp;
+
+	r->longbytes += n;
+	if (r->rej == NULL)
+		return;
+	b->len = 0;
+	mp_buf_base64(b, p, n, r->carry, &r->ncarry, final);
+	if (final)
+		mp_buf_printf(b, "\",\"bytes\":%lld}\n", r->longbytes);
+	if (fwrite(b->p, 1, b->len, r->rej) != b->len)
+		mp_err(MP_EX_IOERR, "rejects file");
+}
+
+static void
+long_end(struct mp_run *r, const char *file, long long line)
+{
+	char reason[64];
+
+	long_more(r, "", 0, 1);
+	snprintf(reason, sizeof reason, "record longer than %lld bytes",
+	    r->cfg.max_record);
+	r->rejected++;
+	count(&r->rejby, reason, strlen(reason), 1);
+	if (r->rej == NULL)
+		mp_warnat(file, line, "%s (%lld bytes)", reason, r->longbytes);
+}
+
+static void
+progress(struct mp_run *r)
+{
+	double now = mp_now(), dt = now - r->t0;
+
+	if (now < r->tnext)
+		return;
+	r->tnext = now + 0.25;
+	mp_progress_show("%lld records, %.1f MiB, %.1f MB/s, %lld rejected",
+	    r->in, r->bytes_in / 1048576.0, dt > 0 ? r->bytes_in / dt / 1e6 :
+	    0.0, r->rejected);
+}
+
+static int
+blank(const char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r')
+			return 0;
+	return 1;
+}
+
+/* Handles one line (without its \n); returns -1 to stop. */
+static int
+line(struct mp_run *r, struct mp_rec *rec, char *p, size_t n, mp_rec_fn *fn,
+    void *arg)
+{
+	if (n > 0 && p[n - 1] == '\r')
+		n--;
+	if (rec->line == 1 && n >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
+		p += 3, n -= 3;
+	if (blank(p, n)) {
+		r->blank++;
+		return 0;
+	}
+	r->in++;
+	if ((long long)n > r->cfg.max_record) {
+		long_begin(r, rec->file, rec->line);
+		long_more(r, p, n, 0);
+		long_end(r, rec->file, rec->line);
+		return 0;
+	}
+	rec->p = p;
+	rec->n = n;
+	if ((r->in & 0xfff) == 0 && r->progress)
+		progress(r);
+	return fn(r, rec, arg);
+}
+
+/* Reads one file; returns 0, 1 when fn asked to stop, or an exit status. */
+static int
+readfd(struct mp_run *r, int fd, const char *name, char *buf, size_t cap,
+    mp_rec_fn *fn, void *arg)
+{
+	struct mp_rec rec = { NULL, 0, name, 0 };
+	size_t len = 0, pos, rem;
+	char *nl;
+	ssize_t k;
+	int skipping = 0;
+
+	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	for (;;) {
+		k = read(fd, buf + len, cap - len);
+		if (k < 0) {
+			if (errno == EINTR && !caught)
+				continue;
+			if (errno == EINTR)
+				return 1;
+			mp_warnx("%s: %s", name, strerror(errno));
+			return MP_EX_IOERR;
+		}
+		r->bytes_in += k;
+		if (k == 0) {
+			if (skipping) {
+				long_end(r, name, rec.line);
+			} else if (len > 0) {
+				rec.line++;
+				if (line(r, &rec, buf, len, fn, arg) < 0)
+					return 1;
+			}
+			return 0;
+		}
+		pos = 0;
+		len += k;
+		if (skipping) {
+			nl = memchr(buf, '\n', len);
+			long_more(r, buf, nl ? (size_t)(nl - buf) : len, 0);
+			if (nl == NULL) {
+				len = 0;
+				continue;
+			}
+			long_end(r, name, rec.line);
+			skipping = 0;
+			pos = nl + 1 - buf;
+		}
+		while ((nl = memchr(buf + pos, '\n', len - pos)) != NULL) {
+			rec.line++;
+			if (line(r, &rec, buf + pos, nl - (buf + pos), fn,
+			    arg) < 0 || caught)
+				return 1;
+			pos = nl + 1 - buf;
+		}
+		rem = len - pos;
+		if ((long long)rem > r->cfg.max_record + 1) {
+			/* no end in sight: reject it whole, as it streams */
+			rec.line++;
+			r->in++;
+			long_begin(r, name, rec.line);
+			long_more(r, buf + pos, rem, 0);
+			skipping = 1;
+			rem = 0;
+		}
+		memmove(buf, buf + pos, rem);
+		len = rem;
+	}
+}
+
+int
+mp_run_loop(struct mp_run *r, int argc, char **argv, mp_rec_fn *fn,
+    void *arg)
+{
+	size_t cap = r->cfg.max_record + 2 + CHUNK;
+	char *buf = xmalloc(cap);
+	int i, fd, st = 0;
+
+	for (i = 0; i < argc || (argc == 0 && i == 0); i++) {
+		const char *name = argc ? argv[i] : "-";
+
+		if (strcmp(name, "-") == 0)
+			fd = 0;
+		else if ((fd = open(name, O_RDONLY)) < 0) {
+			mp_warnx("%s: %s", name, strerror(errno));
+			r->status = r->status ? r->status : MP_EX_NOINPUT;
+			continue;
+		}
+		st = readfd(r, fd, name, buf, cap, fn, arg);
+		if (fd != 0)
+			close(fd);
+		if (st > 1 && r->status == 0)
+			r->status = st;
+		if (st == 1 || caught)
+			break;
+	}
+	free(buf);
+	return r->status;
+}
+
+static void
+json_counters(struct mp_buf *b, const struct counters *c)
+{
+	int i;
+
+	mp_buf_addc(b, '{');
+	for (i = 0; i < c->n; i++) {
+		if (i)
+			mp_buf_addc(b, ',');
+		mp_buf_json_str(b, c->v[i].name, strlen(c->v[i].name));
+		mp_buf_printf(b, ":%lld", c->v[i].n);
+	}
+	mp_buf_addc(b, '}');
+}
+
+static void
+write_stats(struct mp_run *r, double secs, int status)
+{
+	struct mp_buf b = { 0 };
+	FILE *f;
+	int i;
+
+	mp_buf_adds(&b, "{\"prog\":");
+	mp_buf_json_str(&b, mp_prog, strlen(mp_prog));
+	mp_buf_printf(&b, ",\"records_in\":%lld,\"records_out\":%lld,"
+	    "\"rejected\":%lld,\"dropped\":%lld,\"rejected_by\":", r->in,
+	    r->out, r->rejected, r->dropped);
+	json_counters(&b, &r->rejby);
+	mp_buf_adds(&b, ",\"dropped_by\":");
+	json_counters(&b, &r->dropby);
+	for (i = 0; i < r->own.n; i++) {
+		mp_buf_addc(&b, ',');
+		mp_buf_json_str(&b, r->own.v[i].name,
+		    strlen(r->own.v[i].name));
+		mp_buf_printf(&b, ":%lld", r->own.v[i].n);
+	}
+	mp_buf_printf(&b, ",\"blank_lines\":%lld,\"bytes_in\":%lld,"
+	    "\"bytes_out\":%lld,\"seconds\":%.3f,\"interrupted\":%s,"
+	    "\"exit\":%d}\n", r->blank, r->bytes_in, r->bytes_out, secs,
+	    caught ? "true" : "false", status);
+	if (strcmp(r->cfg.stats, "-") == 0) {
+		mp_progress_clear();
+		(void)!write(2, b.p, b.len);
+	} else {
+		if ((f = fopen(r->cfg.stats, "w")) == NULL)
+			mp_err(MP_EX_CANTCREAT, "stats file '%s'",
+			    r->cfg.stats);
+		if (fwrite(b.p, 1, b.len, f) != b.len || fclose(f) != 0)
+			mp_err(MP_EX_IOERR, "stats file '%s'", r->cfg.stats);
+	}
+	mp_buf_free(&b);
+}
+
+static void
+prom_label(struct mp_buf *b, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\\' || *s == '"')
+			mp_buf_addc(b, '\\');
+		if (*s == '\n')
+			mp_buf_adds(b, "\\n");
+		else
+			mp_buf_addc(b, *s);
+	}
+}
+
+static void
+prom(struct mp_buf *b, const char *name, const char *type, const char *help,
+    const char *label, const struct counters *c, long long v, double dv)
+{
+	int i;
+
+	mp_buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name,
+	    type);
+	if (c == NULL) {
+		mp_buf_printf(b, "%s{prog=\"%s\"} ", name, mp_prog);
+		if (dv >= 0)
+			mp_buf_printf(b, "%.3f\n", dv);
+		else
+			mp_buf_printf(b, "%lld\n", v);
+		return;
+	}
+	for (i = 0; i < c->n; i++) {
+		mp_buf_printf(b, "%s{prog=\"%s\",%s=\"", name, mp_prog, label);
+		prom_label(b, c->v[i].name);
+		mp_buf_printf(b, "\"} %lld\n", c->v[i].n);
+	}
+}
+
+static void
+write_metrics(struct mp_run *r, double secs, int status)
+{
+	struct mp_buf b = { 0 }, tmp = { 0 };
+	int fd;
+
+	prom(&b, "mp_records_in_total", "counter", "Records read.", NULL,
+	    NULL, r->in, -1);
+	prom(&b, "mp_records_out_total", "counter", "Records written.", NULL,
+	    NULL, r->out, -1);
+	prom(&b, "mp_records_rejected_total", "counter",
+	    "Records rejected, by reason.", NULL, NULL, r->rejected, -1);
+	prom(&b, "mp_records_rejected_by_reason_total", "counter",
+	    "Records rejected, by reason.", "reason", &r->rejby, 0, -1);
+	prom(&b, "mp_records_dropped_total", "counter", "Records dropped.",
+	    NULL, NULL, r->dropped, -1);
+	prom(&b, "mp_records_dropped_by_reason_total", "counter",
+	    "Records dropped by a rule, by reason.", "reason", &r->dropby, 0,
+	    -1);
+	prom(&b, "mp_bytes_in_total", "counter", "Bytes read.", NULL, NULL,
+	    r->bytes_in, -1);
+	prom(&b, "mp_bytes_out_total", "counter", "Bytes written.", NULL,
+	    NULL, r->bytes_out, -1);
+	prom(&b, "mp_run_seconds", "gauge", "Duration of the last run.",
+	    NULL, NULL, 0, secs);
+	prom(&b, "mp_last_run_timestamp_seconds", "gauge",
+	    "When the last run ended, in seconds since the epoch.", NULL,
+	    NULL, (long long)time(NULL), -1);
+	prom(&b, "mp_last_exit_status", "gauge", "Exit status of the last run.",
+	    NULL, NULL, status, -1);
+	/* a reader must never see half a file: write aside, then rename */
+	mp_buf_printf(&tmp, "%s.tmp.%ld", r->cfg.metrics, (long)getpid());
+	if ((fd = open(mp_buf_str(&tmp), O_WRONLY | O_CREAT | O_TRUNC,
+	    0644)) < 0)
+		mp_err(MP_EX_CANTCREAT, "metrics file '%s'", tmp.p);
+	if (write(fd, b.p, b.len) != (ssize_t)b.len || fsync(fd) != 0 ||
+	    close(fd) != 0 || rename(tmp.p, r->cfg.metrics) != 0) {
+		unlink(tmp.p);
+		mp_err(MP_EX_IOERR, "metrics file '%s'", r->cfg.metrics);
+	}
+	mp_buf_free(&b);
+	mp_buf_free(&tmp);
+}
+
+int
+mp_run_end(struct mp_run *r, int status)
+{
+	double secs;
+
+	if (fflush(stdout) != 0)
+		outerr();
+	if (r->progress)
+		mp_progress_clear();
+	if ((r->rej && fclose(r->rej) != 0) ||
+	    (r->drop && fclose(r->drop) != 0))
+		mp_err(MP_EX_IOERR, "closing rejects");
+	if (status == 0)
+		status = r->status;
+	if (status == 0 && caught)
+		status = 128 + caught;
+	if (status == 0 && r->rejected > 0 && r->rej == NULL)
+		status = MP_EX_DATAERR;
+	secs = mp_now() - r->t0;
+	if (r->cfg.stats)
+		write_stats(r, secs, status);
+	if (r->cfg.metrics)
+		write_metrics(r, secs, status);
+	if (fclose(stdout) != 0)
+		outerr();
+	return status;
+}

@@ -1,0 +1,81 @@
+/* time.c: RFC 3339 date-times, in UTC microseconds */
+#include <string.h>
+
+#include "mp.h"
+
+static int
+digits(const char *s, int n, int *v)
+{
+	int i;
+
+	*v = 0;
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		*v = *v * 10 + (s[i] - '0');
+	}
+	return 0;
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (Hinnant's). */
+static int64_t
+days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+	int64_t era;
+	unsigned yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = (unsigned)(y - era * 400);
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (int64_t)doe - 719468;
+}
+
+int
+mp_time_parse(const char *s, size_t n, int64_t *out)
+{
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
+	    30, 31 };
+	int y, mo, d, h, mi, se, oh = 0, om = 0, frac = 0, k, leap;
+	size_t i = 19;
+	int64_t t, off = 0;
+
+	/* 2026-11-20T13:04:05 */
+	if (n < 20 || digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &mo) ||
+	    s[7] != '-' || digits(s + 8, 2, &d) || (s[10] != 'T' &&
+	    s[10] != 't') || digits(s + 11, 2, &h) || s[13] != ':' ||
+	    digits(s + 14, 2, &mi) || s[16] != ':' || digits(s + 17, 2, &se))
+		return -1;
+	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] ||
+	    (mo == 2 && d == 29 && !leap) || h > 23 || mi > 59 || se > 60)
+		return -1;
+	if (s[i] == '.') {
+		for (k = 0, i++; i < n && s[i] >= '0' && s[i] <= '9'; i++, k++)
+			if (k < 6)
+				frac = frac * 10 + (s[i] - '0');
+		if (k == 0)
+			return -1;
+		for (; k < 6; k++)
+			frac *= 10;
+	}
+	if (i < n && (s[i] == 'Z' || s[i] == 'z'))
+		i++;
+	else if (i + 6 == n && (s[i] == '+' || s[i] == '-')) {
+		if (digits(s + i + 1, 2, &oh) || s[i + 3] != ':' ||
+		    digits(s + i + 4, 2, &om) || oh > 23 || om > 59)
+			return -1;
+		off = (oh * 60 + om) * 60;
+		if (s[i] == '-')
+			off = -off;
+		i += 6;
+	} else
+		return -1;
+	if (i != n)
+		return -1;
+	/* a leap second counts as the first second of the next minute */
+	t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se - off;
+	*out = t * 1000000 + frac;
+	return 0;
+}

@@ -1,0 +1,125 @@
+/* util.c: allocation that cannot fail, number parsing, clocks */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "mp.h"
+
+const char *mp_prog = "mp";
+
+static void *
+nomem(void)
+{
+	mp_errx(MP_EX_SOFTWARE, "out of memory");
+}
+
+void *
+xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	return p ? p : nomem();
+}
+
+void *
+xcalloc(size_t n, size_t sz)
+{
+	void *p = calloc(n ? n : 1, sz ? sz : 1);
+
+	return p ? p : nomem();
+}
+
+void *
+xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	return p ? p : nomem();
+}
+
+char *
+xstrdup(const char *s)
+{
+	return xstrndup(s, strlen(s));
+}
+
+char *
+xstrndup(const char *s, size_t n)
+{
+	char *p = xmalloc(n + 1);
+
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+int
+mp_strtonum(const char *s, long long min, long long max, long long *out,
+    const char **errstr)
+{
+	if (s[strspn(s, "-0123456789")] != '\0') {
+		*errstr = "invalid";
+		return -1;
+	}
+	return mp_parse_size(s, min, max, out, errstr);
+}
+
+int
+mp_parse_size(const char *s, long long min, long long max, long long *out,
+    const char **errstr)
+{
+	char *end;
+	long long v, mul = 1;
+
+	*errstr = NULL;
+	if (*s == '\0' || *s == ' ' || *s == '+' || *s == '\t') {
+		*errstr = "invalid";
+		return -1;
+	}
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (end == s) {
+		*errstr = "invalid";
+		return -1;
+	}
+	if (*end != '\0') {
+		switch (*end) {
+		case 'k': case 'K': mul = 1LL << 10; break;
+		case 'm': case 'M': mul = 1LL << 20; break;
+		case 'g': case 'G': mul = 1LL << 30; break;
+		default:
+			*errstr = "invalid";
+			return -1;
+		}
+		if (end[1] != '\0' && !(strchr("bB", end[1]) && !end[2])) {
+			*errstr = "invalid";
+			return -1;
+		}
+	}
+	if (errno == ERANGE || (v > 0 && v > LLONG_MAX / mul) ||
+	    (v < 0 && v < LLONG_MIN / mul)) {
+		*errstr = v < 0 ? "too small" : "too large";
+		return -1;
+	}
+	v *= mul;
+	if (v < min) {
+		*errstr = "too small";
+		return -1;
+	}
+	if (v > max) {
+		*errstr = "too large";
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+double
+mp_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}

@@ -1,0 +1,73 @@
+# t/lib.sh: TAP helpers for mp's shell tests.  Source it, call plan N (or
+# no_plan), then ok/is/run checks; done_testing at the end when no plan.
+export LC_ALL=C TZ=UTC
+top=$(cd "$(dirname "$0")/.." && pwd)
+PATH=$top/cmd:$top/scripts:$PATH
+export PATH
+T=$(mktemp -d "${TMPDIR:-/tmp}/mp-test.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+_n=0 _fail=0
+
+plan() { echo "1..$1"; }
+skip_all() { echo "1..0 # SKIP $*"; exit 0; }
+done_testing() { echo "1..$_n"; [ "$_fail" -eq 0 ]; }
+diag() { printf '# %s\n' "$@" >&2; }
+
+# ok COND-STATUS NAME: pass when the previous command's status was 0
+ok() {
+	local st=$1; shift
+	_n=$((_n + 1))
+	if [ "$st" -eq 0 ]; then
+		echo "ok $_n - $*"
+	else
+		echo "not ok $_n - $*"
+		_fail=$((_fail + 1))
+	fi
+}
+
+# is GOT WANT NAME
+is() {
+	local got=$1 want=$2; shift 2
+	if [ "$got" = "$want" ]; then
+		ok 0 "$@"
+	else
+		ok 1 "$@"
+		diag "got:  '$got'" "want: '$want'"
+	fi
+}
+
+# run CMD...: runs CMD with stdin from $IN (default /dev/null), keeping
+# stdout in $T/out, stderr in $T/err and the status in $rc
+run() {
+	"$@" <"${IN:-/dev/null}" >"$T/out" 2>"$T/err"
+	rc=$?
+}
+
+# check NAME WANT_RC WANT_OUT_FILE WANT_ERR_PATTERN: one case checks stdout,
+# stderr and status together, after run
+check() {
+	local name=$1 wrc=$2 wout=$3 werr=$4 bad=
+	[ "$rc" = "$wrc" ] || bad="status $rc, want $wrc"
+	if [ -z "$bad" ] && ! cmp -s "$T/out" "$wout"; then
+		bad="stdout differs"
+	fi
+	if [ -z "$bad" ]; then
+		if [ -z "$werr" ]; then
+			[ -s "$T/err" ] && bad="stderr not empty"
+		elif ! grep -qE -- "$werr" "$T/err"; then
+			bad="stderr lacks /$werr/"
+		fi
+	fi
+	if [ -z "$bad" ]; then
+		ok 0 "$name"
+	else
+		ok 1 "$name"
+		diag "$bad" "stderr: $(head -c 400 "$T/err")"
+		diag "stdout: $(head -c 400 "$T/out")"
+	fi
+}
+
+# ndjson_eq A B: the two files hold the same JSON values, line by line
+ndjson_eq() {
+	cmp -s <(jq -S -c . "$1") <(jq -S -c . "$2")
+}
