@@ -77,8 +77,11 @@ skip_value(ptr p, ptr end)
 static int
 next(ptr *pp, ptr end, struct mp_span *key, int *kesc, ptr *val)
 {
-	ptr p = skip_ws(*pp + 1, end);
+	ptr p;
 
+	if (**pp == '}' || **pp == ']')
+		return 0;		/* at the end already */
+	p = skip_ws(*pp + 1, end);
 	if (p >= end || *p == '}' || *p == ']') {
 		*pp = p;
 		return 0;
@@ -387,7 +390,7 @@ parse(const char *s, struct mp_path *path, const char **errstr)
 		} else if (*s == '.' && s[1] == '"') {
 			if ((s = quoted(s + 1, &seg)) == NULL)
 				goto bad;
-		} else if (*s == '[' || (*s == '.' && s[1] == '[' && s != st)) {
+		} else if (*s == '[' || (*s == '.' && s[1] == '[')) {
 			if (*s == '.')
 				s++;
 			if (s[1] == '"') {

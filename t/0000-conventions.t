@@ -1,0 +1,69 @@
+#!/bin/bash
+# Conventions every tool keeps (mp.7): --help, --version, usage errors,
+# empty input, a lint-clean man page, --stats as one JSON object.
+. "$(dirname "$0")/lib.sh"
+
+tools=$(cd "$top/cmd" && ls mp-*.c | sed 's/\.c$//')
+[ -n "$tools" ] || skip_all "no tools"
+
+for t in $tools; do
+	run "$t" --help
+	[ "$rc" = 0 ] && grep -q "^usage: $t " "$T/out"
+	ok $? "$t --help prints usage on stdout, exit 0"
+
+	run "$t" -h
+	[ "$rc" = 0 ] && grep -q "^usage: $t " "$T/out"
+	ok $? "$t -h"
+
+	run "$t" --version
+	[ "$rc" = 0 ] && grep -q "^$t [0-9]" "$T/out"
+	ok $? "$t --version"
+
+	run "$t" --no-such-option
+	[ "$rc" = 64 ] && grep -q "^usage: $t " "$T/err" && [ ! -s "$T/out" ]
+	ok $? "$t: bad option exits 64 with usage on stderr"
+
+	run "$t" --max-record=12x
+	is "$rc" 64 "$t: bad --max-record exits 64"
+
+	IN=/dev/null run "$t"
+	[ "$rc" = 0 ] && [ ! -s "$T/out" ] && [ ! -s "$T/err" ]
+	ok $? "$t: empty input, no output, exit 0"
+
+	IN=/dev/null run "$t" --stats
+	[ "$rc" = 0 ] && jq -e 'type == "object" and .prog == "'"$t"'"' \
+	    "$T/err" >/dev/null && [ "$(wc -l <"$T/err")" = 1 ]
+	ok $? "$t --stats writes one JSON object to stderr"
+
+	IN=/dev/null run "$t" --stats="$T/stats" --metrics="$T/metrics"
+	jq -e '.records_in == 0 and .exit == 0' "$T/stats" >/dev/null &&
+	    grep -q "^mp_records_in_total{prog=\"$t\"} 0$" "$T/metrics"
+	ok $? "$t --stats=FILE and --metrics=FILE"
+
+	IN=/dev/null run "$t" no-such-file
+	[ "$rc" = 66 ] && grep -q "^$t: no-such-file: " "$T/err"
+	ok $? "$t: missing input file exits 66"
+
+	printf 'stats %s/cfgstats\n# a comment\n\nlog-format = json\n' \
+	    "$T" >"$T/cfg"
+	IN=/dev/null run "$t" -K "$T/cfg" no-such-file
+	[ "$rc" = 66 ] && jq -e '.level and .msg' "$T/err" >/dev/null &&
+	    jq -e '.exit == 66' "$T/cfgstats" >/dev/null
+	ok $? "$t -K reads options from a file"
+
+	man=$top/man/$t.1
+	[ -f "$man" ]
+	ok $? "$t has a man page"
+	mandoc -Tlint -W warning "$man" >"$T/lint" 2>&1
+	ok $? "man/$t.1 is lint-clean"
+	[ -s "$T/lint" ] && diag "$(cat "$T/lint")"
+	usage=$("$t" --help | sed -n '1p' | sed 's/^usage: //; s/ .*//')
+	is "$usage" "$t" "$t: usage names the tool"
+done
+
+for m in "$top"/man/*.[0-9]; do
+	mandoc -Tlint -W warning "$m" >"$T/lint" 2>&1
+	ok $? "$(basename "$m") is lint-clean"
+done
+
+done_testing
