@@ -45,12 +45,15 @@ fail(struct scan *s, ptr at, const char *fmt, ...)
 static int
 unexpected(struct scan *s, const char *what)
 {
+	const char *why;
 	unsigned char c;
 
 	if (s->p >= s->end)
 		return fail(s, s->p, "unexpected end of input%s%s",
 		    what ? ", expected " : "", what ? what : "");
 	c = *s->p;
+	if (c >= 0x80 && mp_utf8_seq(s->p, s->end - s->p, &why) == 0)
+		return fail(s, s->p, "%s", why);
 	if (c > 0x20 && c < 0x7f)
 		return fail(s, s->p, "unexpected character '%c'%s%s", c,
 		    what ? ", expected " : "", what ? what : "");

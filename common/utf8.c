@@ -32,8 +32,7 @@ mp_utf8_seq(const unsigned char *p, size_t n, const char **why)
 		else if (c == 0xf4)
 			hi = 0x8f;
 	} else {
-		*why = c < 0xf8 ? "UTF-8 code point above U+10FFFF" :
-		    "invalid UTF-8: bad lead byte";
+		*why = "invalid UTF-8: bad lead byte";
 		return 0;
 	}
 	if (n < 2) {
