@@ -6,8 +6,8 @@ DATADIR	 = $(PREFIX)/share/mp
 
 CC	?= cc
 CFLAGS	?= -O2 -g
-CFLAGS	+= -std=c11 -D_GNU_SOURCE -Wall -Wextra -Icommon
 LDFLAGS	?=
+MPFLAGS	 = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Icommon $(CFLAGS)
 
 # Each external library is linked only into the programs that use it:
 # LIBS_mp-NAME = ... (none needed yet)
@@ -26,13 +26,14 @@ common/libmp.a: $(LIBOBJ)
 	rm -f $@
 	ar rcs $@ $(LIBOBJ)
 
-$(LIBOBJ): common/mp.h
+common/%.o: common/%.c common/mp.h common/scan.h
+	$(CC) $(MPFLAGS) -c -o $@ $<
 
 cmd/mp-%: cmd/mp-%.c common/libmp.a common/mp.h
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< common/libmp.a $(LIBS_$(notdir $@))
+	$(CC) $(MPFLAGS) $(LDFLAGS) -o $@ $< common/libmp.a $(LIBS_$(notdir $@))
 
 t/%: t/%.c common/libmp.a common/mp.h
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< common/libmp.a
+	$(CC) $(MPFLAGS) $(LDFLAGS) -o $@ $< common/libmp.a
 
 # Installs the Debian packages the build and tests need, when one is missing.
 .deps-ok: scripts/install-deps
