@@ -68,4 +68,12 @@ install: all
 clean:
 	rm -f $(CMDS) $(TESTC) common/*.o common/libmp.a
 
-.PHONY: all check check-asan demo bench install clean
+.PHONY: all check check-asan demo bench install clean fuzz
+
+# Fuzzes the JSON scanner and path walker for FUZZTIME seconds (clang).
+FUZZTIME ?= 60
+fuzz: $(LIBSRC) common/mp.h t/fuzz/json.c
+	clang -O1 -g -fsanitize=fuzzer,address,undefined -std=c11 -D_GNU_SOURCE -Icommon \
+	    -o t/fuzz/json-fuzz t/fuzz/json.c $(LIBSRC)
+	mkdir -p t/fuzz/corpus
+	t/fuzz/json-fuzz -max_total_time=$(FUZZTIME) -max_len=4096 t/fuzz/corpus

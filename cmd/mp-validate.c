@@ -72,9 +72,10 @@ pick(const char *p, size_t n, struct mp_buf *why)
 {
 	static struct mp_buf name;
 	struct mp_span v;
+	size_t cut;
 	int lo = 0, hi = nbyname, mid, c;
 
-	if (!mp_json_get(p, n, &by, &v) || mp_json_type(&v) == MP_JSON_NULL) {
+	if (!mp_json_get(p, n, &by, &v)) {
 		mp_buf_printf(why, "missing field '%s'", by.text);
 		return NULL;
 	}
@@ -95,8 +96,12 @@ pick(const char *p, size_t n, struct mp_buf *why)
 		else
 			lo = mid + 1;
 	}
+	/* name the value, cut short on a character boundary */
+	cut = name.len > 64 ? 64 : name.len;
+	while (cut < name.len && (name.p[cut] & 0xc0) == 0x80)
+		cut--;
 	mp_buf_adds(why, "no schema: ");
-	mp_buf_json_str(why, name.p, name.len > 64 ? 64 : name.len);
+	mp_buf_json_str(why, name.p, cut);
 	return NULL;
 }
 
@@ -117,13 +122,18 @@ validate(struct mp_run *run, struct mp_rec *rec, void *arg)
 	}
 	if (nreq) {
 		mp_query_run(reqq, rec->p, rec->n, reqv);
-		for (i = 0; i < nreq; i++)
-			if (reqv[i].n == 0 ||
-			    mp_json_type(&reqv[i]) == MP_JSON_NULL) {
+		for (i = 0; i < nreq; i++) {
+			if (reqv[i].n == 0) {
 				mp_buf_printf(&why, "missing field '%s'",
 				    req[i].text);
 				goto reject;
 			}
+			if (mp_json_type(&reqv[i]) == MP_JSON_NULL) {
+				mp_buf_printf(&why, "field '%s' is null",
+				    req[i].text);
+				goto reject;
+			}
+		}
 	}
 	if (schema && mp_schema_check(schema, rec->p, rec->n, &why) < 0)
 		goto reject;

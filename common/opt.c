@@ -61,8 +61,13 @@ readconf(const char *file, int depth, int *argc, char ***argv, int *cap)
 			val = s + strcspn(s, " \t");
 			if (*val)
 				*val++ = '\0';
+			val = trim(val);
+			if (strcmp(name, "-K") == 0 && *val) {
+				readconf(val, depth + 1, argc, argv, cap);
+				continue;
+			}
 			addarg(argc, argv, cap, xstrdup(name));
-			if (*(val = trim(val)))
+			if (*val)
 				addarg(argc, argv, cap, xstrdup(val));
 			continue;
 		}
@@ -80,7 +85,8 @@ readconf(const char *file, int depth, int *argc, char ***argv, int *cap)
 			    val[strlen(val) - 1] == '"') {
 				val++;
 				val[strlen(val) - 1] = '\0';
-			}
+			} else if (*val == '\0')
+				val = NULL;	/* "strict =" is a flag */
 		}
 		if (*name == '\0')
 			mp_errx(MP_EX_CONFIG, "%s:%lld: option name missing",

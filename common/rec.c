@@ -57,11 +57,17 @@ mp_interrupted(void)
 	return caught != 0;
 }
 
+static struct mp_run *current;	/* for outerr: one run per process */
+
 static void
 outerr(void)
 {
 	if (errno == EPIPE) {
-		/* the reader went away: stop quietly, commit nothing */
+		/* the reader went away: keep the rejects, commit nothing */
+		if (current && current->rej)
+			fclose(current->rej);
+		if (current && current->drop)
+			fclose(current->drop);
 		_exit(0);
 	}
 	mp_err(MP_EX_IOERR, "stdout");
@@ -94,6 +100,7 @@ mp_run_new(const struct mp_cfg *cfg)
 	    isatty(2) && mp_log_get_format() == MP_LOG_TEXT);
 	r->t0 = mp_now();
 	r->tnext = r->t0 + 0.5;
+	current = r;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = onsig;
 	sigemptyset(&sa.sa_mask);
@@ -197,7 +204,7 @@ void
 mp_drop(struct mp_run *r, const struct mp_rec *rec, const char *reason)
 {
 	r->dropped++;
-	count(&r->dropby, reason, strlen(reason), 1);
+	count(&r->dropby, reason, reason_class(reason), 1);
 	if (r->drop)
 		put(r, r->drop, "dropped", rec->file, rec->line, reason,
 		    rec->p, rec->n, 0);

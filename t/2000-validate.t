@@ -60,7 +60,7 @@ run mp-validate -r .event_id,.ts --rejects="$T/rej" "$T/in"
 printf '{"event_id":"e1","ts":"x"}\n' >"$T/want"
 check "--require passes records with every field" 0 "$T/want" ""
 is "$(jq -r .reason "$T/rej" | tr '\n' '|')" \
-    "missing field '.event_id'|missing field '.event_id'|missing field '.ts'|" \
+    "missing field '.event_id'|field '.event_id' is null|missing field '.ts'|" \
     "--require: absent and null fields are missing"
 run mp-validate --require=event_id "$T/in"
 check "--require with a bad path exits 64" 64 /dev/null "require: 'event_id'"

@@ -1,0 +1,59 @@
+/*
+ * json: a libFuzzer target for the scanner and the path walker.  Any
+ * input must be checked without a crash; an accepted one must survive
+ * lookups, a query and a splice, and the spliced record must check again.
+ * Built and run by `make fuzz` (clang).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "mp.h"
+
+int
+LLVMFuzzerTestOneInput(const unsigned char *data, size_t n)
+{
+	static struct mp_path *paths;
+	static struct mp_query *q;
+	static int np;
+	struct mp_json_err e;
+	struct mp_span v[6];
+	struct mp_buf b = { 0 };
+	const char *err;
+	int i;
+
+	if (q == NULL) {
+		if (mp_path_parse_list(".a,.a.b,.a[0],.\"k y\",.x[1].z,.", &paths,
+		    &np, &err) < 0)
+			abort();
+		q = mp_query_new(paths, np);
+	}
+	if (mp_json_check((const char *)data, n, &e) < 0) {
+		if (e.off > n)
+			abort();
+		return 0;
+	}
+	mp_query_run(q, (const char *)data, n, v);
+	for (i = 0; i < np; i++) {
+		struct mp_span g;
+		int found = mp_json_get((const char *)data, n, &paths[i], &g);
+
+		if (found != (v[i].n > 0) || (found && (g.p != v[i].p ||
+		    g.n != v[i].n)))
+			abort();
+		if (found && mp_json_type(&g) == MP_JSON_STRING) {
+			mp_buf_str(&b);
+			b.len = 0;
+			mp_json_str_decode(&g, &b);
+			if (!mp_utf8_valid(b.p, b.len))
+				abort();
+		}
+	}
+	for (i = 0; i < np - 1; i++) {
+		b.len = 0;
+		if (mp_json_splice((const char *)data, n, &paths[i], "[1]", 3,
+		    &b) == 0 && mp_json_check(b.p, b.len, &e) < 0)
+			abort();
+	}
+	mp_buf_free(&b);
+	return 0;
+}
