@@ -50,7 +50,7 @@ jq -e -s 'length == 4 and all(.prog == "mp-validate" and .level and
 ok $? "--log-format=json: one JSON object per message"
 
 # --- --strict stops at the first bad record
-run mp-validate --strict --rejects="$T/rej" "$T/in"
+run mp-validate -s --rejects="$T/rej" "$T/in"
 check "--strict stops at the first bad record, exit 65" 65 "$T/want" ""
 is "$(wc -l <"$T/rej")" 1 "--strict: one reject"
 
@@ -89,7 +89,7 @@ cat >"$T/in" <<'X'
 {"id":"c","odd key":1}
 {"id":"c","deep":{"er":["1"]}}
 X
-run mp-validate --schema="$D/test.schema" --rejects="$T/rej" "$T/in"
+run mp-validate -S "$D/test.schema" --rejects="$T/rej" "$T/in"
 head -3 "$T/in" >"$T/want"
 check "--schema passes valid records byte for byte" 0 "$T/want" ""
 cat >"$T/wantr" <<'X'
