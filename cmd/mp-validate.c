@@ -26,7 +26,6 @@ static struct mp_schema *schema;	/* --schema */
 static struct mp_schema **byname;	/* --schema-dir */
 static int nbyname;
 static struct mp_path by;		/* --schema-by */
-static int strict, stopped;
 
 static int
 cmpname(const void *a, const void *b)
@@ -146,9 +145,7 @@ validate(struct mp_run *run, struct mp_rec *rec, void *arg)
 	return 0;
 reject:
 	mp_reject(run, rec, "%s", mp_buf_str(&why));
-	if (strict)
-		stopped = 1;
-	return strict ? -1 : 0;
+	return 0;
 }
 
 int
@@ -161,7 +158,6 @@ main(int argc, char *argv[])
 		{ "schema",	required_argument,	NULL, 'S' },
 		{ "schema-dir",	required_argument,	NULL, 'D' },
 		{ "schema-by",	required_argument,	NULL, 'B' },
-		{ "strict",	no_argument,		NULL, 's' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct mp_cfg cfg = { 0 };
@@ -170,7 +166,7 @@ main(int argc, char *argv[])
 	int c, st;
 
 	mp_opt_init(&argc, &argv);
-	while ((c = getopt_long(argc, argv, MP_COMMON_SHORT "r:S:D:B:s", opts,
+	while ((c = getopt_long(argc, argv, MP_COMMON_SHORT "r:S:D:B:", opts,
 	    NULL)) != -1) {
 		switch (c) {
 		case 'r':
@@ -192,9 +188,6 @@ main(int argc, char *argv[])
 			break;
 		case 'B':
 			byarg = optarg;
-			break;
-		case 's':
-			strict = 1;
 			break;
 		default:
 			mp_opt_common(&cfg, c, optarg, usage);
@@ -219,7 +212,5 @@ main(int argc, char *argv[])
 	}
 	run = mp_run_new(&cfg);
 	st = mp_run_loop(run, argc, argv, validate, NULL);
-	if (st == 0 && stopped)
-		st = MP_EX_DATAERR;
 	return mp_run_end(run, st);
 }

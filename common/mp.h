@@ -212,6 +212,7 @@ struct mp_cfg {
 	const char *metrics;	/* --metrics=FILE */
 	long long max_record;	/* --max-record=SIZE; 0 is 1 MiB */
 	int	 progress;	/* 0 when stderr is a terminal, 1 on, -1 off */
+	int	 strict;	/* -s: stop at the first reject, exit 65 */
 };
 /*
  * The common long options; a tool's option table lists them with
@@ -233,8 +234,9 @@ enum {
 	{ "log-format",	required_argument,	NULL, MP_OPT_LOGFMT }, \
 	{ "max-record",	required_argument,	NULL, MP_OPT_MAXREC }, \
 	{ "progress",	no_argument,		NULL, MP_OPT_PROGRESS }, \
-	{ "no-progress", no_argument,		NULL, MP_OPT_NOPROGRESS }
-#define MP_COMMON_SHORT	"hVK:"
+	{ "no-progress", no_argument,		NULL, MP_OPT_NOPROGRESS }, \
+	{ "strict",	no_argument,		NULL, 's' }
+#define MP_COMMON_SHORT	"hVK:s"
 /*
  * Sets mp_prog and replaces each -K FILE / --config=FILE in argv by the
  * options the file holds, so that later command-line options win.
@@ -277,7 +279,8 @@ void	 mp_emit(struct mp_run *, const struct mp_rec *);
 void	 mp_emit_line(struct mp_run *, const char *, size_t);
 /*
  * Rejects the record: a line in the rejects file, or a message on stderr.
- * The reason's class (text before ": ") is counted in the stats.
+ * The reason's class (text before ": ") is counted in the stats.  With
+ * --strict the loop then stops and the run ends with 65.
  */
 void	 mp_reject(struct mp_run *, const struct mp_rec *, const char *, ...)
 	    MP_PRINTF(3, 4);
@@ -290,7 +293,7 @@ int	 mp_interrupted(void);
 /*
  * Ends the run: flushes stdout, writes stats and metrics, and returns the
  * exit status: status if non-zero, else 65 if records were rejected with
- * no rejects file, else 0.
+ * no rejects file or under --strict, else 0.
  */
 int	 mp_run_end(struct mp_run *, int);
 

@@ -198,6 +198,9 @@ mp_opt_common(struct mp_cfg *cfg, int c, const char *arg, const char *usage)
 	case MP_OPT_NOPROGRESS:
 		cfg->progress = -1;
 		return 1;
+	case 's':
+		cfg->strict = 1;
+		return 1;
 	default:
 		mp_usage(usage);
 	}

@@ -36,6 +36,7 @@ struct mp_run {
 	double	 t0, tnext;
 	int	 progress;
 	int	 status;	/* first read error */
+	int	 stop;		/* --strict and a record was rejected */
 	/* a record longer than the limit, being streamed to the rejects */
 	long long longbytes;
 	unsigned char carry[3];
@@ -191,6 +192,7 @@ mp_reject(struct mp_run *r, const struct mp_rec *rec, const char *fmt, ...)
 	va_end(ap);
 	reason.len = n;
 	r->rejected++;
+	r->stop = r->cfg.strict;
 	count(&r->rejby, reason.p, reason_class(reason.p), 1);
 	if (r->rej)
 		put(r, r->rej, "rejects", rec->file, rec->line, reason.p,
@@ -275,6 +277,7 @@ long_end(struct mp_run *r, const char *file, long long line)
 	snprintf(reason, sizeof reason, "record longer than %lld bytes",
 	    r->cfg.max_record);
 	r->rejected++;
+	r->stop = r->cfg.strict;
 	count(&r->rejby, reason, strlen(reason), 1);
 	if (r->rej == NULL)
 		mp_warnat(file, line, "%s (%lld bytes)", reason, r->longbytes);
@@ -322,13 +325,13 @@ line(struct mp_run *r, struct mp_rec *rec, char *p, size_t n, mp_rec_fn *fn,
 		long_begin(r, rec->file, rec->line);
 		long_more(r, p, n, 0);
 		long_end(r, rec->file, rec->line);
-		return 0;
+		return r->stop ? -1 : 0;
 	}
 	rec->p = p;
 	rec->n = n;
 	if ((r->in & 0xfff) == 0 && r->progress)
 		progress(r);
-	return fn(r, rec, arg);
+	return fn(r, rec, arg) < 0 || r->stop ? -1 : 0;
 }
 
 /* Reads one file; returns 0, 1 when fn asked to stop, or an exit status. */
@@ -355,9 +358,9 @@ readfd(struct mp_run *r, int fd, const char *name, char *buf, size_t cap,
 		}
 		r->bytes_in += k;
 		if (k == 0) {
-			if (skipping) {
+			if (skipping)
 				long_end(r, name, rec.line);
-			} else if (len > 0) {
+			else if (len > 0) {
 				rec.line++;
 				if (line(r, &rec, buf, len, fn, arg) < 0)
 					return 1;
@@ -374,6 +377,8 @@ readfd(struct mp_run *r, int fd, const char *name, char *buf, size_t cap,
 				continue;
 			}
 			long_end(r, name, rec.line);
+			if (r->stop)
+				return 1;
 			skipping = 0;
 			pos = nl + 1 - buf;
 		}
@@ -578,6 +583,8 @@ mp_run_end(struct mp_run *r, int status)
 		status = r->status;
 	if (status == 0 && caught)
 		status = 128 + caught;
+	if (status == 0 && r->stop)
+		status = MP_EX_DATAERR;
 	if (status == 0 && r->rejected > 0 && r->rej == NULL)
 		status = MP_EX_DATAERR;
 	secs = mp_now() - r->t0;

@@ -174,6 +174,9 @@ ok $? "memory stays flat on a 64 MiB line (${rss} KiB)"
 is "$(jq -r .record_b64 "$T/rej" | base64 -d | wc -c)" 67108864 "the 64 MiB line is in the rejects whole"
 rm -f "$T/big" "$T/rej"
 
+run mp-validate --max-record=100 --strict "$T/in"
+check "--strict stops at an over-long record too" 65 /dev/null "record longer than 100 bytes"
+
 # no newline at all, at EOF
 head -c 3000000 /dev/zero | tr '\0' '{' >"$T/in"
 run mp-validate "$T/in"
