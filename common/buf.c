@@ -42,21 +42,29 @@ mp_buf_addc(struct mp_buf *b, int c)
 }
 
 void
-mp_buf_printf(struct mp_buf *b, const char *fmt, ...)
+mp_buf_vprintf(struct mp_buf *b, const char *fmt, va_list ap)
 {
-	va_list ap;
+	va_list aq;
 	int n;
 
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
+	va_copy(aq, ap);
+	n = vsnprintf(NULL, 0, fmt, aq);
+	va_end(aq);
 	if (n < 0)
 		return;
 	mp_buf_grow(b, n);
-	va_start(ap, fmt);
 	vsnprintf(b->p + b->len, n + 1, fmt, ap);
-	va_end(ap);
 	b->len += n;
+}
+
+void
+mp_buf_printf(struct mp_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	mp_buf_vprintf(b, fmt, ap);
+	va_end(ap);
 }
 
 void

@@ -29,15 +29,8 @@ emit(const char *level, const char *file, long long line, const char *fmt,
     va_list ap)
 {
 	struct mp_buf b = { 0 }, m = { 0 };
-	va_list aq;
-	int n;
 
-	va_copy(aq, ap);
-	n = vsnprintf(NULL, 0, fmt, aq);
-	va_end(aq);
-	mp_buf_grow(&m, n + 1);
-	vsnprintf(m.p, n + 1, fmt, ap);
-	m.len = n;
+	mp_buf_vprintf(&m, fmt, ap);
 	mp_progress_clear();
 	if (logfmt == MP_LOG_JSON) {
 		time_t now = time(NULL);
@@ -117,16 +110,10 @@ mp_err(int status, const char *fmt, ...)
 	struct mp_buf b = { 0 };
 	const char *e = strerror(errno);
 	va_list ap;
-	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	mp_buf_vprintf(&b, fmt, ap);
 	va_end(ap);
-	mp_buf_grow(&b, n + 1);
-	va_start(ap, fmt);
-	vsnprintf(b.p, n + 1, fmt, ap);
-	va_end(ap);
-	b.len = n;
 	mp_errx(status, "%s: %s", mp_buf_str(&b), e);
 }
 

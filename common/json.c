@@ -319,85 +319,60 @@ nodups(struct scan *s, size_t base)
 
 static int value(struct scan *, int);
 
+/* Reads a key at s->p onto the key stack. */
 static int
-object(struct scan *s, int depth)
+key(struct scan *s)
 {
-	size_t base = s->nkeys;
 	struct key *k;
-	ptr kp;
-	int esc;
+	ptr kp = s->p;
+	int esc = 0;
 
-	if (depth > MP_JSON_MAXDEPTH)
-		return fail(s, s->p, "nesting deeper than %d",
-		    MP_JSON_MAXDEPTH);
+	if (s->p >= s->end || *s->p != '"')
+		return unexpected(s, "a string key");
+	if (string(s, &esc) < 0)
+		return -1;
+	if (s->nkeys == s->capkeys) {
+		s->capkeys = s->capkeys ? s->capkeys * 2 : 64;
+		s->keys = xrealloc(s->keys, s->capkeys * sizeof *s->keys);
+	}
+	k = &s->keys[s->nkeys++];
+	k->off = kp - s->start;
+	k->len = s->p - kp;
+	k->esc = esc;
+	if (esc) {
+		const char *t;
+		size_t tn;
+
+		keytext(s, k, &dec1, &t, &tn);
+		k->hash = fnv(t, tn);
+	} else
+		k->hash = fnv(kp + 1, k->len - 2);
+	ws(s);
+	if (s->p >= s->end || *s->p != ':')
+		return unexpected(s, "':'");
 	s->p++;
 	ws(s);
-	if (s->p < s->end && *s->p == '}') {
-		s->p++;
-		return 0;
-	}
-	for (;;) {
-		if (s->p >= s->end || *s->p != '"')
-			return unexpected(s, "a string key");
-		kp = s->p;
-		esc = 0;
-		if (string(s, &esc) < 0)
-			return -1;
-		if (s->nkeys == s->capkeys) {
-			s->capkeys = s->capkeys ? s->capkeys * 2 : 64;
-			s->keys = xrealloc(s->keys,
-			    s->capkeys * sizeof *s->keys);
-		}
-		k = &s->keys[s->nkeys++];
-		k->off = kp - s->start;
-		k->len = s->p - kp;
-		k->esc = esc;
-		if (esc) {
-			const char *t;
-			size_t tn;
-
-			keytext(s, k, &dec1, &t, &tn);
-			k->hash = fnv(t, tn);
-		} else
-			k->hash = fnv(kp + 1, k->len - 2);
-		ws(s);
-		if (s->p >= s->end || *s->p != ':')
-			return unexpected(s, "':'");
-		s->p++;
-		ws(s);
-		if (value(s, depth) < 0)
-			return -1;
-		ws(s);
-		if (s->p < s->end && *s->p == ',') {
-			s->p++;
-			ws(s);
-			continue;
-		}
-		if (s->p < s->end && *s->p == '}')
-			break;
-		return unexpected(s, "',' or '}'");
-	}
-	s->p++;
-	if (nodups(s, base) < 0)
-		return -1;
-	s->nkeys = base;
 	return 0;
 }
 
+/* An object (obj set) or an array, s->p at its opening bracket */
 static int
-array(struct scan *s, int depth)
+container(struct scan *s, int depth, int obj)
 {
+	size_t base = s->nkeys;
+	int close = obj ? '}' : ']';
+
 	if (depth > MP_JSON_MAXDEPTH)
 		return fail(s, s->p, "nesting deeper than %d",
 		    MP_JSON_MAXDEPTH);
 	s->p++;
 	ws(s);
-	if (s->p < s->end && *s->p == ']') {
+	if (s->p < s->end && *s->p == close) {
 		s->p++;
 		return 0;
 	}
 	for (;;) {
-		if (value(s, depth) < 0)
+		if ((obj && key(s) < 0) || value(s, depth) < 0)
 			return -1;
 		ws(s);
 		if (s->p < s->end && *s->p == ',') {
@@ -405,11 +380,14 @@ array(struct scan *s, int depth)
 			ws(s);
 			continue;
 		}
-		if (s->p < s->end && *s->p == ']')
+		if (s->p < s->end && *s->p == close)
 			break;
-		return unexpected(s, "',' or ']'");
+		return unexpected(s, obj ? "',' or '}'" : "',' or ']'");
 	}
 	s->p++;
+	if (obj && nodups(s, base) < 0)
+		return -1;
+	s->nkeys = base;
 	return 0;
 }
 
@@ -422,9 +400,9 @@ value(struct scan *s, int depth)
 		return unexpected(s, "a value");
 	switch (*s->p) {
 	case '{':
-		return object(s, depth + 1);
+		return container(s, depth + 1, 1);
 	case '[':
-		return array(s, depth + 1);
+		return container(s, depth + 1, 0);
 	case '"':
 		return string(s, &esc);
 	case '-': case '0': case '1': case '2': case '3': case '4':

@@ -85,6 +85,7 @@ void	 mp_buf_add(struct mp_buf *, const void *, size_t);
 void	 mp_buf_adds(struct mp_buf *, const char *);
 void	 mp_buf_addc(struct mp_buf *, int);
 void	 mp_buf_printf(struct mp_buf *, const char *, ...) MP_PRINTF(2, 3);
+void	 mp_buf_vprintf(struct mp_buf *, const char *, va_list);
 /* Appends the bytes as a quoted JSON string (they must be valid UTF-8). */
 void	 mp_buf_json_str(struct mp_buf *, const char *, size_t);
 /*

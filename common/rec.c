@@ -181,16 +181,11 @@ mp_reject(struct mp_run *r, const struct mp_rec *rec, const char *fmt, ...)
 {
 	struct mp_buf reason = { 0 };
 	va_list ap;
-	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	mp_buf_vprintf(&reason, fmt, ap);
 	va_end(ap);
-	mp_buf_grow(&reason, n + 1);
-	va_start(ap, fmt);
-	vsnprintf(reason.p, n + 1, fmt, ap);
-	va_end(ap);
-	reason.len = n;
+	mp_buf_str(&reason);
 	r->rejected++;
 	r->stop = r->cfg.strict;
 	count(&r->rejby, reason.p, reason_class(reason.p), 1);
