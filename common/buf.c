@@ -81,6 +81,20 @@ mp_buf_json_str(struct mp_buf *b, const char *s, size_t n)
 		char e[6];
 		int el = 2;
 
+		if (c >= 0x80) {
+			const char *why;
+			int k = mp_utf8_seq(p + i, n - i, &why);
+
+			if (k > 0) {
+				i += k - 1;
+				continue;
+			}
+			/* never invalid JSON out: a bad byte becomes U+FFFD */
+			mp_buf_add(b, s + run, i - run);
+			run = i + 1;
+			mp_buf_adds(b, "\\ufffd");
+			continue;
+		}
 		if (c >= 0x20 && c != '"' && c != '\\')
 			continue;
 		mp_buf_add(b, s + run, i - run);

@@ -47,10 +47,7 @@ emit(const char *level, const char *file, long long line, const char *fmt,
 		if (line > 0)
 			mp_buf_printf(&b, ",\"line\":%lld", line);
 		mp_buf_adds(&b, ",\"msg\":");
-		if (mp_utf8_valid(m.p, m.len))
-			mp_buf_json_str(&b, m.p, m.len);
-		else
-			mp_buf_adds(&b, "\"(message not valid UTF-8)\"");
+		mp_buf_json_str(&b, m.p, m.len);
 		mp_buf_adds(&b, "}\n");
 	} else {
 		mp_buf_printf(&b, "%s: ", mp_prog);

@@ -86,7 +86,10 @@ void	 mp_buf_adds(struct mp_buf *, const char *);
 void	 mp_buf_addc(struct mp_buf *, int);
 void	 mp_buf_printf(struct mp_buf *, const char *, ...) MP_PRINTF(2, 3);
 void	 mp_buf_vprintf(struct mp_buf *, const char *, va_list);
-/* Appends the bytes as a quoted JSON string (they must be valid UTF-8). */
+/*
+ * Appends the bytes as a quoted JSON string; a byte that is not valid
+ * UTF-8 becomes U+FFFD (records that are not UTF-8 go out as base64).
+ */
 void	 mp_buf_json_str(struct mp_buf *, const char *, size_t);
 /*
  * Appends base64 of the bytes.  Streams: *carry and *ncarry keep up to two

@@ -203,6 +203,12 @@ check "files in order, a missing one reported, exit 66" 66 "$T/want" "nofile"
 jq -e '.file == "'"$T/f1"'" and .line == 2' "$T/rej" >/dev/null
 ok $? "rejects name the file and line"
 
+f=$(printf '%s/bad\377name' "$T")
+printf 'x\n' >"$f"
+run mp-validate --rejects="$T/rej" --log-format=json "$f"
+jq -e . "$T/rej" >/dev/null && [ "$rc" = 0 ]
+ok $? "a file name that is not UTF-8 still gives valid JSON rejects"
+
 # --- output errors
 printf '{"a":1}\n' >"$T/in"
 mp-validate "$T/in" >/dev/full 2>"$T/err"
