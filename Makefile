@@ -7,10 +7,13 @@ DATADIR	 = $(PREFIX)/share/mp
 CC	?= cc
 CFLAGS	?= -O2 -g
 LDFLAGS	?=
-MPFLAGS	 = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Icommon $(CFLAGS)
+MPFLAGS	 = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Icommon \
+	   -DMP_DATADIR=\"$(DATADIR)\" $(CFLAGS)
 
 # Each external library is linked only into the programs that use it:
-# LIBS_mp-NAME = ... (none needed yet)
+# LIBS_mp-NAME = ...
+LIBS_mp-botfilter = -lpcre2-8
+TESTLIBS = -lpcre2-8
 
 CMDS	 = $(patsubst %.c,%,$(wildcard cmd/mp-*.c))
 LIBSRC	 = $(wildcard common/*.c)
@@ -33,7 +36,7 @@ cmd/mp-%: cmd/mp-%.c common/libmp.a common/mp.h
 	$(CC) $(MPFLAGS) $(LDFLAGS) -o $@ $< common/libmp.a $(LIBS_$(notdir $@))
 
 t/%: t/%.c common/libmp.a common/mp.h
-	$(CC) $(MPFLAGS) $(LDFLAGS) -o $@ $< common/libmp.a
+	$(CC) $(MPFLAGS) $(LDFLAGS) -o $@ $< common/libmp.a $(TESTLIBS)
 
 # Installs the Debian packages the build and tests need, when one is missing.
 .deps-ok: scripts/install-deps
@@ -74,6 +77,6 @@ clean:
 FUZZTIME ?= 60
 fuzz: $(LIBSRC) common/mp.h t/fuzz/json.c
 	clang -O1 -g -fsanitize=fuzzer,address,undefined -std=c11 -D_GNU_SOURCE -Icommon \
-	    -o t/fuzz/json-fuzz t/fuzz/json.c $(LIBSRC)
+	    -o t/fuzz/json-fuzz t/fuzz/json.c $(LIBSRC) -lpcre2-8
 	mkdir -p t/fuzz/corpus
 	t/fuzz/json-fuzz -max_total_time=$(FUZZTIME) -max_len=4096 t/fuzz/corpus

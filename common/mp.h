@@ -57,6 +57,14 @@ int	 mp_parse_size(const char *, long long, long long, long long *,
 	    const char **);
 /* Seconds since an arbitrary point, monotonic. */
 double	 mp_now(void);
+/*
+ * The path of a data file shipped with mp (rel is relative to share/mp):
+ * under $MP_DATADIR, else under ../share/mp beside the program, else
+ * under the install prefix.  The result is allocated.
+ */
+char	*mp_datafile(const char *);
+/* A fast 64-bit hash for in-memory tables (not for keys that persist). */
+uint64_t mp_hash(const void *, size_t, uint64_t);
 
 /* diag.c: messages on stderr, "prog: ..." or one JSON object per line */
 enum mp_log_format { MP_LOG_TEXT, MP_LOG_JSON };
@@ -199,6 +207,12 @@ int	 mp_json_splice(const char *, size_t, const struct mp_path *,
  */
 int	 mp_time_parse(const char *, size_t, int64_t *);
 
+/*
+ * Parses a duration: integers with units ms, s, m, h, d, one or more
+ * (90s, 1h30m), into microseconds.  Returns 0, or -1 with *errstr set.
+ */
+int	 mp_duration_parse(const char *, int64_t *, const char **);
+
 /* money.c */
 /*
  * Parses decimal text (-12.345678, at most 6 fractional digits) into
@@ -207,6 +221,84 @@ int	 mp_time_parse(const char *, size_t, int64_t *);
 int	 mp_money_parse(const char *, size_t, int64_t *, const char **);
 /* Formats micro-units as decimal text; buf holds at least 32 bytes. */
 char	*mp_money_fmt(int64_t, char *);
+
+/* cidr.c: IP addresses and sets of ranges */
+/* An address; IPv4 a.b.c.d is the IPv4-mapped ::ffff:a.b.c.d. */
+__extension__ typedef unsigned __int128 mp_ip;
+/*
+ * Parses an address strictly: a dotted quad of four decimal parts without
+ * leading zeros, or an RFC 4291 IPv6 text form (no zone, no brackets).
+ * Returns 0 or -1.
+ */
+int	 mp_ip_parse(const char *, size_t, mp_ip *);
+int	 mp_ip_is_v4(mp_ip);
+/* Formats an address (RFC 5952 for IPv6); buf holds at least 46 bytes. */
+char	*mp_ip_fmt(mp_ip, char *);
+/*
+ * Parses ADDRESS/LEN or a bare address into its first and last address;
+ * host bits set are an error.  Returns 0, or -1 with *errstr set.
+ */
+int	 mp_cidr_parse(const char *, size_t, mp_ip *, mp_ip *, const char **);
+/*
+ * A set of ranges, each with a value.  Add ranges, build once, then find:
+ * where ranges of several values overlap, the smallest value wins.
+ */
+struct mp_cidr;
+struct mp_cidr *mp_cidr_new(void);
+void	 mp_cidr_add(struct mp_cidr *, mp_ip, mp_ip, int);
+/*
+ * Adds the ranges of a list file (one range a line, # comments) with the
+ * value.  Returns 0, or an exit status after a message naming file and
+ * line: 66 when it cannot be read, 78 for a bad line.
+ */
+int	 mp_cidr_load(struct mp_cidr *, const char *, int);
+void	 mp_cidr_build(struct mp_cidr *);
+/* Disjoint ranges after build. */
+size_t	 mp_cidr_count(const struct mp_cidr *);
+/* The value of the range holding the address, or -1. */
+int	 mp_cidr_find(const struct mp_cidr *, mp_ip);
+void	 mp_cidr_free(struct mp_cidr *);
+
+/* pat.c: many patterns, one pass (PCRE2: link with -lpcre2-8) */
+struct mp_pat;
+struct mp_pat *mp_pat_new(void);
+/*
+ * Adds a pattern with a label: a substring, matched with ASCII case
+ * folding, or (regex set) a PCRE2 regular expression, caseless and
+ * unanchored.  Returns the pattern's index, or -1 with the reason in err.
+ */
+int	 mp_pat_add(struct mp_pat *, const char *, const char *, size_t, int,
+	    char *, size_t);
+/*
+ * Adds the patterns of a list file: "LABEL PATTERN" lines, "re:" before a
+ * regular expression, # comments.  Returns 0, or an exit status after a
+ * message naming file and line (66 unreadable, 78 a bad line).
+ */
+int	 mp_pat_load(struct mp_pat *, const char *);
+/* Prepares matching; returns 0, or -1 with the reason in err. */
+int	 mp_pat_build(struct mp_pat *, char *, size_t);
+/*
+ * The index of the first pattern added that matches the string, -1 when
+ * none does, -2 when the regex engine failed (mp_pat_error says why).
+ */
+int	 mp_pat_match(struct mp_pat *, const char *, size_t);
+const char *mp_pat_error(const struct mp_pat *);
+const char *mp_pat_label(const struct mp_pat *, int);
+int	 mp_pat_count(const struct mp_pat *);
+void	 mp_pat_free(struct mp_pat *);
+
+/* rate.c: events per key in fixed windows of event time */
+struct mp_rate;
+/* At most limit events per key in each window of width microseconds. */
+struct mp_rate *mp_rate_new(long long, int64_t);
+/*
+ * Counts an event of the key at time t (microseconds since the epoch);
+ * returns 1 while the key's count in t's window is within the limit.
+ */
+int	 mp_rate_hit(struct mp_rate *, const void *, size_t, int64_t);
+/* Counters held. */
+size_t	 mp_rate_size(const struct mp_rate *);
+void	 mp_rate_free(struct mp_rate *);
 
 /* opt.c: options common to every tool */
 struct mp_cfg {
@@ -290,8 +382,16 @@ void	 mp_reject(struct mp_run *, const struct mp_rec *, const char *, ...)
 	    MP_PRINTF(3, 4);
 /* Drops the record by a rule; reason is counted and kept with --dropped. */
 void	 mp_drop(struct mp_run *, const struct mp_rec *, const char *);
-/* Adds to a tool's own counter, shown in the stats. */
+/*
+ * Adds to a tool's own counter, shown in the stats (and in the metrics as
+ * mp_NAME_total).
+ */
 void	 mp_count(struct mp_run *, const char *, long long);
+/*
+ * Adds to a counter in a group: the stats show the group as an object of
+ * counters by name, the metrics as mp_GROUP_total{name="..."}.
+ */
+void	 mp_count_by(struct mp_run *, const char *, const char *, long long);
 /* Whether SIGINT or SIGTERM arrived (the loop then stops). */
 int	 mp_interrupted(void);
 /*

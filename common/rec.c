@@ -33,6 +33,11 @@ struct mp_run {
 	FILE	*rej, *drop;
 	long long in, out, rejected, dropped, blank, bytes_in, bytes_out;
 	struct counters rejby, dropby, own;
+	struct group {
+		char	*name;
+		struct counters c;
+	} *group;
+	int	 ngroup;
 	double	 t0, tnext;
 	int	 progress;
 	int	 status;	/* first read error */
@@ -136,6 +141,25 @@ void
 mp_count(struct mp_run *r, const char *name, long long n)
 {
 	count(&r->own, name, strlen(name), n);
+}
+
+void
+mp_count_by(struct mp_run *r, const char *group, const char *name,
+    long long n)
+{
+	int i;
+
+	for (i = 0; i < r->ngroup; i++)
+		if (strcmp(r->group[i].name, group) == 0)
+			break;
+	if (i == r->ngroup) {
+		r->group = xrealloc(r->group, (i + 1) * sizeof *r->group);
+		r->group[i].name = xstrdup(group);
+		r->group[i].c.v = NULL;
+		r->group[i].c.n = 0;
+		r->ngroup++;
+	}
+	count(&r->group[i].c, name, strlen(name), n);
 }
 
 /* The class of a reason: the text before its first ": " */
@@ -465,6 +489,13 @@ write_stats(struct mp_run *r, double secs, int status)
 		    strlen(r->own.v[i].name));
 		mp_buf_printf(&b, ":%lld", r->own.v[i].n);
 	}
+	for (i = 0; i < r->ngroup; i++) {
+		mp_buf_addc(&b, ',');
+		mp_buf_json_str(&b, r->group[i].name,
+		    strlen(r->group[i].name));
+		mp_buf_addc(&b, ':');
+		json_counters(&b, &r->group[i].c);
+	}
 	mp_buf_printf(&b, ",\"blank_lines\":%lld,\"bytes_in\":%lld,"
 	    "\"bytes_out\":%lld,\"seconds\":%.3f,\"interrupted\":%s,"
 	    "\"exit\":%d}\n", r->blank, r->bytes_in, r->bytes_out, secs,
@@ -521,8 +552,8 @@ prom(struct mp_buf *b, const char *name, const char *type, const char *help,
 static void
 write_metrics(struct mp_run *r, double secs, int status)
 {
-	struct mp_buf b = { 0 }, tmp = { 0 };
-	int fd;
+	struct mp_buf b = { 0 }, tmp = { 0 }, name = { 0 };
+	int fd, i;
 
 	prom(&b, "mp_records_in_total", "counter", "Records read.", NULL,
 	    NULL, r->in, -1);
@@ -548,6 +579,20 @@ write_metrics(struct mp_run *r, double secs, int status)
 	    NULL, (long long)time(NULL), -1);
 	prom(&b, "mp_last_exit_status", "gauge", "Exit status of the last run.",
 	    NULL, NULL, status, -1);
+	/* a tool's own counters: mp_NAME_total, groups labelled by name */
+	for (i = 0; i < r->own.n; i++) {
+		name.len = 0;
+		mp_buf_printf(&name, "mp_%s_total", r->own.v[i].name);
+		prom(&b, mp_buf_str(&name), "counter", "A counter of the tool's "
+		    "own.", NULL, NULL, r->own.v[i].n, -1);
+	}
+	for (i = 0; i < r->ngroup; i++) {
+		name.len = 0;
+		mp_buf_printf(&name, "mp_%s_total", r->group[i].name);
+		prom(&b, mp_buf_str(&name), "counter", "A counter of the tool's "
+		    "own, by name.", "name", &r->group[i].c, 0, -1);
+	}
+	mp_buf_free(&name);
 	/* a reader must never see half a file: write aside, then rename */
 	mp_buf_printf(&tmp, "%s.tmp.%ld", r->cfg.metrics, (long)getpid());
 	if ((fd = open(mp_buf_str(&tmp), O_WRONLY | O_CREAT | O_TRUNC,

@@ -79,3 +79,53 @@ mp_time_parse(const char *s, size_t n, int64_t *out)
 	*out = t * 1000000 + frac;
 	return 0;
 }
+
+int
+mp_duration_parse(const char *s, int64_t *out, const char **errstr)
+{
+	static const struct {
+		const char *name;
+		int64_t us;
+	} unit[] = {
+		{ "ms", 1000 }, { "s", 1000000 }, { "m", 60000000 },
+		{ "h", 3600000000LL }, { "d", 86400000000LL },
+	};
+	int64_t total = 0, v;
+	size_t i, k, len;
+
+	*errstr = "invalid";
+	if (*s == '\0')
+		return -1;
+	while (*s) {
+		for (v = 0, i = 0; s[i] >= '0' && s[i] <= '9'; i++) {
+			if (v > INT64_MAX / 10 - 9) {
+				*errstr = "too large";
+				return -1;
+			}
+			v = v * 10 + (s[i] - '0');
+		}
+		if (i == 0)
+			return -1;
+		s += i;
+		for (k = 0; k < sizeof unit / sizeof unit[0]; k++) {
+			/* "ms" comes before "m" */
+			len = strlen(unit[k].name);
+			if (strncmp(s, unit[k].name, len) == 0)
+				break;
+		}
+		if (k == sizeof unit / sizeof unit[0])
+			return -1;
+		s += len;
+		if (v > (INT64_MAX - total) / unit[k].us) {
+			*errstr = "too large";
+			return -1;
+		}
+		total += v * unit[k].us;
+	}
+	if (total == 0) {
+		*errstr = "too small";
+		return -1;
+	}
+	*out = total;
+	return 0;
+}

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "mp.h"
 
@@ -122,4 +123,64 @@ mp_now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* 64-bit multiply, folding the high half into the low */
+static uint64_t
+mix(uint64_t a, uint64_t b)
+{
+	unsigned __int128 r = (unsigned __int128)a * b;
+
+	return (uint64_t)r ^ (uint64_t)(r >> 64);
+}
+
+uint64_t
+mp_hash(const void *key, size_t n, uint64_t seed)
+{
+	const unsigned char *p = key;
+	uint64_t h = seed ^ 0x9e3779b97f4a7c15ULL ^ n, a, b;
+
+	/* a wyhash-style mix of 16-byte blocks; for hash tables, not keys */
+	for (; n >= 16; n -= 16, p += 16) {
+		memcpy(&a, p, 8);
+		memcpy(&b, p + 8, 8);
+		h = mix(a ^ 0xa0761d6478bd642fULL, b ^ h);
+	}
+	a = b = 0;
+	if (n >= 8) {
+		memcpy(&a, p, 8);
+		memcpy(&b, p + n - 8, 8);
+	} else if (n > 0) {
+		memcpy(&a, p, n > 4 ? 4 : n);
+		memcpy(&b, p + n - (n > 4 ? 4 : n), n > 4 ? 4 : n);
+	}
+	return mix(mix(a ^ 0xe7037ed1a0b428dbULL, b ^ h),
+	    0x8ebc6af09c88c6e3ULL ^ n);
+}
+
+char *
+mp_datafile(const char *rel)
+{
+	struct mp_buf b = { 0 };
+	char exe[4096], *slash;
+	const char *env;
+	ssize_t n;
+
+	if ((env = getenv("MP_DATADIR")) != NULL && *env) {
+		mp_buf_printf(&b, "%s/%s", env, rel);
+		return (char *)mp_buf_str(&b);
+	}
+	/* bin/../share/mp installed, cmd/../share/mp in the source tree */
+	if ((n = readlink("/proc/self/exe", exe, sizeof exe - 1)) > 0) {
+		exe[n] = '\0';
+		if ((slash = strrchr(exe, '/')) != NULL) {
+			*slash = '\0';
+			mp_buf_printf(&b, "%s/../share/mp/%s", exe, rel);
+			if (access(mp_buf_str(&b), F_OK) == 0)
+				return b.p;
+			b.len = 0;
+		}
+	}
+	mp_buf_printf(&b, "%s/%s", MP_DATADIR, rel);
+	return (char *)mp_buf_str(&b);
 }

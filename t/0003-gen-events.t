@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 command -v python3 >/dev/null || skip_all "python3 not installed"
 command -v jq >/dev/null || skip_all "jq not installed"
-plan 29
+plan 38
 
 # options
 run gen-events --help
@@ -116,6 +116,110 @@ print(sum(any(ipaddress.ip_address(ip.strip()) in n for n in nets)
 ' "$T/dc")
 is "$n" "$(jq .datacenter "$T/stats")" \
 	"--stats datacenter = events whose ip is in the --cidr-out ranges"
+
+# --cidr-count N: the built-in ranges, then padding no event's ip is in
+nbuiltin=$(grep -vc '^#' "$T/dc")
+run gen-events -n 0 --cidr-out "$T/dc49" --cidr-count $((nbuiltin - 1))
+check "--cidr-count below the $nbuiltin built-in ranges: 64" 64 "$T/empty" \
+	"argument --cidr-count: '$((nbuiltin - 1))' is below the $nbuiltin built-in"
+run gen-events -n 0 --cidr-count 60000
+check "--cidr-count without --cidr-out: 64" 64 "$T/empty" \
+	'--cidr-count needs --cidr-out'
+gen-events -n 0 --cidr-out "$T/dc50" --cidr-count "$nbuiltin"
+cmp -s "$T/dc" "$T/dc50"
+ok $? "--cidr-count $nbuiltin: the same file as without it"
+
+gen-events -n 0 --seed 3 --cidr-out "$T/big" --cidr-count 50000
+gen-events -n 777 --seed 3 --cidr-out "$T/big2" --cidr-count 50000 >/dev/null
+gen-events -n 0 --seed 3 --cidr-out "$T/small3" --cidr-count 1000
+gen-events -n 0 --seed 4 --cidr-out "$T/small4" --cidr-count 1000
+is "$(grep -vc '^#' "$T/big")" 50000 "--cidr-count 50000: exactly 50000 ranges"
+cmp -s "$T/big" "$T/big2" && ! cmp -s "$T/small3" "$T/small4" &&
+	cmp -s <(grep -v '^#' "$T/dc") \
+	<(grep -v '^#' "$T/small4" | head -n "$nbuiltin")
+ok $? "--cidr-count: deterministic, by --seed not -n; built-in ranges first"
+
+# valid (no host bits), one per line; padding overlaps neither itself nor
+# the built-in ranges (two of which nest); mostly IPv4 /16-/28, ~20% IPv6
+cat >"$T/nets.py" <<'EOF'
+import bisect, ipaddress, sys
+lines = [l.rstrip("\n") for l in open(sys.argv[1]) if not l.startswith("#")]
+nb = int(sys.argv[2])
+nets = [ipaddress.ip_network(l) for l in lines]   # strict: no host bits
+assert all(str(n) == l for n, l in zip(nets, lines)), "not canonical"
+pad = nets[nb:]
+for v in (4, 6):
+    iv = sorted((int(n.network_address), int(n.broadcast_address))
+                for n in pad if n.version == v)
+    for (s0, e0), (s1, e1) in zip(iv, iv[1:]):
+        assert s1 > e0, "padding overlaps padding"
+    ends = [e for _, e in iv]
+    for b in nets[:nb]:
+        if b.version != v:
+            continue
+        bs, be = int(b.network_address), int(b.broadcast_address)
+        i = bisect.bisect_left(ends, bs)
+        assert i == len(iv) or iv[i][0] > be, "padding overlaps %s" % b
+v6 = [n for n in pad if n.version == 6]
+v4 = [n for n in pad if n.version == 4]
+assert v4 + v6 == pad, "padding not IPv4 then IPv6"
+assert 0.17 < len(v6) / len(pad) < 0.23, "IPv6 share"
+assert sum(16 <= n.prefixlen <= 28 for n in v4) > 0.9 * len(v4), "IPv4 /len"
+assert all(32 <= n.prefixlen <= 64 for n in v6), "IPv6 /len"
+assert len({n.prefixlen for n in v4}) > 10, "IPv4 mix"
+assert len({n.prefixlen for n in v6}) > 5, "IPv6 mix"
+EOF
+python3 "$T/nets.py" "$T/big" "$nbuiltin"
+ok $? "--cidr-count: valid networks, padding overlapping nothing, a mix"
+
+# the events do not change; no human ip is in the list: ips in it are
+# exactly the lines --stats counts as datacenter, none in the padding
+gen-events -n 20000 --seed 3 --stats >"$T/e0" 2>"$T/s0"
+gen-events -n 20000 --seed 3 --stats --cidr-out "$T/big4" \
+	--cidr-count 50000 >"$T/e1" 2>"$T/s1"
+cmp -s "$T/e0" "$T/e1" && cmp -s "$T/s0" "$T/s1" && cmp -s "$T/big" "$T/big4"
+ok $? "--cidr-count: the same events and --stats as without it"
+
+# inlist.py LIST NBUILTIN < ips: how many ips are in the list, and how
+# many in its padding (the ranges after the first NBUILTIN)
+cat >"$T/inlist.py" <<'EOF'
+import bisect, ipaddress, sys
+lines = [l.strip() for l in open(sys.argv[1]) if not l.startswith("#")]
+nb = int(sys.argv[2])
+def table(cidrs):
+    iv = {4: [], 6: []}
+    for c in cidrs:
+        n = ipaddress.ip_network(c)
+        iv[n.version].append((int(n.network_address),
+                              int(n.broadcast_address)))
+    out = {}
+    for v, x in iv.items():   # merge: built-in ranges may nest
+        m = []
+        for s, e in sorted(x):
+            if m and s <= m[-1][1] + 1:
+                m[-1][1] = max(m[-1][1], e)
+            else:
+                m.append([s, e])
+        out[v] = ([s for s, _ in m], [e for _, e in m])
+    return out
+def inside(t, ip):
+    starts, ends = t[ip.version]
+    i = bisect.bisect_right(starts, int(ip)) - 1
+    return i >= 0 and int(ip) <= ends[i]
+full, pad = table(lines), table(lines[nb:])
+n_full = n_pad = 0
+for l in sys.stdin:
+    ip = ipaddress.ip_address(l.strip())
+    n_full += inside(full, ip)
+    n_pad += inside(pad, ip)
+print(n_full, n_pad)
+EOF
+got=$(jq -r .ip "$T/e0" | python3 "$T/inlist.py" "$T/big" "$nbuiltin")
+is "$got" "$(jq .datacenter_lines "$T/s0") 0" \
+	"lines with ip in the padded list = datacenter_lines; none in padding"
+got=$(gen-events -n 20000 --seed 9 --dc-rate 0 | jq -r .ip |
+	python3 "$T/inlist.py" "$T/big" "$nbuiltin")
+is "$got" "0 0" "--dc-rate 0: no human ip is in the padded list"
 
 # odd but valid lines change the writing, not the events
 gen-events -n 3000 --odd-rate 0 >"$T/o0"

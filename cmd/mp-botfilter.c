@@ -1,0 +1,422 @@
+/*
+ * mp-botfilter: pass human traffic; drop (or tag, or keep only) records
+ * whose user agent is a bot's, whose IP is in a listed range, or whose key
+ * exceeds a rate, each with its reason.  Records pass byte for byte.
+ */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mp.h"
+
+static const char usage[] =
+    "usage: mp-botfilter [-sv] [-u path] [-l file] [-a file] "
+    "[--no-default-list]\n"
+    "                    [--ua-missing=pass|reason] [-i path] "
+    "[-c [name=]file]\n"
+    "                    [--ip-missing=pass|reason] [-r n/duration] "
+    "[-k paths] [-T path]\n"
+    "                    [--tag[=name]] [-K file] [--rejects=file] "
+    "[--dropped=file]\n"
+    "                    [--stats[=file]] [--metrics=file] "
+    "[--max-record=size]\n"
+    "                    [--log-format=text|json] [file ...]\n";
+
+enum { P_UA, P_IP, P_TIME, P_KEY };	/* query slots; keys from P_KEY */
+
+static struct mp_pat *bots, *allow;
+static char **uareason;			/* "ua:FAMILY" per pattern */
+static const char *uamissing = "ua:missing";
+static struct mp_cidr *cidr;
+static char **ipreason;			/* "ip:NAME" per list */
+static int nlist;
+static const char *ipmissing;		/* NULL: pass */
+static struct mp_rate *rate;
+static struct mp_path path[P_KEY + 16];
+static int npath = P_KEY;
+static struct mp_query *query;
+static struct mp_span val[P_KEY + 16];
+static struct mp_path tagpath;
+static int tag, invert;
+
+/* The name a list file gives its reason: its base name up to a dot. */
+static char *
+listname(const char *arg, const char **file)
+{
+	const char *eq = strchr(arg, '='), *s, *base, *dot;
+
+	/* NAME=FILE when what precedes '=' is a plain name */
+	if (eq && eq > arg) {
+		for (s = arg; s < eq && strchr("abcdefghijklmnopqrstuvwxyz"
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-", *s); s++)
+			;
+		if (s == eq) {
+			*file = eq + 1;
+			return xstrndup(arg, eq - arg);
+		}
+	}
+	*file = arg;
+	base = strrchr(arg, '/') ? strrchr(arg, '/') + 1 : arg;
+	dot = strchr(base, '.');
+	if (dot == base)
+		return xstrdup(base);
+	return xstrndup(base, dot ? (size_t)(dot - base) : strlen(base));
+}
+
+static void
+setpath(int slot, const char *opt, const char *arg)
+{
+	const char *errstr;
+
+	mp_path_free(&path[slot]);
+	if (mp_path_parse(arg, &path[slot], &errstr) < 0) {
+		mp_warnx("%s: '%s': %s", opt, arg, errstr);
+		mp_usage(usage);
+	}
+}
+
+static void
+setrate(const char *arg)
+{
+	const char *slash = strchr(arg, '/'), *errstr;
+	char *n = NULL;
+	long long lim;
+	int64_t width;
+
+	if (slash)
+		n = xstrndup(arg, slash - arg);
+	if (slash == NULL || mp_strtonum(n, 1, 1LL << 40, &lim, &errstr) <
+	    0 || mp_duration_parse(slash + 1, &width, &errstr) < 0) {
+		mp_warnx("--max-rate: '%s': %s (want N/DURATION, e.g. "
+		    "100/1m)", arg, slash ? errstr : "invalid");
+		mp_usage(usage);
+	}
+	free(n);
+	mp_rate_free(rate);
+	rate = mp_rate_new(lim, width);
+}
+
+static void
+load_lists(char **ualist, int nua, char **allowlist, int nallow, int dflt)
+{
+	char err[300], *def;
+	int i, st;
+
+	bots = mp_pat_new();
+	for (i = 0; i < nua; i++)
+		if ((st = mp_pat_load(bots, ualist[i])) != 0)
+			exit(st);
+	if (dflt) {
+		def = mp_datafile("bots/bots.list");
+		if ((st = mp_pat_load(bots, def)) != 0) {
+			if (st == MP_EX_NOINPUT)
+				mp_warnx("the shipped list is missing; set "
+				    "MP_DATADIR, or use --no-default-list");
+			exit(st);
+		}
+		free(def);
+	}
+	if (mp_pat_build(bots, err, sizeof err) < 0)
+		mp_errx(MP_EX_CONFIG, "user-agent lists: %s", err);
+	uareason = xcalloc(mp_pat_count(bots) + 1, sizeof *uareason);
+	for (i = 0; i < mp_pat_count(bots); i++) {
+		uareason[i] = xmalloc(strlen(mp_pat_label(bots, i)) + 4);
+		sprintf(uareason[i], "ua:%s", mp_pat_label(bots, i));
+	}
+	if (nallow == 0)
+		return;
+	allow = mp_pat_new();
+	for (i = 0; i < nallow; i++)
+		if ((st = mp_pat_load(allow, allowlist[i])) != 0)
+			exit(st);
+	if (mp_pat_build(allow, err, sizeof err) < 0)
+		mp_errx(MP_EX_CONFIG, "allow lists: %s", err);
+}
+
+/* The reason the user-agent rule gives, or NULL; -1 to reject. */
+static int
+check_ua(struct mp_run *run, struct mp_rec *rec, const char **reason)
+{
+	static struct mp_buf ua;
+	struct mp_span *v = &val[P_UA];
+	int m;
+
+	if (v->n == 0 || mp_json_type(v) == MP_JSON_NULL || v->n == 2) {
+		*reason = uamissing;
+		return 0;
+	}
+	if (mp_json_type(v) != MP_JSON_STRING) {
+		mp_reject(run, rec, "field '%s' is not a string",
+		    path[P_UA].text);
+		return -1;
+	}
+	ua.len = 0;
+	mp_json_str_decode(v, &ua);
+	if (ua.len == 0) {
+		*reason = uamissing;
+		return 0;
+	}
+	if (allow && (m = mp_pat_match(allow, ua.p, ua.len)) != -1) {
+		if (m == -2)
+			goto fail;
+		mp_count(run, "ua_allowed", 1);
+		return 0;
+	}
+	if ((m = mp_pat_match(bots, ua.p, ua.len)) == -2)
+		goto fail;
+	if (m >= 0)
+		*reason = uareason[m];
+	return 0;
+fail:
+	mp_reject(run, rec, "user agent: pattern match failed: %s",
+	    mp_pat_error(allow && mp_pat_error(allow)[0] ? allow : bots));
+	return -1;
+}
+
+static const char *
+check_ip(struct mp_run *run)
+{
+	static struct mp_buf s;
+	struct mp_span *v = &val[P_IP];
+	mp_ip ip;
+	int i;
+
+	if (v->n == 0 || mp_json_type(v) == MP_JSON_NULL) {
+		if (ipmissing == NULL)
+			mp_count(run, "ip_missing", 1);
+		return ipmissing;
+	}
+	if (mp_json_type(v) != MP_JSON_STRING || v->n > 256)
+		return "ip:invalid";
+	s.len = 0;
+	mp_json_str_decode(v, &s);
+	if (mp_ip_parse(s.p, s.len, &ip) < 0)
+		return "ip:invalid";
+	if ((i = mp_cidr_find(cidr, ip)) < 0)
+		return NULL;
+	return ipreason[i];
+}
+
+/* Whether the record's key is over the rate; -1 to reject. */
+static int
+check_rate(struct mp_run *run, struct mp_rec *rec, const char **reason)
+{
+	static struct mp_buf key;
+	struct mp_span *t = &val[P_TIME];
+	int64_t us;
+	uint32_t len;
+	int i, any = 0;
+
+	if (t->n == 0) {
+		mp_reject(run, rec, "missing field '%s'", path[P_TIME].text);
+		return -1;
+	}
+	if (mp_json_type(t) != MP_JSON_STRING ||
+	    mp_time_parse(t->p + 1, t->n - 2, &us) < 0) {
+		mp_reject(run, rec, "field '%s' is not an RFC 3339 time",
+		    path[P_TIME].text);
+		return -1;
+	}
+	key.len = 0;
+	for (i = P_KEY; i < npath; i++) {
+		len = val[i].n;
+		any |= len != 0;
+		mp_buf_add(&key, &len, sizeof len);
+		mp_buf_add(&key, val[i].p, len);
+	}
+	if (!any) {
+		mp_count(run, "rate_unkeyed", 1);
+		return 0;
+	}
+	if (!mp_rate_hit(rate, key.p, key.len, us))
+		*reason = "rate";
+	return 0;
+}
+
+static void
+emit_tagged(struct mp_run *run, struct mp_rec *rec, const char *reason)
+{
+	static struct mp_buf v, out;
+
+	v.len = out.len = 0;
+	mp_buf_adds(&v, "{\"reason\":");
+	mp_buf_json_str(&v, reason, strlen(reason));
+	mp_buf_addc(&v, '}');
+	if (mp_json_splice(rec->p, rec->n, &tagpath, v.p, v.len, &out) < 0) {
+		mp_reject(run, rec, "cannot add '%s': a parent is not an "
+		    "object", tagpath.text);
+		return;
+	}
+	mp_emit_line(run, out.p, out.len);
+}
+
+static int
+filter(struct mp_run *run, struct mp_rec *rec, void *arg)
+{
+	struct mp_json_err e;
+	const char *reason = NULL;
+
+	(void)arg;
+	if (mp_json_check(rec->p, rec->n, &e) < 0) {
+		mp_reject(run, rec, "invalid JSON: %s at byte %zu", e.msg,
+		    e.off + 1);
+		return 0;
+	}
+	mp_query_run(query, rec->p, rec->n, val);
+	if (check_ua(run, rec, &reason) < 0)
+		return 0;
+	if (reason == NULL && cidr)
+		reason = check_ip(run);
+	if (reason == NULL && rate && check_rate(run, rec, &reason) < 0)
+		return 0;
+	if (reason) {
+		mp_count(run, "flagged", 1);
+		mp_count_by(run, "flagged_by", reason, 1);
+	}
+	if (invert && reason == NULL)
+		mp_drop(run, rec, "human");
+	else if (reason && !invert && !tag)
+		mp_drop(run, rec, reason);
+	else if (reason && tag)
+		emit_tagged(run, rec, reason);
+	else
+		mp_emit(run, rec);
+	return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	enum { OPT_NODEFAULT = MP_OPT_TOOL, OPT_UAMISSING, OPT_IPMISSING,
+	    OPT_TAG };
+	static const struct option opts[] = {
+		MP_COMMON_OPTIONS,
+		{ "ua",		required_argument,	NULL, 'u' },
+		{ "ua-list",	required_argument,	NULL, 'l' },
+		{ "ua-allow",	required_argument,	NULL, 'a' },
+		{ "no-default-list", no_argument,	NULL, OPT_NODEFAULT },
+		{ "ua-missing",	required_argument,	NULL, OPT_UAMISSING },
+		{ "ip",		required_argument,	NULL, 'i' },
+		{ "cidr-list",	required_argument,	NULL, 'c' },
+		{ "ip-missing",	required_argument,	NULL, OPT_IPMISSING },
+		{ "max-rate",	required_argument,	NULL, 'r' },
+		{ "rate-key",	required_argument,	NULL, 'k' },
+		{ "time",	required_argument,	NULL, 'T' },
+		{ "tag",	optional_argument,	NULL, OPT_TAG },
+		{ "invert",	no_argument,		NULL, 'v' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct mp_cfg cfg = { 0 };
+	struct mp_run *run;
+	struct mp_path *keys = NULL;
+	char **ualist = NULL, **allowlist = NULL;
+	const char *file, *errstr, *tagname = "bot", *keyarg = ".ip";
+	int nua = 0, nallow = 0, dflt = 1, nkeys = 0, c, i, st;
+	char *name;
+
+	mp_opt_init(&argc, &argv);
+	setpath(P_UA, "--ua", ".ua");
+	setpath(P_IP, "--ip", ".ip");
+	setpath(P_TIME, "--time", ".ts");
+	cidr = mp_cidr_new();
+	while ((c = getopt_long(argc, argv, MP_COMMON_SHORT
+	    "u:l:a:i:c:r:k:T:v", opts, NULL)) != -1) {
+		switch (c) {
+		case 'u':
+			setpath(P_UA, "--ua", optarg);
+			break;
+		case 'l':
+			ualist = xrealloc(ualist, (nua + 1) * sizeof *ualist);
+			ualist[nua++] = optarg;
+			break;
+		case 'a':
+			allowlist = xrealloc(allowlist, (nallow + 1) *
+			    sizeof *allowlist);
+			allowlist[nallow++] = optarg;
+			break;
+		case OPT_NODEFAULT:
+			dflt = 0;
+			break;
+		case OPT_UAMISSING:
+		case OPT_IPMISSING:
+			if (*optarg == '\0') {
+				mp_warnx("--%s: empty reason", c ==
+				    OPT_UAMISSING ? "ua-missing" :
+				    "ip-missing");
+				mp_usage(usage);
+			}
+			if (c == OPT_UAMISSING)
+				uamissing = strcmp(optarg, "pass") == 0 ?
+				    NULL : optarg;
+			else
+				ipmissing = strcmp(optarg, "pass") == 0 ?
+				    NULL : optarg;
+			break;
+		case 'i':
+			setpath(P_IP, "--ip", optarg);
+			break;
+		case 'c':
+			name = listname(optarg, &file);
+			ipreason = xrealloc(ipreason, (nlist + 1) *
+			    sizeof *ipreason);
+			ipreason[nlist] = xmalloc(strlen(name) + 4);
+			sprintf(ipreason[nlist], "ip:%s", name);
+			free(name);
+			if ((st = mp_cidr_load(cidr, file, nlist)) != 0)
+				exit(st);
+			nlist++;
+			break;
+		case 'r':
+			setrate(optarg);
+			break;
+		case 'k':
+			keyarg = optarg;
+			break;
+		case 'T':
+			setpath(P_TIME, "--time", optarg);
+			break;
+		case OPT_TAG:
+			tag = 1;
+			tagname = optarg ? optarg : "bot";
+			break;
+		case 'v':
+			invert = 1;
+			break;
+		default:
+			mp_opt_common(&cfg, c, optarg, usage);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (mp_path_parse_list(keyarg, &keys, &nkeys, &errstr) < 0 ||
+	    nkeys > 16) {
+		mp_warnx("--rate-key: '%s': %s", keyarg, nkeys > 16 ?
+		    "more than 16 paths" : errstr);
+		mp_usage(usage);
+	}
+	for (i = 0; i < nkeys; i++)
+		path[npath++] = keys[i];
+	free(keys);
+	if (tag) {
+		name = xmalloc(strlen(tagname) + 2);
+		sprintf(name, "%s%s", *tagname == '.' ? "" : ".", tagname);
+		if (mp_path_parse(name, &tagpath, &errstr) < 0 ||
+		    tagpath.seg[tagpath.nseg - 1].key == NULL) {
+			mp_warnx("--tag: '%s': %s", tagname, errstr ?
+			    errstr : "not a field name");
+			mp_usage(usage);
+		}
+		free(name);
+	}
+	load_lists(ualist, nua, allowlist, nallow, dflt);
+	if (nlist)
+		mp_cidr_build(cidr);
+	else {
+		mp_cidr_free(cidr);
+		cidr = NULL;
+	}
+	query = mp_query_new(path, npath);
+	run = mp_run_new(&cfg);
+	st = mp_run_loop(run, argc, argv, filter, NULL);
+	return mp_run_end(run, st);
+}
