@@ -61,12 +61,13 @@ bench: all
 install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 \
-	    $(DESTDIR)$(DATADIR)/examples
+	    $(DESTDIR)$(DATADIR)/examples $(DESTDIR)$(DATADIR)/bots
 	install -m 755 $(CMDS) $(DESTDIR)$(BINDIR)
 	install -m 644 $(MAN1) $(DESTDIR)$(MANDIR)/man1
 	install -m 644 $(MAN5) $(DESTDIR)$(MANDIR)/man5
 	install -m 644 $(MAN7) $(DESTDIR)$(MANDIR)/man7
 	cp -R examples/. $(DESTDIR)$(DATADIR)/examples
+	install -m 644 share/mp/bots/*.list $(DESTDIR)$(DATADIR)/bots
 
 clean:
 	rm -f $(CMDS) $(TESTC) common/*.o common/libmp.a

@@ -211,6 +211,10 @@ check_rate(struct mp_run *run, struct mp_rec *rec, const char **reason)
 		mp_reject(run, rec, "missing field '%s'", path[P_TIME].text);
 		return -1;
 	}
+	if (mp_json_type(t) == MP_JSON_NULL) {
+		mp_reject(run, rec, "field '%s' is null", path[P_TIME].text);
+		return -1;
+	}
 	if (mp_json_type(t) != MP_JSON_STRING ||
 	    mp_time_parse(t->p + 1, t->n - 2, &us) < 0) {
 		mp_reject(run, rec, "field '%s' is not an RFC 3339 time",

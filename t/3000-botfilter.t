@@ -102,6 +102,14 @@ check "a missing shipped list: 66 and a hint" 66 /dev/null "no-default-list"
 run mp-botfilter "$T/in"
 check "the shipped list from the source tree" 0 <(echo '{"ua":"Firefox"}') ""
 
+# an installed program finds the installed list, wherever the prefix
+make -s -C "$top" install DESTDIR="$T/inst" PREFIX=/opt/mp >/dev/null 2>&1
+cmp -s "$T/inst/opt/mp/share/mp/bots/bots.list" "$top/share/mp/bots/bots.list"
+ok $? "make install puts the list in PREFIX/share/mp/bots"
+printf '{"ua":"Firefox"}\n{"ua":"Googlebot"}\n' >"$T/in"
+run "$T/inst/opt/mp/bin/mp-botfilter" "$T/in"
+check "the installed program reads the installed list" 0 <(echo '{"ua":"Firefox"}') ""
+
 # --- IP ranges
 cat >"$T/dc.cidr" <<'X'
 # datacenters
@@ -213,6 +221,28 @@ jq -r '.bot.reason // "-"' "$T/out" >"$T/big.got"
 cmp -s "$T/big.got" "$T/big.want"
 ok $? "30000 random ranges: 8000 lookups at and around their edges"
 
+# lists made by scripts/cloud-ranges load as they are
+cloud-ranges "$top/t/3001-cloud-ranges/aws.json" >"$T/aws.cidr" 2>/dev/null
+ip=$(grep -v '^#' "$T/aws.cidr" | head -n 1 | cut -d/ -f1)
+printf '{"ua":"Firefox","ip":"%s"}\n{"ua":"Firefox","ip":"192.0.2.1"}\n' "$ip" >"$T/in2"
+run mp-botfilter --no-default-list -c "$T/aws.cidr" --tag "$T/in2"
+is "$(jq -r '.bot.reason // "-"' "$T/out" | paste -sd' ')" "ip:aws -" \
+    "a list from cloud-ranges flags its addresses"
+
+# options from a file (-K)
+cat >"$T/bf.conf" <<X
+# bot filter of the pipeline
+no-default-list
+ua-list = $T/l.list
+cidr-list = dc=$T/dc.cidr
+tag = flag
+ua-missing = pass
+X
+printf '{"ua":"curl/8"}\n{"ua":"Firefox","ip":"10.0.0.1"}\n{"ua":"Firefox"}\n' >"$T/in2"
+run mp-botfilter -K "$T/bf.conf" "$T/in2"
+is "$(jq -r '.flag.reason // "-"' "$T/out" | paste -sd' ')" "ua:http-library ip:dc -" \
+    "-K: options from a file"
+
 # --- rate
 for s in 01 02 03 59; do
 	printf '{"ua":"F","ip":"1.1.1.1","ts":"2026-11-20T00:00:%sZ"}\n' "$s"
@@ -224,14 +254,15 @@ printf '%s\n' '{"ua":"F","ip":"1.1.1.1","ts":"2026-11-20T00:01:00Z"}' \
     '{"ua":"F","ip":"1.1.1.1","ts":"2026-11-20T00:01:02Z"}' \
     '{"ua":"F","ip":"1.1.1.1","ts":"2026-11-20T00:01:03Z"}' \
     '{"ua":"F","ip":"1.1.1.1"}' '{"ua":"F","ip":"1.1.1.1","ts":"yesterday"}' \
-    '{"ua":"F","ip":"1.1.1.1","ts":1763596800}' >>"$T/in"
+    '{"ua":"F","ip":"1.1.1.1","ts":1763596800}' \
+    '{"ua":"F","ip":"1.1.1.1","ts":null}' >>"$T/in"
 run mp-botfilter --no-default-list -l "$T/l.list" -r 2/1m --tag \
     --rejects="$T/rej" --stats="$T/st" "$T/in"
 is "$(jq -r '.bot.reason // "-"' "$T/out" | paste -sd' ')" \
     "- - rate rate - - - ua:http-library - rate" \
     "-r 2/1m: the first 2 per IP per minute pass; windows align to the minute; bots do not count"
 is "$(jq -r .reason "$T/rej" | paste -sd,)" \
-    "missing field '.ts',field '.ts' is not an RFC 3339 time,field '.ts' is not an RFC 3339 time" \
+    "missing field '.ts',field '.ts' is not an RFC 3339 time,field '.ts' is not an RFC 3339 time,field '.ts' is null" \
     "a missing or bad event time is rejected"
 jq -e '.rate_unkeyed == 1 and .flagged_by.rate == 3' "$T/st" >/dev/null
 ok $? "a record without the key passes, counted as rate_unkeyed"
