@@ -35,7 +35,7 @@ common/%.o: common/%.c common/mp.h common/scan.h
 cmd/mp-%: cmd/mp-%.c common/libmp.a common/mp.h
 	$(CC) $(MPFLAGS) $(LDFLAGS) -o $@ $< common/libmp.a $(LIBS_$(notdir $@))
 
-t/%: t/%.c common/libmp.a common/mp.h
+t/%: t/%.c t/tap.h common/libmp.a common/mp.h
 	$(CC) $(MPFLAGS) $(LDFLAGS) -o $@ $< common/libmp.a $(TESTLIBS)
 
 # Installs the Debian packages the build and tests need, when one is missing.

@@ -241,55 +241,36 @@ mp_cidr_add(struct mp_cidr *c, mp_ip lo, mp_ip hi, int val)
 int
 mp_cidr_load(struct mp_cidr *c, const char *file, int val)
 {
-	char *line = NULL, *p, *end, *tok;
+	struct mp_lines l;
 	const char *errstr;
-	long long ln = 0;
-	size_t sz = 0;
-	ssize_t len;
+	char *p, *tok;
+	size_t len;
 	mp_ip lo, hi;
-	FILE *f;
-	int rc = 0;
+	int rc;
 
-	if ((f = fopen(file, "r")) == NULL) {
-		mp_warnx("%s: %s", file, strerror(errno));
-		return MP_EX_NOINPUT;
-	}
-	while ((len = getline(&line, &sz, f)) != -1) {
-		ln++;
-		end = line + len;
-		while (end > line && (end[-1] == '\n' || end[-1] == '\r' ||
-		    end[-1] == ' ' || end[-1] == '\t'))
-			end--;
-		*end = '\0';
-		for (p = line; *p == ' ' || *p == '\t'; p++)
-			;
-		if (*p == '\0' || *p == '#')
-			continue;
+	if ((rc = mp_lines_open(&l, file)) != 0)
+		return rc;
+	while ((p = mp_lines_next(&l, &rc)) != NULL) {
 		for (tok = p; *p && *p != ' ' && *p != '\t'; p++)
 			;
 		len = p - tok;
 		while (*p == ' ' || *p == '\t')
 			p++;
 		if (*p != '\0' && *p != '#') {
-			mp_warnat(file, ln, "unexpected '%s' after the range",
+			mp_warnat(file, l.line, "unexpected '%s' after the range",
 			    p);
 			rc = MP_EX_CONFIG;
 			break;
 		}
 		if (mp_cidr_parse(tok, len, &lo, &hi, &errstr) < 0) {
-			mp_warnat(file, ln, "%s in '%.*s'", errstr, (int)len,
-			    tok);
+			mp_warnat(file, l.line, "%s in '%.*s'", errstr,
+			    (int)len, tok);
 			rc = MP_EX_CONFIG;
 			break;
 		}
 		mp_cidr_add(c, lo, hi, val);
 	}
-	if (rc == 0 && ferror(f)) {
-		mp_warnx("%s: %s", file, strerror(errno));
-		rc = MP_EX_IOERR;
-	}
-	fclose(f);
-	free(line);
+	mp_lines_close(&l);
 	return rc;
 }
 

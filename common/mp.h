@@ -222,6 +222,24 @@ int	 mp_money_parse(const char *, size_t, int64_t *, const char **);
 /* Formats micro-units as decimal text; buf holds at least 32 bytes. */
 char	*mp_money_fmt(int64_t, char *);
 
+/* lines.c: line-based list files */
+struct mp_lines {
+	const char *file;
+	long long line;		/* of the line last returned */
+	FILE	*f;
+	char	*buf;
+	size_t	 sz;
+};
+/* Opens a list file; returns 0, or 66 after a message. */
+int	 mp_lines_open(struct mp_lines *, const char *);
+/*
+ * The next line that is neither blank nor a # comment, trimmed of blanks
+ * and its line end; NULL at the end, or on an error with *rc set to an
+ * exit status after a message (78 for a NUL byte, 74 a read error).
+ */
+char	*mp_lines_next(struct mp_lines *, int *);
+void	 mp_lines_close(struct mp_lines *);
+
 /* cidr.c: IP addresses and sets of ranges */
 /* An address; IPv4 a.b.c.d is the IPv4-mapped ::ffff:a.b.c.d. */
 __extension__ typedef unsigned __int128 mp_ip;

@@ -303,40 +303,21 @@ label_ok(const char *s, size_t n)
 int
 mp_pat_load(struct mp_pat *p, const char *file)
 {
-	char *line = NULL, *s, *end, *lab, err[300];
-	long long ln = 0;
-	size_t sz = 0, nlab;
-	ssize_t len;
-	int rc = 0, regex;
-	FILE *f;
+	struct mp_lines l;
+	char *s, *lab, err[300];
+	size_t nlab;
+	int rc, regex;
 
-	if ((f = fopen(file, "r")) == NULL) {
-		mp_warnx("%s: %s", file, strerror(errno));
-		return MP_EX_NOINPUT;
-	}
-	while ((len = getline(&line, &sz, f)) != -1) {
-		ln++;
-		end = line + len;
-		while (end > line && (end[-1] == '\n' || end[-1] == '\r' ||
-		    end[-1] == ' ' || end[-1] == '\t'))
-			end--;
-		*end = '\0';
-		for (s = line; *s == ' ' || *s == '\t'; s++)
-			;
-		if (*s == '\0' || *s == '#')
-			continue;
-		if (memchr(line, '\0', end - line)) {
-			mp_warnat(file, ln, "NUL byte in the line");
-			rc = MP_EX_CONFIG;
-			break;
-		}
+	if ((rc = mp_lines_open(&l, file)) != 0)
+		return rc;
+	while ((s = mp_lines_next(&l, &rc)) != NULL) {
 		for (lab = s; *s && *s != ' ' && *s != '\t'; s++)
 			;
 		nlab = s - lab;
 		while (*s == ' ' || *s == '\t')
 			s++;
 		if (!label_ok(lab, nlab)) {
-			mp_warnat(file, ln, "bad family '%.*s' (want "
+			mp_warnat(file, l.line, "bad family '%.*s' (want "
 			    "[a-z0-9][a-z0-9._-]*, at most 64 characters)",
 			    (int)nlab, lab);
 			rc = MP_EX_CONFIG;
@@ -345,19 +326,14 @@ mp_pat_load(struct mp_pat *p, const char *file)
 		lab[nlab] = '\0';
 		if ((regex = strncmp(s, "re:", 3) == 0))
 			s += 3;
-		if (mp_pat_add(p, lab, s, end - s, regex, err, sizeof err) <
+		if (mp_pat_add(p, lab, s, strlen(s), regex, err, sizeof err) <
 		    0) {
-			mp_warnat(file, ln, "%s", err);
+			mp_warnat(file, l.line, "%s", err);
 			rc = MP_EX_CONFIG;
 			break;
 		}
 	}
-	if (rc == 0 && ferror(f)) {
-		mp_warnx("%s: %s", file, strerror(errno));
-		rc = MP_EX_IOERR;
-	}
-	fclose(f);
-	free(line);
+	mp_lines_close(&l);
 	return rc;
 }
 

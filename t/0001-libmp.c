@@ -7,22 +7,7 @@
 #include <string.h>
 
 #include "mp.h"
-
-static int n, failed;
-
-static void
-ok(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%sok %d - ", cond ? "" : "not ", ++n);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	if (!cond)
-		failed++;
-}
+#include "tap.h"
 
 /* The value at path in rec, as text, or "(absent)" or "(bad path)". */
 static const char *
@@ -246,6 +231,5 @@ main(void)
 	ok(mp_strtonum("99999999999999999999", 0, 100, &ll, &err) < 0,
 	    "huge number rejected");
 
-	printf("1..%d\n", n);
-	return failed != 0;
+	return done();
 }

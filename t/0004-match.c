@@ -12,22 +12,7 @@
 #include <pcre2.h>
 
 #include "mp.h"
-
-static int n, failed;
-
-static void
-ok(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%sok %d - ", cond ? "" : "not ", ++n);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	if (!cond)
-		failed++;
-}
+#include "tap.h"
 
 /* want: the address formatted back, or NULL when it must not parse */
 static void
@@ -487,6 +472,5 @@ main(void)
 
 	t_rate();
 
-	printf("1..%d\n", n);
-	return failed != 0;
+	return done();
 }

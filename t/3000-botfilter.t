@@ -74,20 +74,26 @@ check "-u: the user agent at another path" 0 /dev/null ""
 run mp-botfilter -u 'h' "$T/in"
 check "-u with a bad path: usage" 64 /dev/null "^mp-botfilter: --ua: 'h'"
 
-# --- bad user-agent list files: file and line, exit 78 or 66
-bad_list() {
-	printf "$2" >"$T/bad.list"
-	run mp-botfilter --no-default-list -l "$T/bad.list" /dev/null
-	check "bad list: $1" 78 /dev/null "^mp-botfilter: $T/bad.list:$3: $4"
+# --- bad list files: file and line, exit 78 (66 when unreadable)
+# bad_file OPTION NAME CONTENT LINE MESSAGE
+bad_file() {
+	printf "$3" >"$T/bad.file"
+	run mp-botfilter --no-default-list "$1" "$T/bad.file" /dev/null
+	check "bad list ($1): $2" 78 /dev/null "^mp-botfilter: $T/bad.file:$4: $5"
 }
+bad_list() { bad_file -l "$@"; }
+bad_cidr() { bad_file -c "$@"; }
 bad_list "regex that does not compile" 'ok x\nbad re:(unclosed\n' 2 \
     "regular expression '\(unclosed': missing closing parenthesis"
 bad_list "bad family" '# c\n\nBad_Family x\n' 3 "bad family 'Bad_Family'"
 bad_list "family without a pattern" 'fam\n' 1 "empty pattern"
 bad_list "empty regex" 'fam re:\n' 1 "empty pattern"
 bad_list "over-long family" "$(printf 'a%.0s' $(seq 65)) x\n" 1 "bad family"
+bad_list "NUL byte" 'fam a\0b\n' 1 "NUL byte in the line"
+bad_cidr "NUL byte" '10.0.0.0/8\0\n' 1 "NUL byte in the line"
 run mp-botfilter --no-default-list -l "$T/nonexistent" /dev/null
 check "an unreadable list: 66" 66 /dev/null "nonexistent: No such file"
+printf 'Bad x\n' >"$T/bad.list"
 run mp-botfilter --no-default-list -a "$T/bad.list" /dev/null
 check "bad allow list: 78" 78 /dev/null "bad.list:1: bad family"
 
@@ -154,11 +160,6 @@ is "$(jq -r .bot.reason "$T/out")" "null" "an IP outside the ranges passes"
 run mp-botfilter --no-default-list -c "$T/a.b.cidr" -i .client.addr --tag "$T/in2"
 is "$(jq -r .bot.reason "$T/out")" "ip:a" "the reason: the file's base name up to a dot"
 
-bad_cidr() {
-	printf "$2" >"$T/bad.cidr"
-	run mp-botfilter --no-default-list -c "$T/bad.cidr" /dev/null
-	check "bad CIDR list: $1" 78 /dev/null "^mp-botfilter: $T/bad.cidr:$3: $4"
-}
 bad_cidr "host bits set" '10.0.0.0/8\n10.0.0.1/8\n' 2 "host bits set in '10.0.0.1/8'"
 bad_cidr "prefix too long" '# x\n10.0.0.0/33\n' 2 "prefix length out of range"
 bad_cidr "IPv6 prefix too long" '2001:db8::/129\n' 1 "prefix length out of range"
