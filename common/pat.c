@@ -89,6 +89,19 @@ addlit(struct mp_pat *p, const char *s, size_t n, int idx, int rx)
 	p->lit[p->nlit++].rx = rx;
 }
 
+/* The last byte of a POSIX class [:name:] at s[i], or i when none is. */
+static size_t
+posix_class(const char *s, size_t n, size_t i)
+{
+	size_t j = i + 2;
+
+	if (j < n && s[j] == '^')
+		j++;
+	while (j < n && s[j] >= 'a' && s[j] <= 'z')
+		j++;
+	return j + 1 < n && s[j] == ':' && s[j + 1] == ']' ? j + 1 : i;
+}
+
 /* The end of the group or class that starts at s[i], or n. */
 static size_t
 skip_group(const char *s, size_t n, size_t i)
@@ -109,9 +122,7 @@ skip_group(const char *s, size_t n, size_t i)
 					i++;
 				else if (s[i] == '[' && i + 1 < n &&
 				    s[i + 1] == ':')
-					while (i < n && !(s[i] == ']' &&
-					    s[i - 1] == ':'))
-						i++;
+					i = posix_class(s, n, i);
 			if (depth == 0)
 				return i;
 		} else if (s[i] == '(')
@@ -224,8 +235,14 @@ triggers(struct mp_pat *p, const char *s, size_t n, int rx)
 	const char *lit;
 	int nlit0 = p->nlit;
 
-	if (strstr(s, "(?x") || strstr(s, "(*"))
-		return 0;	/* free spacing, verbs: read no literal */
+	/*
+	 * Free spacing, verbs, quoting, comments, \c (which takes any next
+	 * character): read no literal.
+	 */
+	if (memmem(s, n, "(?x", 3) || memmem(s, n, "(*", 2) ||
+	    memmem(s, n, "\\Q", 2) || memmem(s, n, "(?#", 3) ||
+	    memmem(s, n, "\\c", 2))
+		return 0;
 	for (i = 0; i <= n; i++) {
 		if (i < n && s[i] == '\\') {
 			i++;
@@ -239,7 +256,9 @@ triggers(struct mp_pat *p, const char *s, size_t n, int rx)
 			continue;
 		lit = literal(s + start, i - start, &len);
 		if (len == 0) {
-			p->nlit = nlit0;	/* an alternative without */
+			/* one alternative without: the regex always runs */
+			while (p->nlit > nlit0)
+				free(p->lit[--p->nlit].s);
 			return 0;
 		}
 		addlit(p, lit, len, NONE, rx);
