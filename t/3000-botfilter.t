@@ -97,6 +97,15 @@ printf 'Bad x\n' >"$T/bad.list"
 run mp-botfilter --no-default-list -a "$T/bad.list" /dev/null
 check "bad allow list: 78" 78 /dev/null "bad.list:1: bad family"
 
+# a regex that backtracks without end: the record is rejected, not guessed
+printf 'evil re:(a+)+$\n' >"$T/evil.list"
+printf '{"ua":"%s"}\n{"ua":"aaa"}\n' "$(printf 'a%.0s' $(seq 40))b" >"$T/in"
+run mp-botfilter --no-default-list -l "$T/evil.list" --rejects="$T/rej" --tag "$T/in"
+check "catastrophic backtracking: rejected with PCRE2's reason" 0 \
+    <(echo '{"ua":"aaa","bot":{"reason":"ua:evil"}}') ""
+is "$(jq -r .reason "$T/rej")" "user agent: pattern match failed: match limit exceeded" \
+    "the reason names the limit"
+
 # --- the shipped list: found beside the program, or under MP_DATADIR
 mkdir -p "$T/data/bots"
 printf 'custom Firefox\n' >"$T/data/bots/bots.list"
