@@ -139,9 +139,10 @@ check_ua(struct mp_run *run, struct mp_rec *rec, const char **reason)
 {
 	static struct mp_buf ua;
 	struct mp_span *v = &val[P_UA];
+	struct mp_pat *set;
 	int m;
 
-	if (v->n == 0 || mp_json_type(v) == MP_JSON_NULL || v->n == 2) {
+	if (v->n == 0 || mp_json_type(v) == MP_JSON_NULL) {
 		*reason = uamissing;
 		return 0;
 	}
@@ -156,20 +157,21 @@ check_ua(struct mp_run *run, struct mp_rec *rec, const char **reason)
 		*reason = uamissing;
 		return 0;
 	}
-	if (allow && (m = mp_pat_match(allow, ua.p, ua.len)) != -1) {
+	if ((set = allow) != NULL &&
+	    (m = mp_pat_match(allow, ua.p, ua.len)) != -1) {
 		if (m == -2)
 			goto fail;
 		mp_count(run, "ua_allowed", 1);
 		return 0;
 	}
-	if ((m = mp_pat_match(bots, ua.p, ua.len)) == -2)
+	if ((m = mp_pat_match((set = bots), ua.p, ua.len)) == -2)
 		goto fail;
 	if (m >= 0)
 		*reason = uareason[m];
 	return 0;
 fail:
 	mp_reject(run, rec, "user agent: pattern match failed: %s",
-	    mp_pat_error(allow && mp_pat_error(allow)[0] ? allow : bots));
+	    mp_pat_error(set));
 	return -1;
 }
 

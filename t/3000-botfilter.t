@@ -50,14 +50,14 @@ ok $? "stats: ua_allowed, flagged, flagged_by"
 
 # missing, null, empty and mistyped user agents
 printf '%s\n' '{"a":1}' '{"ua":null}' '{"ua":""}' '{"ua":"Firefox"}' \
-    '{"ua":7}' '{"ua":["x"]}' >"$T/in"
+    '{"ua":7}' '{"ua":["x"]}' '{"ua":12}' >"$T/in"
 run mp-botfilter --no-default-list --dropped="$T/drop" --rejects="$T/rej" "$T/in"
 printf '{"ua":"Firefox"}\n' >"$T/want"
 check "missing, null and empty user agents are dropped" 0 "$T/want" ""
 is "$(jq -r .reason "$T/drop" | sort | uniq -c | tr -s ' ')" " 3 ua:missing" \
     "reason ua:missing"
 is "$(jq -r '"\(.line) \(.reason)"' "$T/rej" | paste -sd,)" \
-    "5 field '.ua' is not a string,6 field '.ua' is not a string" \
+    "5 field '.ua' is not a string,6 field '.ua' is not a string,7 field '.ua' is not a string" \
     "a user agent that is not a string is rejected"
 run mp-botfilter --no-default-list --ua-missing=pass --rejects=/dev/null "$T/in"
 is "$(wc -l <"$T/out")" 4 "--ua-missing=pass lets them through"
