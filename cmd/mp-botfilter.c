@@ -234,8 +234,14 @@ check_rate(struct mp_run *run, struct mp_rec *rec, const char **reason)
 		mp_count(run, "rate_unkeyed", 1);
 		return 0;
 	}
-	if (!mp_rate_hit(rate, key.p, key.len, us))
+	switch (mp_rate_hit(rate, key.p, key.len, us)) {
+	case 0:
 		*reason = "rate";
+		break;
+	case 2:
+		mp_count(run, "rate_late", 1);
+		break;
+	}
 	return 0;
 }
 
@@ -406,7 +412,9 @@ main(int argc, char *argv[])
 	if (tag) {
 		name = xmalloc(strlen(tagname) + 2);
 		sprintf(name, "%s%s", *tagname == '.' ? "" : ".", tagname);
+		errstr = NULL;
 		if (mp_path_parse(name, &tagpath, &errstr) < 0 ||
+		    tagpath.nseg == 0 ||
 		    tagpath.seg[tagpath.nseg - 1].key == NULL) {
 			mp_warnx("--tag: '%s': %s", tagname, errstr ?
 			    errstr : "not a field name");

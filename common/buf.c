@@ -23,6 +23,8 @@ mp_buf_grow(struct mp_buf *b, size_t n)
 void
 mp_buf_add(struct mp_buf *b, const void *p, size_t n)
 {
+	if (n == 0)
+		return;		/* p may be NULL */
 	mp_buf_grow(b, n);
 	memcpy(b->p + b->len, p, n);
 	b->len += n;

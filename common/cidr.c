@@ -275,63 +275,6 @@ mp_cidr_load(struct mp_cidr *c, const char *file, int val)
 }
 
 static int
-cmprange(const void *a, const void *b)
-{
-	const struct range *x = a, *y = b;
-
-	if (x->val != y->val)
-		return x->val < y->val ? -1 : 1;
-	return x->lo < y->lo ? -1 : x->lo > y->lo;
-}
-
-/*
- * Merges sorted ranges of one value into disjoint ones, in place; returns
- * the new count.
- */
-static size_t
-merge(struct range *r, size_t n)
-{
-	size_t i, o = 0;
-
-	for (i = 0; i < n; i++) {
-		if (o > 0 && (r[o - 1].hi == ~(mp_ip)0 ||
-		    r[i].lo <= r[o - 1].hi + 1)) {
-			if (r[i].hi > r[o - 1].hi)
-				r[o - 1].hi = r[i].hi;
-		} else
-			r[o++] = r[i];
-	}
-	return o;
-}
-
-/*
- * The parts of the disjoint sorted ranges s[0..ns) that no range of
- * have[0..nh) covers, appended to out.
- */
-static void
-subtract(const struct range *s, size_t ns, const struct range *have,
-    size_t nh, struct mp_cidr *out)
-{
-	size_t i, j = 0;
-	mp_ip lo;
-
-	for (i = 0; i < ns; i++) {
-		lo = s[i].lo;
-		while (j < nh && have[j].hi < lo)
-			j++;
-		for (; j < nh && have[j].lo <= s[i].hi; j++) {
-			if (have[j].lo > lo)
-				mp_cidr_add(out, lo, have[j].lo - 1, s[i].val);
-			if (have[j].hi >= s[i].hi)
-				goto next;
-			lo = have[j].hi + 1;
-		}
-		mp_cidr_add(out, lo, s[i].hi, s[i].val);
-next:		;
-	}
-}
-
-static int
 cmplo(const void *a, const void *b)
 {
 	const struct range *x = a, *y = b;
@@ -339,32 +282,79 @@ cmplo(const void *a, const void *b)
 	return x->lo < y->lo ? -1 : x->lo > y->lo;
 }
 
+/* A min-heap of ranges by value, for the sweep below. */
+static void
+heap_push(struct range *h, size_t *n, struct range r)
+{
+	size_t i = (*n)++, up;
+
+	for (; i > 0 && h[up = (i - 1) / 2].val > r.val; i = up)
+		h[i] = h[up];
+	h[i] = r;
+}
+
+static void
+heap_pop(struct range *h, size_t *n)
+{
+	struct range last = h[--*n];
+	size_t i = 0, c;
+
+	for (; (c = 2 * i + 1) < *n; i = c) {
+		if (c + 1 < *n && h[c + 1].val < h[c].val)
+			c++;
+		if (h[c].val >= last.val)
+			break;
+		h[i] = h[c];
+	}
+	if (*n > 0)
+		h[i] = last;
+}
+
+/*
+ * One sweep over all ranges sorted by start, the ranges covering the
+ * current address kept in a heap by value: each stretch of addresses goes
+ * to the smallest value covering it.  O(n log n) whatever the number of
+ * lists and however they overlap.
+ */
 void
 mp_cidr_build(struct mp_cidr *c)
 {
-	struct mp_cidr acc = { 0 }, add = { 0 };
-	size_t i, j, k, n;
+	struct mp_cidr out = { 0 };
+	struct range *heap, *last;
+	size_t i = 0, nh = 0;
+	mp_ip cur = 0, end;
 
 	if (c->built)
 		return;
-	qsort(c->r, c->n, sizeof *c->r, cmprange);
-	/* values in order: each adds only what earlier ones left uncovered */
-	for (i = 0; i < c->n; i = j) {
-		for (j = i; j < c->n && c->r[j].val == c->r[i].val; j++)
-			;
-		n = merge(c->r + i, j - i);
-		add.n = 0;
-		subtract(c->r + i, n, acc.r, acc.n, &add);
-		for (k = 0; k < add.n; k++)
-			mp_cidr_add(&acc, add.r[k].lo, add.r[k].hi,
-			    add.r[k].val);
-		qsort(acc.r, acc.n, sizeof *acc.r, cmplo);
+	if (c->n > 0)
+		qsort(c->r, c->n, sizeof *c->r, cmplo);
+	heap = xmalloc((c->n ? c->n : 1) * sizeof *heap);
+	while (i < c->n || nh > 0) {
+		if (nh == 0 && c->r[i].lo > cur)
+			cur = c->r[i].lo;
+		while (i < c->n && c->r[i].lo <= cur)
+			heap_push(heap, &nh, c->r[i++]);
+		while (nh > 0 && heap[0].hi < cur)
+			heap_pop(heap, &nh);
+		if (nh == 0)
+			continue;
+		end = heap[0].hi;
+		if (i < c->n && c->r[i].lo - 1 < end)
+			end = c->r[i].lo - 1;
+		last = out.n ? &out.r[out.n - 1] : NULL;
+		if (last && last->val == heap[0].val && last->hi + 1 == cur)
+			last->hi = end;
+		else
+			mp_cidr_add(&out, cur, end, heap[0].val);
+		if (end == ~(mp_ip)0)
+			break;
+		cur = end + 1;
 	}
-	free(add.r);
+	free(heap);
 	free(c->r);
-	c->r = acc.r;
-	c->n = acc.n;
-	c->cap = acc.cap;
+	c->r = out.r;
+	c->n = out.n;
+	c->cap = out.cap;
 	c->built = 1;
 }
 

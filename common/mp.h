@@ -311,7 +311,9 @@ struct mp_rate;
 struct mp_rate *mp_rate_new(long long, int64_t);
 /*
  * Counts an event of the key at time t (microseconds since the epoch);
- * returns 1 while the key's count in t's window is within the limit.
+ * returns 1 while the key's count in t's window is within the limit, 0
+ * over it, 2 when t's window is two or more behind the newest seen (too
+ * late to count: not counted).
  */
 int	 mp_rate_hit(struct mp_rate *, const void *, size_t, int64_t);
 /* Counters held. */

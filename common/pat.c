@@ -80,7 +80,9 @@ addlit(struct mp_pat *p, const char *s, size_t n, int idx, int rx)
 {
 	size_t i;
 
-	p->lit = xrealloc(p->lit, (p->nlit + 1) * sizeof *p->lit);
+	if ((p->nlit & (p->nlit - 1)) == 0)	/* doubles at powers of 2 */
+		p->lit = xrealloc(p->lit, (p->nlit ? 2 * p->nlit : 1) *
+		    sizeof *p->lit);
 	p->lit[p->nlit].s = xmalloc(n);
 	for (i = 0; i < n; i++)
 		p->lit[p->nlit].s[i] = lower((unsigned char)s[i]);
@@ -151,8 +153,10 @@ quant(const char *s, size_t n, size_t *ip)
 		r = 1;
 	else if (s[i] == '{' && i + 1 < n && s[i + 1] >= '0' &&
 	    s[i + 1] <= '9') {
-		r = s[i + 1] == '0' && (i + 2 >= n || s[i + 2] == ',' ||
-		    s[i + 2] == '}') ? 2 : 1;
+		/* {0}, {00,3}: the minimum is what counts */
+		for (r = 2, i++; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+			if (s[i] != '0')
+				r = 1;
 		while (i < n && s[i] != '}')
 			i++;
 	} else
@@ -227,6 +231,21 @@ literal(const char *s, size_t n, size_t *len)
 	return best;
 }
 
+/* Whether an option setting such as (?x) or (?ix: turns on free spacing. */
+static int
+freespacing(const char *s, size_t n)
+{
+	const char *q = s, *e = s + n;
+
+	while ((q = memmem(q, e - q, "(?", 2)) != NULL) {
+		for (q += 2; q < e && ((*q >= 'a' && *q <= 'z') ||
+		    (*q >= 'A' && *q <= 'Z') || *q == '-' || *q == '^'); q++)
+			if (*q == 'x')
+				return 1;
+	}
+	return 0;
+}
+
 /* Registers the literals a regex waits for; 0 when it has none. */
 static int
 triggers(struct mp_pat *p, const char *s, size_t n, int rx)
@@ -239,9 +258,9 @@ triggers(struct mp_pat *p, const char *s, size_t n, int rx)
 	 * Free spacing, verbs, quoting, comments, \c (which takes any next
 	 * character): read no literal.
 	 */
-	if (memmem(s, n, "(?x", 3) || memmem(s, n, "(*", 2) ||
-	    memmem(s, n, "\\Q", 2) || memmem(s, n, "(?#", 3) ||
-	    memmem(s, n, "\\c", 2))
+	if (freespacing(s, n) || memmem(s, n, "(*", 2) ||
+	    memmem(s, n, "\\Q", 2) || memmem(s, n, "\\E", 2) ||
+	    memmem(s, n, "(?#", 3) || memmem(s, n, "\\c", 2))
 		return 0;
 	for (i = 0; i <= n; i++) {
 		if (i < n && s[i] == '\\') {
@@ -291,7 +310,9 @@ mp_pat_add(struct mp_pat *p, const char *label, const char *s, size_t n,
 			return -1;
 		}
 		pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
-		p->rx = xrealloc(p->rx, (p->nrx + 1) * sizeof *p->rx);
+		if ((p->nrx & (p->nrx - 1)) == 0)
+			p->rx = xrealloc(p->rx, (p->nrx ? 2 * p->nrx : 1) *
+			    sizeof *p->rx);
 		p->rx[p->nrx].re = re;
 		p->rx[p->nrx].idx = p->n;
 		p->rx[p->nrx].stamp = 0;
@@ -299,7 +320,9 @@ mp_pat_add(struct mp_pat *p, const char *label, const char *s, size_t n,
 		p->nrx++;
 	} else
 		addlit(p, s, n, p->n, -1);
-	p->label = xrealloc(p->label, (p->n + 1) * sizeof *p->label);
+	if ((p->n & (p->n - 1)) == 0)
+		p->label = xrealloc(p->label, (p->n ? 2 * p->n : 1) *
+		    sizeof *p->label);
 	p->label[p->n] = xstrdup(label);
 	return p->n++;
 }
@@ -356,11 +379,14 @@ mp_pat_load(struct mp_pat *p, const char *file)
 	return rc;
 }
 
-static void
-build_automaton(struct mp_pat *p)
+/* Transition cells at most: 1 GiB of table. */
+#define MAXCELLS	((size_t)1 << 28)
+
+static int
+build_automaton(struct mp_pat *p, char *err, size_t errsz)
 {
 	int *queue, *child, i, c, st, t, qh = 0, qt = 0, cap;
-	size_t k;
+	size_t k, total;
 
 	/* byte classes: one per folded byte any word uses */
 	p->ncls = 1;
@@ -374,9 +400,16 @@ build_automaton(struct mp_pat *p)
 				p->ncls++;
 			}
 		}
-	cap = 1;
+	total = 1;
 	for (i = 0; i < p->nlit; i++)
-		cap += p->lit[i].n;
+		total += p->lit[i].n;
+	if (total > INT_MAX / 2 || total * p->ncls > MAXCELLS) {
+		snprintf(err, errsz, "the patterns are too many for one "
+		    "automaton: %zu bytes of substrings over %d distinct "
+		    "bytes", total, p->ncls);
+		return -1;
+	}
+	cap = total;
 	/* the trie: child[state * ncls + class], 0 for none */
 	child = xcalloc((size_t)cap * p->ncls, sizeof *child);
 	p->out = xmalloc(cap * sizeof *p->out);
@@ -390,9 +423,9 @@ build_automaton(struct mp_pat *p)
 		st = 0;
 		for (k = 0; k < p->lit[i].n; k++) {
 			c = p->cls[(unsigned char)p->lit[i].s[k]];
-			if ((t = child[st * p->ncls + c]) == 0) {
+			if ((t = child[(size_t)st * p->ncls + c]) == 0) {
 				t = p->nstate++;
-				child[st * p->ncls + c] = t;
+				child[(size_t)st * p->ncls + c] = t;
 				p->out[t] = NONE;
 				p->thead[t] = -1;
 			}
@@ -419,24 +452,24 @@ build_automaton(struct mp_pat *p)
 			p->out[st] = p->out[p->fail[st]];
 		p->trig[st] = p->thead[st] >= 0 ? st : p->trig[p->fail[st]];
 		for (c = 0; c < p->ncls; c++) {
-			t = child[st * p->ncls + c];
+			t = child[(size_t)st * p->ncls + c];
 			if (t != 0) {
-				p->fail[t] = p->delta[p->fail[st] * p->ncls + c];
+				p->fail[t] = p->delta[(size_t)p->fail[st] * p->ncls + c];
 				queue[qt++] = t;
 			} else
-				p->delta[st * p->ncls + c] =
-				    p->delta[p->fail[st] * p->ncls + c];
+				p->delta[(size_t)st * p->ncls + c] =
+				    p->delta[(size_t)p->fail[st] * p->ncls + c];
 		}
 	}
 	free(queue);
+	return 0;
 }
 
 int
 mp_pat_build(struct mp_pat *p, char *err, size_t errsz)
 {
-	(void)err;
-	(void)errsz;
-	build_automaton(p);
+	if (build_automaton(p, err, errsz) < 0)
+		return -1;
 	if (p->nrx == 0)
 		return 0;
 	p->md = pcre2_match_data_create(1, NULL);
@@ -470,7 +503,7 @@ mp_pat_match(struct mp_pat *p, const char *s, size_t n)
 			p->cand[nc++] = i;
 		}
 	for (; u < e; u++) {
-		st = delta[st * ncls + cls[*u]];
+		st = delta[(size_t)st * ncls + cls[*u]];
 		if (out[st] < best)
 			best = out[st];
 		for (t = trig[st]; t != 0; t = trig[p->fail[t]])

@@ -4,7 +4,8 @@
  * An open-addressing table of (key, window) counters.  A counter is
  * forgotten once its window is two or more windows behind the newest one
  * seen, so memory follows the keys active in the last two windows, not the
- * length of the input.
+ * length of the input.  An event that late is not counted at all, so the
+ * answer never depends on when the table was last swept.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -92,6 +93,9 @@ mp_rate_hit(struct mp_rate *r, const void *key, size_t n, int64_t t)
 	win = t / r->width - (t % r->width < 0);
 	if (win > r->newest)
 		r->newest = win;
+	/* a window already forgotten, or about to be: not counted */
+	if (win < r->newest - 1)
+		return 2;
 	h = mp_hash(key, n, (uint64_t)win);
 	s = find(r->t, r->cap, h, win, key, n);
 	if (s->key == NULL) {

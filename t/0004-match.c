@@ -225,9 +225,10 @@ t_pat_regex_random(void)
 {
 	static const char *piece[] = { "a", "b", "ab", "ba", "/", "\\.", ".",
 	    "\\b", "[ab]", "[^a]", "(?:a|b/)", "(a)", "\\d", "\\w", "^", "$",
-	    "(?!b)", "(?<=a)", " ", "x", "(?:ab)", "\\s", "[[:alpha:]]" };
+	    "(?!b)", "(?<=a)", " ", "x", "(?:ab)", "\\s", "[[:alpha:]]", "\\E",
+	    "(?ix)", "[[:a]", "(?i)" };
 	static const char *q[] = { "", "", "", "?", "*", "+", "{0,2}", "{2}",
-	    "+?", "*+" };
+	    "+?", "*+", "{00}", "{00,1}", "{01}" };
 	static const char alpha[] = "abAB/ .x1";
 	struct mp_buf re = { 0 };
 	char s[40], err[300];
@@ -243,11 +244,11 @@ t_pat_regex_random(void)
 		for (j = 0; j < k; j++) {
 			if (j > 0 && rnd() % 6 == 0)
 				mp_buf_addc(&re, '|');
-			mp_buf_adds(&re, piece[rnd() % 23]);
+			mp_buf_adds(&re, piece[rnd() % 27]);
 			if (re.len && re.p[re.len - 1] != '^' &&
 			    re.p[re.len - 1] != '$' &&
 			    re.p[re.len - 1] != '|')
-				mp_buf_adds(&re, q[rnd() % 10]);
+				mp_buf_adds(&re, q[rnd() % 13]);
 		}
 		code = pcre2_compile((PCRE2_SPTR)re.p, re.len,
 		    PCRE2_CASELESS, &ec, &off, NULL);
@@ -366,6 +367,13 @@ t_rate(void)
 	    !mp_rate_hit(r, "a", 1, t0 + m - 1), "third in a window is over");
 	ok(mp_rate_hit(r, "b", 1, t0 + 5), "another key has its own count");
 	ok(mp_rate_hit(r, "a", 1, t0 + m), "the next window starts afresh");
+	ok(mp_rate_hit(r, "z", 1, t0) == 1 && mp_rate_hit(r, "z", 1, t0) == 1 &&
+	    mp_rate_hit(r, "z", 1, t0) == 0, "the window before the newest "
+	    "still counts");
+	ok(mp_rate_hit(r, "z", 1, t0 - m) == 2, "two windows back: too late "
+	    "to count");
+	mp_rate_free(r);
+	r = mp_rate_new(2, 60000000);
 	ok(mp_rate_hit(r, "a", 1, -1) && mp_rate_hit(r, "a", 1, -m) &&
 	    !mp_rate_hit(r, "a", 1, -30), "windows before the epoch");
 	/* many keys over many windows: memory follows the live ones */

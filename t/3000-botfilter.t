@@ -283,6 +283,18 @@ printf '%s\n' '{"ua":"F","ip":"1.1.1.1","when":"2026-11-20T00:00:01Z","v":"a"}' 
 run mp-botfilter --no-default-list --max-rate=1/1h -k .ip,.v -T .when --tag "$T/in"
 is "$(jq -r '.bot.reason // "-"' "$T/out" | paste -sd' ')" "- - rate rate" \
     "-k: a composite key; -T: the time at another path"
+# a late record: its window two behind the newest is not counted, whatever
+# else the table holds
+{
+	echo '{"ua":"F","ip":"9.9.9.9","ts":"2026-11-20T00:00:00Z"}'
+	for i in $(seq 600); do
+		printf '{"ua":"F","ip":"10.0.%d.%d","ts":"2026-11-20T01:00:00Z"}\n' $((i / 256)) $((i % 256))
+	done
+	echo '{"ua":"F","ip":"9.9.9.9","ts":"2026-11-20T00:00:30Z"}'
+} >"$T/late"
+run mp-botfilter --no-default-list -r 1/1m --tag --stats="$T/st" "$T/late"
+is "$(tail -n 1 "$T/out" | jq -r '.bot.reason // "-"') $(jq .rate_late "$T/st")" "- 1" \
+    "a record too late for its window passes uncounted (rate_late)"
 run mp-botfilter --max-rate=1/1h --rate-key=.v --time=.when --no-default-list "$T/in"
 is "$(wc -l <"$T/out")" 2 "long options --rate-key and --time"
 for bad in 2 /1m 0/1m 2/ 2/1x 2/0s x/1m; do
