@@ -51,18 +51,6 @@ v4(const char *s, size_t n, uint32_t *out)
 	return i == n ? 0 : -1;
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* RFC 4291 section 2.2 text forms; no zone, no brackets. */
 static int
 v6(const char *s, size_t n, mp_ip *out)
@@ -79,7 +67,7 @@ v6(const char *s, size_t n, mp_ip *out)
 		return -1;
 	while (i < n) {
 		start = i;
-		for (h = 0; i < n && (k = hexval(s[i])) >= 0 && i - start < 4;
+		for (h = 0; i < n && (k = mp_hexval(s[i])) >= 0 && i - start < 4;
 		    i++)
 			h = h << 4 | k;
 		if (i < n && s[i] == '.') {

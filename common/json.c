@@ -69,18 +69,6 @@ ws(struct scan *s)
 		s->p++;
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Reads \uXXXX at p; returns the code unit or -1. */
 static long
 u4(ptr p, ptr end)
@@ -91,7 +79,7 @@ u4(ptr p, ptr end)
 	if (end - p < 6 || p[0] != '\\' || p[1] != 'u')
 		return -1;
 	for (i = 2; i < 6; i++) {
-		if ((h = hexval(p[i])) < 0)
+		if ((h = mp_hexval(p[i])) < 0)
 			return -1;
 		v = v << 4 | h;
 	}

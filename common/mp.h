@@ -63,6 +63,8 @@ double	 mp_now(void);
  * under the install prefix.  The result is allocated.
  */
 char	*mp_datafile(const char *);
+/* The value of a hexadecimal digit, or -1. */
+int	 mp_hexval(int);
 /* A fast 64-bit hash for in-memory tables (not for keys that persist). */
 uint64_t mp_hash(const void *, size_t, uint64_t);
 

@@ -184,3 +184,15 @@ mp_datafile(const char *rel)
 	mp_buf_printf(&b, "%s/%s", MP_DATADIR, rel);
 	return (char *)mp_buf_str(&b);
 }
+
+int
+mp_hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
