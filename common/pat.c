@@ -59,6 +59,8 @@ struct mp_pat {
 	pcre2_jit_stack *js;
 	pcre2_match_context *mc;
 	int	*cand;
+	int	*always;		/* the regexes that always run */
+	int	 nalways;
 	unsigned stamp;
 	char	 err[160];
 };
@@ -468,6 +470,8 @@ build_automaton(struct mp_pat *p, char *err, size_t errsz)
 int
 mp_pat_build(struct mp_pat *p, char *err, size_t errsz)
 {
+	int i;
+
 	if (build_automaton(p, err, errsz) < 0)
 		return -1;
 	if (p->nrx == 0)
@@ -477,6 +481,10 @@ mp_pat_build(struct mp_pat *p, char *err, size_t errsz)
 	p->js = pcre2_jit_stack_create(32 * 1024, 1024 * 1024, NULL);
 	pcre2_jit_stack_assign(p->mc, NULL, p->js);
 	p->cand = xmalloc(p->nrx * sizeof *p->cand);
+	p->always = xmalloc(p->nrx * sizeof *p->always);
+	for (i = 0; i < p->nrx; i++)
+		if (p->rx[i].always)
+			p->always[p->nalways++] = i;
 	return 0;
 }
 
@@ -497,11 +505,10 @@ mp_pat_match(struct mp_pat *p, const char *s, size_t n)
 	if (++p->stamp == 0)
 		for (p->stamp = 1, i = 0; i < p->nrx; i++)
 			p->rx[i].stamp = 0;
-	for (i = 0; i < p->nrx; i++)
-		if (p->rx[i].always) {
-			p->rx[i].stamp = p->stamp;
-			p->cand[nc++] = i;
-		}
+	for (i = 0; i < p->nalways; i++) {
+		p->rx[p->always[i]].stamp = p->stamp;
+		p->cand[nc++] = p->always[i];
+	}
 	for (; u < e; u++) {
 		st = delta[(size_t)st * ncls + cls[*u]];
 		if (out[st] < best)
@@ -576,6 +583,7 @@ mp_pat_free(struct mp_pat *p)
 	free(p->tnext);
 	free(p->trx);
 	free(p->cand);
+	free(p->always);
 	pcre2_match_data_free(p->md);
 	pcre2_match_context_free(p->mc);
 	pcre2_jit_stack_free(p->js);
