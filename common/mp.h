@@ -322,6 +322,37 @@ int	 mp_rate_hit(struct mp_rate *, const void *, size_t, int64_t);
 size_t	 mp_rate_size(const struct mp_rate *);
 void	 mp_rate_free(struct mp_rate *);
 
+/* state.c: lock files and atomic replacement of files */
+/*
+ * Takes the lock FILE.lock (created if missing, never removed) for as long
+ * as the process lives; what names the file in messages ("state").
+ * Returns 0, or 75 after a message when another process holds it, 73 or
+ * 74 when it cannot be taken.
+ */
+int	 mp_lock(const char *, const char *, int *);
+/*
+ * A file replaced atomically: written to FILE.tmp (FILE.tmp.PID when
+ * unique is set, for files no lock guards), then fsynced, renamed over
+ * FILE, and its folder fsynced.
+ */
+#define MP_AFILE_BUF	(1 << 20)
+struct mp_afile {
+	char	*file, *tmp;
+	int	 fd;
+	int	 err;		/* errno of the first failed write */
+	char	*buf;
+	size_t	 len;
+	long long size;		/* bytes written */
+};
+/* Returns 0, or 73 after a message. */
+int	 mp_afile_open(struct mp_afile *, const char *, int);
+/* Buffered; a failure is kept and reported by mp_afile_commit. */
+void	 mp_afile_write(struct mp_afile *, const void *, size_t);
+/* Returns 0, or 74 after a message (the old file is left as it was). */
+int	 mp_afile_commit(struct mp_afile *);
+/* Removes the temporary file. */
+void	 mp_afile_abort(struct mp_afile *);
+
 /* opt.c: options common to every tool */
 struct mp_cfg {
 	const char *rejects;	/* --rejects=FILE */
@@ -404,6 +435,9 @@ void	 mp_reject(struct mp_run *, const struct mp_rec *, const char *, ...)
 	    MP_PRINTF(3, 4);
 /* Drops the record by a rule; reason is counted and kept with --dropped. */
 void	 mp_drop(struct mp_run *, const struct mp_rec *, const char *);
+/* mp_drop, with JSON members (",\"k\":v...") added to the dropped line */
+void	 mp_drop_with(struct mp_run *, const struct mp_rec *, const char *,
+	    const char *);
 /*
  * Adds to a tool's own counter, shown in the stats (and in the metrics as
  * mp_NAME_total).
@@ -417,9 +451,16 @@ void	 mp_count_by(struct mp_run *, const char *, const char *, long long);
 /* Whether SIGINT or SIGTERM arrived (the loop then stops). */
 int	 mp_interrupted(void);
 /*
- * Ends the run: flushes stdout, writes stats and metrics, and returns the
- * exit status: status if non-zero, else 65 if records were rejected with
- * no rejects file or under --strict, else 0.
+ * Flushes stdout, the rejects and the dropped files (and fsyncs those that
+ * are regular files), and returns the run's exit status: status if
+ * non-zero, else 128+signal when interrupted, else 65 if records were
+ * rejected with no rejects file or under --strict, else 0.  A tool that
+ * keeps state commits it after this, only on 0.
+ */
+int	 mp_run_flush(struct mp_run *, int);
+/*
+ * Ends the run: flushes (unless mp_run_flush did), writes stats and
+ * metrics, and returns the exit status.
  */
 int	 mp_run_end(struct mp_run *, int);
 

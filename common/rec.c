@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -42,6 +43,7 @@ struct mp_run {
 	int	 progress;
 	int	 status;	/* first read error */
 	int	 stop;		/* --strict and a record was rejected */
+	int	 flushed, final;	/* mp_run_flush ran; its status */
 	/* a record longer than the limit, being streamed to the rejects */
 	long long longbytes;
 	unsigned char carry[3];
@@ -173,7 +175,8 @@ reason_class(const char *reason)
 
 static void
 put(struct mp_run *r, FILE *f, const char *what, const char *file,
-    long long line, const char *reason, const char *p, size_t n, int b64)
+    long long line, const char *reason, const char *extra, const char *p,
+    size_t n, int b64)
 {
 	struct mp_buf *b = &r->tmp;
 
@@ -184,6 +187,8 @@ put(struct mp_run *r, FILE *f, const char *what, const char *file,
 	mp_buf_json_str(b, file, strlen(file));
 	mp_buf_printf(b, ",\"line\":%lld,\"reason\":", line);
 	mp_buf_json_str(b, reason, strlen(reason));
+	if (extra)
+		mp_buf_adds(b, extra);
 	if (b64 || !mp_utf8_valid(p, n)) {
 		unsigned char carry[3];
 		int nc = 0;
@@ -215,20 +220,27 @@ mp_reject(struct mp_run *r, const struct mp_rec *rec, const char *fmt, ...)
 	count(&r->rejby, reason.p, reason_class(reason.p), 1);
 	if (r->rej)
 		put(r, r->rej, "rejects", rec->file, rec->line, reason.p,
-		    rec->p, rec->n, 0);
+		    NULL, rec->p, rec->n, 0);
 	else
 		mp_warnat(rec->file, rec->line, "%s", reason.p);
 	mp_buf_free(&reason);
 }
 
 void
-mp_drop(struct mp_run *r, const struct mp_rec *rec, const char *reason)
+mp_drop_with(struct mp_run *r, const struct mp_rec *rec, const char *reason,
+    const char *extra)
 {
 	r->dropped++;
 	count(&r->dropby, reason, reason_class(reason), 1);
 	if (r->drop)
-		put(r, r->drop, "dropped", rec->file, rec->line, reason,
+		put(r, r->drop, "dropped", rec->file, rec->line, reason, extra,
 		    rec->p, rec->n, 0);
+}
+
+void
+mp_drop(struct mp_run *r, const struct mp_rec *rec, const char *reason)
+{
+	mp_drop_with(r, rec, reason, NULL);
 }
 
 void
@@ -552,8 +564,9 @@ prom(struct mp_buf *b, const char *name, const char *type, const char *help,
 static void
 write_metrics(struct mp_run *r, double secs, int status)
 {
-	struct mp_buf b = { 0 }, tmp = { 0 }, name = { 0 };
-	int fd, i;
+	struct mp_buf b = { 0 }, name = { 0 };
+	struct mp_afile af;
+	int i;
 
 	prom(&b, "mp_records_in_total", "counter", "Records read.", NULL,
 	    NULL, r->in, -1);
@@ -593,18 +606,51 @@ write_metrics(struct mp_run *r, double secs, int status)
 		    "own, by name.", "name", &r->group[i].c, 0, -1);
 	}
 	mp_buf_free(&name);
-	/* a reader must never see half a file: write aside, then rename */
-	mp_buf_printf(&tmp, "%s.tmp.%ld", r->cfg.metrics, (long)getpid());
-	if ((fd = open(mp_buf_str(&tmp), O_WRONLY | O_CREAT | O_TRUNC,
-	    0644)) < 0)
-		mp_err(MP_EX_CANTCREAT, "metrics file '%s'", tmp.p);
-	if (write(fd, b.p, b.len) != (ssize_t)b.len || fsync(fd) != 0 ||
-	    close(fd) != 0 || rename(tmp.p, r->cfg.metrics) != 0) {
-		unlink(tmp.p);
-		mp_err(MP_EX_IOERR, "metrics file '%s'", r->cfg.metrics);
-	}
+	/* a reader must never see half a file */
+	if (mp_afile_open(&af, r->cfg.metrics, 1) != 0)
+		exit(MP_EX_CANTCREAT);
+	mp_afile_write(&af, b.p, b.len);
+	if (mp_afile_commit(&af) != 0)
+		exit(MP_EX_IOERR);
 	mp_buf_free(&b);
-	mp_buf_free(&tmp);
+}
+
+/* Output that lands in a regular file is synced before state commits. */
+static int
+syncout(FILE *f)
+{
+	struct stat st;
+
+	if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) &&
+	    fsync(fileno(f)) != 0)
+		return -1;
+	return 0;
+}
+
+int
+mp_run_flush(struct mp_run *r, int status)
+{
+	if (r->flushed)
+		return r->final;
+	r->flushed = 1;
+	if (fflush(stdout) != 0 || syncout(stdout) != 0)
+		outerr();
+	if (r->progress)
+		mp_progress_clear();
+	if ((r->rej && (fflush(r->rej) != 0 || syncout(r->rej) != 0 ||
+	    fclose(r->rej) != 0)) || (r->drop && (fflush(r->drop) != 0 ||
+	    syncout(r->drop) != 0 || fclose(r->drop) != 0)))
+		mp_err(MP_EX_IOERR, "closing rejects");
+	r->rej = r->drop = NULL;
+	if (status == 0)
+		status = r->status;
+	if (status == 0 && caught)
+		status = 128 + caught;
+	if (status == 0 && r->stop)
+		status = MP_EX_DATAERR;
+	if (status == 0 && r->rejected > 0 && !r->cfg.rejects)
+		status = MP_EX_DATAERR;
+	return r->final = status;
 }
 
 int
@@ -612,21 +658,8 @@ mp_run_end(struct mp_run *r, int status)
 {
 	double secs;
 
-	if (fflush(stdout) != 0)
-		outerr();
-	if (r->progress)
-		mp_progress_clear();
-	if ((r->rej && fclose(r->rej) != 0) ||
-	    (r->drop && fclose(r->drop) != 0))
-		mp_err(MP_EX_IOERR, "closing rejects");
-	if (status == 0)
-		status = r->status;
-	if (status == 0 && caught)
-		status = 128 + caught;
-	if (status == 0 && r->stop)
-		status = MP_EX_DATAERR;
-	if (status == 0 && r->rejected > 0 && r->rej == NULL)
-		status = MP_EX_DATAERR;
+	if (!r->flushed)
+		status = mp_run_flush(r, status);
 	secs = mp_now() - r->t0;
 	if (r->cfg.stats)
 		write_stats(r, secs, status);
