@@ -13,7 +13,8 @@ MPFLAGS	 = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Icommon \
 # Each external library is linked only into the programs that use it:
 # LIBS_mp-NAME = ...
 LIBS_mp-botfilter = -lpcre2-8
-TESTLIBS = -lpcre2-8
+LIBS_mp-dedup = -lsodium
+TESTLIBS = -lpcre2-8 -lsodium
 
 CMDS	 = $(patsubst %.c,%,$(wildcard cmd/mp-*.c))
 LIBSRC	 = $(wildcard common/*.c)

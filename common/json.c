@@ -290,7 +290,8 @@ nodups(struct scan *s, size_t base)
 	if (n <= 16) {
 		for (i = 1; i < n && !d; i++)
 			for (j = 0; j < i; j++)
-				if (samekey(s, &k[i], &k[j])) {
+				if (k[i].hash == k[j].hash &&
+				    samekey(s, &k[i], &k[j])) {
 					d = &k[i];
 					break;
 				}

@@ -201,6 +201,14 @@ void	 mp_query_free(struct mp_query *);
  */
 int	 mp_json_splice(const char *, size_t, const struct mp_path *,
 	    const char *, size_t, struct mp_buf *);
+/*
+ * Appends the canonical form of a checked value: object members sorted by
+ * key (bytes, once decoded), no white space, strings decoded and written
+ * back with the fewest escapes, numbers and literals as written.  Members
+ * and elements at the paths given (at most 64) are left out.
+ */
+void	 mp_json_canon(const char *, size_t, const struct mp_path *, int,
+	    struct mp_buf *);
 
 /* time.c */
 /*
@@ -208,6 +216,8 @@ int	 mp_json_splice(const char *, size_t, const struct mp_path *,
  * +hh:mm) into microseconds since the epoch, UTC.  Returns 0 or -1.
  */
 int	 mp_time_parse(const char *, size_t, int64_t *);
+/* Formats seconds since the epoch as RFC 3339 UTC; buf holds 32 bytes. */
+char	*mp_time_fmt(int64_t, char *);
 
 /*
  * Parses a duration: integers with units ms, s, m, h, d, one or more
@@ -352,6 +362,49 @@ void	 mp_afile_write(struct mp_afile *, const void *, size_t);
 int	 mp_afile_commit(struct mp_afile *);
 /* Removes the temporary file. */
 void	 mp_afile_abort(struct mp_afile *);
+
+/*
+ * keys.c: keys seen, kept as keyed 128-bit BLAKE2b hashes with the time
+ * and run they were first seen in, and their state file (libsodium: link
+ * with -lsodium).  Set 0 holds keys, set 1 visitors; each has a window.
+ */
+#define MP_KEYS_NSET	2
+#define MP_KEYS_MAXRUNID 200
+#define MP_TIME_NONE	INT64_MIN
+enum { MP_KEYS_NEW, MP_KEYS_SEEN, MP_KEYS_LATE };
+struct mp_keyinfo {
+	int64_t	 first;		/* first seen, seconds; MP_TIME_NONE */
+	const char *run;	/* the run that first saw it, or NULL */
+};
+struct mp_keys;
+/* A store with a window (seconds, 0: none) per set and a random key. */
+struct mp_keys *mp_keys_new(const int64_t *);
+/*
+ * Loads a state file (none yet: a new state) and starts a run with the
+ * id (or NULL), as mp-dedup(1) explains.  Returns 0, or an exit status
+ * after a message: 65 a corrupt or truncated file, 66, 74.
+ */
+int	 mp_keys_load(struct mp_keys *, const char *, const char *);
+/* The keyed hash of the bytes, in a domain (one byte) of their own. */
+void	 mp_keys_hash(const struct mp_keys *, int, const void *, size_t,
+	    uint64_t *);
+/*
+ * Looks a key up at event time t (seconds, or MP_TIME_NONE): returns
+ * MP_KEYS_SEEN (with *ki filled) when it was seen within the window,
+ * MP_KEYS_LATE when t is a window behind the newest time seen (nothing is
+ * remembered), else MP_KEYS_NEW, and the key is remembered as of t.
+ */
+int	 mp_keys_see(struct mp_keys *, int, const uint64_t *, int64_t,
+	    struct mp_keyinfo *);
+/*
+ * Writes the state file atomically, if anything changed, dropping expired
+ * keys.  Returns 0, or an exit status after a message.
+ */
+int	 mp_keys_write(struct mp_keys *, const char *);
+size_t	 mp_keys_count(const struct mp_keys *, int);
+long long mp_keys_expired(const struct mp_keys *, int);
+long long mp_keys_bytes(const struct mp_keys *);	/* of the state file */
+long long mp_keys_memory(const struct mp_keys *);	/* of the tables */
 
 /* opt.c: options common to every tool */
 struct mp_cfg {

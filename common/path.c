@@ -461,3 +461,177 @@ mp_path_free(struct mp_path *p)
 	free(p->text);
 	memset(p, 0, sizeof *p);
 }
+
+/* The canonical form of a value: members sorted, white space gone */
+
+struct member {
+	struct mp_span key;
+	int	 esc;
+	ptr	 val;
+};
+
+struct canon {
+	struct member *m;
+	size_t	 n, cap;
+	struct mp_buf k1, k2, s;
+	const struct mp_path *ign;
+	int	 nign;
+};
+
+static const char *
+keybytes(const struct member *m, struct mp_buf *b, size_t *n)
+{
+	if (!m->esc) {
+		*n = m->key.n - 2;
+		return m->key.p + 1;
+	}
+	b->len = 0;
+	mp_json_str_decode(&m->key, b);
+	*n = b->len;
+	return b->p;
+}
+
+static int
+membercmp(const void *a, const void *b, void *arg)
+{
+	struct canon *c = arg;
+	const char *x, *y;
+	size_t nx, ny;
+	int d;
+
+	x = keybytes(a, &c->k1, &nx);
+	y = keybytes(b, &c->k2, &ny);
+	if ((d = memcmp(x, y, nx < ny ? nx : ny)) != 0)
+		return d;
+	return nx < ny ? -1 : nx > ny;
+}
+
+/*
+ * Whether the member (key k, or element i) is where an ignored path ends;
+ * *mask keeps the paths that go on below it.
+ */
+static int
+ignored(const struct canon *c, int depth, uint64_t *mask,
+    const struct member *m, long i)
+{
+	const struct mp_seg *s;
+	uint64_t in = *mask, out = 0;
+	int j, hit = 0;
+
+	for (j = 0; j < c->nign && in; j++) {
+		if (!(in & (1ULL << j)))
+			continue;
+		s = &c->ign[j].seg[depth];
+		if (m ? s->key == NULL || !keyeq(&m->key, m->esc, s) :
+		    s->key != NULL || s->index != i)
+			continue;
+		if (c->ign[j].nseg == depth + 1)
+			hit = 1;
+		else
+			out |= 1ULL << j;
+	}
+	*mask = out;
+	return hit;
+}
+
+static void
+canon(struct canon *c, ptr p, ptr end, int depth, uint64_t mask,
+    struct mp_buf *out)
+{
+	size_t base, i;
+	uint64_t sub;
+	ptr v, q;
+	int first = 1, esc = 0;
+	long idx = 0;
+
+	if (*p == '"') {
+		q = skip_string(p, end, &esc);
+		if (!esc) {
+			/* plain strings are canonical as they stand */
+			mp_buf_add(out, p, q - p);
+			return;
+		}
+		c->s.len = 0;
+		mp_json_str_decode(&(struct mp_span){ p,
+		    skip_value(p, end) - p }, &c->s);
+		mp_buf_json_str(out, c->s.p, c->s.len);
+		return;
+	}
+	if (*p == '[') {
+		mp_buf_addc(out, '[');
+		while (next(&p, end, NULL, NULL, &v)) {
+			sub = mask;
+			if (mask && ignored(c, depth, &sub, NULL, idx++))
+				continue;
+			if (!first)
+				mp_buf_addc(out, ',');
+			first = 0;
+			canon(c, v, end, depth + 1, sub, out);
+		}
+		mp_buf_addc(out, ']');
+		return;
+	}
+	if (*p != '{') {
+		mp_buf_add(out, p, skip_value(p, end) - p);
+		return;
+	}
+	base = c->n;
+	for (;;) {
+		if (c->n == c->cap) {
+			c->cap = c->cap ? 2 * c->cap : 64;
+			c->m = xrealloc(c->m, c->cap * sizeof *c->m);
+		}
+		if (!next(&p, end, &c->m[c->n].key, &c->m[c->n].esc,
+		    &c->m[c->n].val))
+			break;
+		c->n++;
+	}
+	/* objects are small: insertion sort */
+	for (i = base + 1; i < c->n; i++) {
+		struct member t = c->m[i];
+		size_t j = i;
+
+		for (; j > base && membercmp(&c->m[j - 1], &t, c) > 0; j--)
+			c->m[j] = c->m[j - 1];
+		c->m[j] = t;
+	}
+	mp_buf_addc(out, '{');
+	for (i = base; i < c->n; i++) {
+		struct member m = c->m[i];
+		const char *k;
+		size_t kn;
+
+		sub = mask;
+		if (mask && ignored(c, depth, &sub, &m, 0))
+			continue;
+		if (!first)
+			mp_buf_addc(out, ',');
+		first = 0;
+		if (m.esc) {
+			k = keybytes(&m, &c->k1, &kn);
+			mp_buf_json_str(out, k, kn);
+		} else
+			mp_buf_add(out, m.key.p, m.key.n);
+		mp_buf_addc(out, ':');
+		canon(c, m.val, end, depth + 1, sub, out);
+	}
+	mp_buf_addc(out, '}');
+	c->n = base;
+}
+
+void
+mp_json_canon(const char *rec, size_t n, const struct mp_path *ign,
+    int nign, struct mp_buf *out)
+{
+	static struct canon c;
+	ptr end = rec + n;
+	uint64_t mask = 0;
+	int j;
+
+	c.ign = ign;
+	c.nign = nign > 64 ? 64 : nign;
+	for (j = 0; j < c.nign; j++)
+		if (ign[j].nseg > 0)
+			mask |= 1ULL << j;
+	canon(&c, skip_ws(rec, end), end, 0, mask, out);
+}

@@ -1,5 +1,6 @@
 /* time.c: RFC 3339 date-times, in UTC microseconds */
 #include <string.h>
+#include <time.h>
 
 #include "mp.h"
 
@@ -128,4 +129,16 @@ mp_duration_parse(const char *s, int64_t *out, const char **errstr)
 	}
 	*out = total;
 	return 0;
+}
+
+char *
+mp_time_fmt(int64_t secs, char *buf)
+{
+	time_t t = (time_t)secs;
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		strcpy(buf, "?");
+	return buf;
 }

@@ -1,0 +1,462 @@
+/*
+ * mp-dedup: pass the first occurrence of each key and drop the rest,
+ * exactly, within a window of event time and across runs (--state), and
+ * mark the first event of each visitor (--mark-unique).  Records pass
+ * byte for byte; the mark is spliced in.
+ */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mp.h"
+
+static const char usage[] =
+    "usage: mp-dedup [-s] [-k paths | -f [-I paths]] [-w duration] "
+    "[-T path] [-S file]\n"
+    "                [-R id] [--late=pass|drop|reject] [-u name] "
+    "[--unique-window=duration]\n"
+    "                [--visitor=paths] [-K file] [--rejects=file] "
+    "[--dropped=file]\n"
+    "                [--stats[=file]] [--metrics=file] "
+    "[--max-record=size]\n"
+    "                [--log-format=text|json] [file ...]\n";
+
+/* query slots: the key paths, then the time, address, browser, visitor */
+enum { P_TIME, P_IP, P_UA, NSLOT };
+enum { LATE_PASS, LATE_DROP, LATE_REJECT };
+#define MAXPATHS	16
+
+static struct mp_keys *keys;
+static struct mp_path path[NSLOT], *kpath, *vpath;
+static struct mp_span val[NSLOT + 2 * MAXPATHS];
+static struct mp_span *kval, *vval, *slot[NSLOT];	/* into val */
+static struct mp_span none;		/* for paths not asked for */
+static int nkey, nvis;
+static struct mp_query *query;
+static int fingerprint, late = LATE_PASS, needtime;
+static struct mp_path *ignore, unique;
+static int nignore;
+static struct mp_buf mat;		/* the bytes a key is hashed from */
+
+static void
+setpaths(const char *opt, const char *arg, struct mp_path **v, int *n)
+{
+	const char *errstr;
+
+	while (*n > 0)
+		mp_path_free(&(*v)[--*n]);
+	if (mp_path_parse_list(arg, v, n, &errstr) < 0 || *n > MAXPATHS) {
+		mp_warnx("--%s: '%s': %s", opt, arg, *n > MAXPATHS ?
+		    "more than 16 paths" : errstr);
+		mp_usage(usage);
+	}
+}
+
+static void
+onepath(int slot, const char *opt, const char *arg)
+{
+	const char *errstr;
+
+	mp_path_free(&path[slot]);
+	if (mp_path_parse(arg, &path[slot], &errstr) < 0) {
+		mp_warnx("--%s: '%s': %s", opt, arg, errstr);
+		mp_usage(usage);
+	}
+}
+
+static int64_t
+seconds(const char *opt, const char *arg)
+{
+	const char *errstr;
+	int64_t us;
+
+	if (mp_duration_parse(arg, &us, &errstr) < 0) {
+		mp_warnx("--%s: '%s': %s", opt, arg, errstr);
+		mp_usage(usage);
+	}
+	if (us % 1000000 != 0) {
+		mp_warnx("--%s: '%s': not whole seconds", opt, arg);
+		mp_usage(usage);
+	}
+	if (us / 1000000 > UINT32_MAX) {
+		mp_warnx("--%s: '%s': too large", opt, arg);
+		mp_usage(usage);
+	}
+	return us / 1000000;
+}
+
+/* Appends a value to the key material: its kind, length and bytes. */
+static void
+material(const struct mp_span *v)
+{
+	static struct mp_buf tmp;
+	unsigned char kind = mp_json_type(v);
+	uint32_t len;
+
+	tmp.len = 0;
+	if (kind == MP_JSON_STRING)
+		mp_json_str_decode(v, &tmp);
+	else if (kind == MP_JSON_OBJECT || kind == MP_JSON_ARRAY)
+		mp_json_canon(v->p, v->n, NULL, 0, &tmp);
+	else
+		mp_buf_add(&tmp, v->p, v->n);
+	len = tmp.len;
+	mp_buf_add(&mat, &kind, 1);
+	mp_buf_add(&mat, &len, sizeof len);
+	mp_buf_add(&mat, tmp.p, tmp.len);
+}
+
+/* Whether a value is there: present, not null, not "". */
+static int
+present(const struct mp_span *v)
+{
+	return v->n > 0 && mp_json_type(v) != MP_JSON_NULL && v->n != 2;
+}
+
+/* Hashes the record's key; -1 after rejecting it. */
+static int
+keyhash(struct mp_run *run, struct mp_rec *rec, uint64_t *h)
+{
+	struct mp_span *v;
+	int i;
+
+	mat.len = 0;
+	if (fingerprint) {
+		mp_json_canon(rec->p, rec->n, ignore, nignore, &mat);
+		mp_keys_hash(keys, 'f', mat.p, mat.len, h);
+		return 0;
+	}
+	for (i = 0; i < nkey; i++) {
+		v = &kval[i];
+		if (!present(v)) {
+			mp_reject(run, rec, v->n == 0 ? "missing field '%s'" :
+			    mp_json_type(v) == MP_JSON_NULL ?
+			    "field '%s' is null" : "field '%s' is empty",
+			    kpath[i].text);
+			return -1;
+		}
+		material(v);
+	}
+	mp_keys_hash(keys, 'k', mat.p, mat.len, h);
+	return 0;
+}
+
+/* The event time in seconds; MP_TIME_NONE after rejecting the record. */
+static int64_t
+eventtime(struct mp_run *run, struct mp_rec *rec)
+{
+	struct mp_span *t = slot[P_TIME];
+	int64_t us, s;
+
+	if (t->n == 0 || mp_json_type(t) == MP_JSON_NULL) {
+		mp_reject(run, rec, t->n == 0 ? "missing field '%s'" :
+		    "field '%s' is null", path[P_TIME].text);
+		return MP_TIME_NONE;
+	}
+	if (mp_json_type(t) != MP_JSON_STRING ||
+	    mp_time_parse(t->p + 1, t->n - 2, &us) < 0) {
+		mp_reject(run, rec, "field '%s' is not an RFC 3339 time",
+		    path[P_TIME].text);
+		return MP_TIME_NONE;
+	}
+	s = us / 1000000 - (us % 1000000 < 0);
+	if (s < 1 || s > UINT32_MAX) {
+		mp_reject(run, rec, "field '%s' is out of range",
+		    path[P_TIME].text);
+		return MP_TIME_NONE;
+	}
+	return s;
+}
+
+static void
+drop_dup(struct mp_run *run, struct mp_rec *rec, const struct mp_keyinfo *ki)
+{
+	static struct mp_buf x;
+	char buf[32];
+
+	x.len = 0;
+	if (ki->first != MP_TIME_NONE)
+		mp_buf_printf(&x, ",\"first_seen\":\"%s\"",
+		    mp_time_fmt(ki->first, buf));
+	if (ki->run) {
+		mp_buf_adds(&x, ",\"first_run\":");
+		mp_buf_json_str(&x, ki->run, strlen(ki->run));
+	}
+	mp_drop_with(run, rec, "duplicate", mp_buf_str(&x));
+}
+
+/* Marks a passing record with whether it is its visitor's first. */
+static void
+emit_marked(struct mp_run *run, struct mp_rec *rec, int64_t t)
+{
+	static struct mp_buf out;
+	struct mp_keyinfo ki;
+	const char *mark = "null";
+	uint64_t h[2];
+	int i, any = 0, dom = 'v';
+
+	mat.len = 0;
+	for (i = 0; i < nvis; i++) {
+		any |= present(&vval[i]);
+		material(&vval[i]);
+	}
+	if (!any) {
+		/* no visitor id: the address and the browser stand in */
+		mat.len = 0;
+		any = present(slot[P_IP]) || present(slot[P_UA]);
+		material(slot[P_IP]);
+		material(slot[P_UA]);
+		dom = 'i';
+	}
+	if (!any)
+		mp_count(run, "unique_unknown", 1);
+	else {
+		mp_keys_hash(keys, dom, mat.p, mat.len, h);
+		switch (mp_keys_see(keys, 1, h, t, &ki)) {
+		case MP_KEYS_SEEN:
+			mark = "false";
+			mp_count(run, "repeat", 1);
+			break;
+		case MP_KEYS_LATE:
+			mp_count(run, "unique_late", 1);
+			/* FALLTHROUGH */
+		default:
+			mark = "true";
+			mp_count(run, "unique", 1);
+		}
+	}
+	out.len = 0;
+	if (mp_json_splice(rec->p, rec->n, &unique, mark, strlen(mark),
+	    &out) < 0)
+		mp_errx(MP_EX_SOFTWARE, "cannot add '%s'", unique.text);
+	mp_emit_line(run, out.p, out.len);
+}
+
+static int
+dedup(struct mp_run *run, struct mp_rec *rec, void *arg)
+{
+	struct mp_json_err e;
+	struct mp_keyinfo ki;
+	int64_t t = MP_TIME_NONE;
+	uint64_t h[2];
+
+	(void)arg;
+	if (mp_json_check(rec->p, rec->n, &e) < 0) {
+		mp_reject(run, rec, "invalid JSON: %s at byte %zu", e.msg,
+		    e.off + 1);
+		return 0;
+	}
+	mp_query_run(query, rec->p, rec->n, val);
+	if (keyhash(run, rec, h) < 0)
+		return 0;
+	if (needtime && (t = eventtime(run, rec)) == MP_TIME_NONE)
+		return 0;
+	switch (mp_keys_see(keys, 0, h, t, &ki)) {
+	case MP_KEYS_SEEN:
+		mp_count(run, "duplicates", 1);
+		drop_dup(run, rec, &ki);
+		return 0;
+	case MP_KEYS_LATE:
+		mp_count(run, "late", 1);
+		if (late == LATE_DROP) {
+			mp_drop(run, rec, "late");
+			return 0;
+		}
+		if (late == LATE_REJECT) {
+			mp_reject(run, rec, "late: older than the window");
+			return 0;
+		}
+	}
+	if (unique.nseg)
+		emit_marked(run, rec, t);
+	else
+		mp_emit(run, rec);
+	return 0;
+}
+
+/* The query asks only for the fields the run uses. */
+static struct mp_query *
+ask(struct mp_path *kp, int nk, struct mp_path *vp, int nv)
+{
+	struct mp_path all[NSLOT + 2 * MAXPATHS];
+	int n = 0, i;
+
+	kpath = kp;
+	vpath = vp;
+	for (i = 0; i < nk; i++)
+		all[n++] = kp[i];
+	kval = val;
+	for (i = 0; i < NSLOT; i++)
+		slot[i] = &none;
+	if (needtime) {
+		slot[P_TIME] = &val[n];
+		all[n++] = path[P_TIME];
+	}
+	if (unique.nseg) {
+		slot[P_IP] = &val[n];
+		all[n++] = path[P_IP];
+		slot[P_UA] = &val[n];
+		all[n++] = path[P_UA];
+		vval = &val[n];
+		for (i = 0; i < nv; i++)
+			all[n++] = vp[i];
+	}
+	return mp_query_new(all, n);
+}
+
+static void
+checkrunid(const char *id)
+{
+	const char *s;
+
+	for (s = id; *s; s++)
+		if (*s <= ' ' || *s > '~')
+			break;
+	if (*s || s == id || s - id > MP_KEYS_MAXRUNID) {
+		mp_warnx("--run-id: '%s': want 1 to %d printable characters "
+		    "without blanks", id, MP_KEYS_MAXRUNID);
+		mp_usage(usage);
+	}
+}
+
+int
+main(int argc, char *argv[])
+{
+	enum { OPT_LATE = MP_OPT_TOOL, OPT_UWINDOW, OPT_VISITOR };
+	static const struct option opts[] = {
+		MP_COMMON_OPTIONS,
+		{ "key",	required_argument,	NULL, 'k' },
+		{ "fingerprint", no_argument,		NULL, 'f' },
+		{ "ignore",	required_argument,	NULL, 'I' },
+		{ "window",	required_argument,	NULL, 'w' },
+		{ "time",	required_argument,	NULL, 'T' },
+		{ "state",	required_argument,	NULL, 'S' },
+		{ "run-id",	required_argument,	NULL, 'R' },
+		{ "late",	required_argument,	NULL, OPT_LATE },
+		{ "mark-unique", required_argument,	NULL, 'u' },
+		{ "unique-window", required_argument,	NULL, OPT_UWINDOW },
+		{ "visitor",	required_argument,	NULL, OPT_VISITOR },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct mp_cfg cfg = { 0 };
+	struct mp_run *run;
+	struct mp_path *kp = NULL, *vp = NULL;
+	const char *state = NULL, *runid = NULL, *keyarg = NULL, *errstr;
+	int64_t win[MP_KEYS_NSET] = { 0, 86400 };
+	double t0;
+	char *name;
+	int c, i, st, lockfd = -1;
+
+	mp_opt_init(&argc, &argv);
+	onepath(P_TIME, "time", ".ts");
+	onepath(P_IP, "ip", ".ip");
+	onepath(P_UA, "ua", ".ua");
+	while ((c = getopt_long(argc, argv, MP_COMMON_SHORT "k:fI:w:T:S:R:u:",
+	    opts, NULL)) != -1) {
+		switch (c) {
+		case 'k':
+			keyarg = optarg;
+			break;
+		case 'f':
+			fingerprint = 1;
+			break;
+		case 'I':
+			setpaths("ignore", optarg, &ignore, &nignore);
+			break;
+		case 'w':
+			win[0] = seconds("window", optarg);
+			break;
+		case 'T':
+			onepath(P_TIME, "time", optarg);
+			break;
+		case 'S':
+			if (*optarg == '\0') {
+				mp_warnx("--state: empty file name");
+				mp_usage(usage);
+			}
+			state = optarg;
+			break;
+		case 'R':
+			checkrunid(optarg);
+			runid = optarg;
+			break;
+		case OPT_LATE:
+			if (strcmp(optarg, "pass") == 0)
+				late = LATE_PASS;
+			else if (strcmp(optarg, "drop") == 0)
+				late = LATE_DROP;
+			else if (strcmp(optarg, "reject") == 0)
+				late = LATE_REJECT;
+			else {
+				mp_warnx("--late: '%s': want pass, drop or "
+				    "reject", optarg);
+				mp_usage(usage);
+			}
+			break;
+		case 'u':
+			mp_path_free(&unique);
+			name = xmalloc(strlen(optarg) + 2);
+			sprintf(name, "%s%s", *optarg == '.' ? "" : ".",
+			    optarg);
+			errstr = "not a field name";
+			if (mp_path_parse(name, &unique, &errstr) < 0 ||
+			    unique.nseg != 1 || unique.seg[0].key == NULL) {
+				mp_warnx("--mark-unique: '%s': %s", optarg,
+				    unique.nseg > 1 ? "not a top-level field" :
+				    errstr);
+				mp_usage(usage);
+			}
+			free(name);
+			break;
+		case OPT_UWINDOW:
+			win[1] = seconds("unique-window", optarg);
+			break;
+		case OPT_VISITOR:
+			setpaths("visitor", optarg, &vp, &nvis);
+			break;
+		default:
+			mp_opt_common(&cfg, c, optarg, usage);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (fingerprint && keyarg) {
+		mp_warnx("--key and --fingerprint exclude each other");
+		mp_usage(usage);
+	}
+	if (nignore && !fingerprint) {
+		mp_warnx("--ignore needs --fingerprint");
+		mp_usage(usage);
+	}
+	if (vp == NULL)
+		setpaths("visitor", ".visitor_id", &vp, &nvis);
+	if (!fingerprint)
+		setpaths("key", keyarg ? keyarg : ".event_id", &kp, &nkey);
+	if (!unique.nseg) {
+		win[1] = 0;
+		nvis = 0;
+	}
+	needtime = win[0] > 0 || unique.nseg;
+	query = ask(kp, nkey, vp, nvis);
+	keys = mp_keys_new(win);
+	t0 = mp_now();
+	if (state && (st = mp_lock(state, "state", &lockfd)) != 0)
+		return st;
+	if ((st = mp_keys_load(keys, state, runid)) != 0)
+		return st;
+	t0 = mp_now() - t0;
+	run = mp_run_new(&cfg);
+	st = mp_run_loop(run, argc, argv, dedup, NULL);
+	st = mp_run_flush(run, st);
+	if (st == 0 && state)
+		st = mp_keys_write(keys, state);
+	for (i = 0; i < MP_KEYS_NSET; i++)
+		mp_count(run, "expired", mp_keys_expired(keys, i));
+	mp_count(run, "keys", mp_keys_count(keys, 0));
+	if (unique.nseg)
+		mp_count(run, "visitors", mp_keys_count(keys, 1));
+	mp_count(run, "state_bytes", state ? mp_keys_bytes(keys) : 0);
+	mp_count(run, "state_load_ms", (long long)(t0 * 1000));
+	mp_count(run, "table_bytes", mp_keys_memory(keys));
+	return mp_run_end(run, st);
+}

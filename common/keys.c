@@ -1,0 +1,709 @@
+/*
+ * keys.c: the key store of mp-dedup.  A key is kept as a 128-bit keyed
+ * BLAKE2b hash with the event time (seconds) and the run it was first seen
+ * in: 24 bytes in an open-addressing table kept between 3/8 and 3/4 full,
+ * so 32 to 64 bytes a key.  The table is indexed by the hash's top bits:
+ * written out in slot order, a state file loads back almost in order.
+ *
+ * Runs make re-runs exact.  The state remembers each run's id and the
+ * watermark (newest event time) it began with, and, for the last run
+ * committed, the entries it overwrote (its undo records).  A run whose id
+ * the state knows starts over: the keys it first saw are forgotten, its
+ * undo records put back (if it was the last), and the watermark set back.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "mp.h"
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "the state file format is little-endian"
+#endif
+
+#define NONE		INT64_MIN
+#define MARK		0x80000000u	/* slot moved, while growing */
+#define MINBITS		10
+#define MAGIC		"mpdedup"	/* with its NUL: 8 bytes */
+#define ENDMAGIC	"mpdedup\n"
+#define VERSION		1
+#define HEADER		112
+#define CKSBLK		65536
+
+struct slot {
+	uint64_t h[2];
+	uint32_t t;		/* first seen, seconds since the epoch; 0 none */
+	uint32_t run;		/* index into runs; 0 a run without an id */
+};
+
+struct set {
+	struct slot *s;
+	size_t	 cap, n;
+	int	 bits;
+	int64_t	 window;	/* seconds; 0 never expires */
+	struct slot *undo;	/* entries of other runs this run overwrote */
+	size_t	 nundo, capundo;
+	long long expired;
+};
+
+struct run {
+	char	*id;
+	int64_t	 prewm;		/* the watermark when the run began */
+};
+
+struct mp_keys {
+	unsigned char key[crypto_generichash_KEYBYTES];
+	int64_t	 wm;		/* the state's watermark */
+	int64_t	 xwm, startwm;	/* this run's, and where it began */
+	struct run *run;
+	uint32_t nrun, last, cur;
+	struct set set[MP_KEYS_NSET];
+	int	 dirty;
+	long long bytes;
+};
+
+/* A checksum of 64 KiB blocks: the same whatever the I/O sizes. */
+struct cks {
+	unsigned char blk[CKSBLK];
+	size_t	 n;
+	uint64_t h;
+};
+
+static void
+cks_add(struct cks *c, const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	size_t k;
+
+	while (n > 0) {
+		k = CKSBLK - c->n < n ? CKSBLK - c->n : n;
+		memcpy(c->blk + c->n, s, k);
+		c->n += k;
+		s += k;
+		n -= k;
+		if (c->n == CKSBLK) {
+			c->h = mp_hash(c->blk, CKSBLK, c->h);
+			c->n = 0;
+		}
+	}
+}
+
+static uint64_t
+cks_end(struct cks *c)
+{
+	return mp_hash(c->blk, c->n, c->h);
+}
+
+static int
+empty(const struct slot *e)
+{
+	return (e->h[0] | e->h[1]) == 0;
+}
+
+static size_t
+home(const struct set *s, const uint64_t *h)
+{
+	return h[0] >> (64 - s->bits);
+}
+
+/* Large tables on huge pages: a lookup is a random access. */
+static void
+huge(void *p, size_t bytes)
+{
+	uintptr_t a = ((uintptr_t)p + 4095) & ~(uintptr_t)4095;
+
+	if (bytes >= (4 << 20))
+		madvise((void *)a, bytes - (a - (uintptr_t)p), MADV_HUGEPAGE);
+}
+
+static void
+set_alloc(struct set *s, size_t n)
+{
+	s->bits = MINBITS;
+	while (((size_t)1 << s->bits) / 4 * 3 < n)
+		s->bits++;
+	s->cap = (size_t)1 << s->bits;
+	s->s = xcalloc(s->cap, sizeof *s->s);
+	huge(s->s, s->cap * sizeof *s->s);
+	s->n = 0;
+}
+
+/* The slot holding h, or the empty slot where it would go. */
+static struct slot *
+lookup(const struct set *s, const uint64_t *h)
+{
+	size_t i = home(s, h), mask = s->cap - 1;
+
+	for (;; i = (i + 1) & mask) {
+		struct slot *e = &s->s[i];
+
+		if (empty(e) || (e->h[0] == h[0] && e->h[1] == h[1]))
+			return e;
+	}
+}
+
+/*
+ * Doubles the table in place: the old slots are moved one by one to their
+ * new place, displacing slots not moved yet.  Probing skips only moved
+ * slots, and a moved slot never moves again, so every probe path stays
+ * unbroken.  No second table is needed.
+ */
+static void
+grow(struct set *s)
+{
+	size_t old = s->cap, i, j, mask;
+	struct slot e, t;
+
+	s->s = xrealloc(s->s, 2 * old * sizeof *s->s);
+	huge(s->s, 2 * old * sizeof *s->s);
+	memset(s->s + old, 0, old * sizeof *s->s);
+	s->cap = 2 * old;
+	s->bits++;
+	mask = s->cap - 1;
+	for (i = 0; i < old; i++) {
+		if (empty(&s->s[i]) || (s->s[i].run & MARK))
+			continue;
+		e = s->s[i];
+		memset(&s->s[i], 0, sizeof s->s[i]);
+		for (;;) {
+			j = home(s, e.h);
+			while (!empty(&s->s[j]) && (s->s[j].run & MARK))
+				j = (j + 1) & mask;
+			e.run |= MARK;
+			if (empty(&s->s[j])) {
+				s->s[j] = e;
+				break;
+			}
+			t = s->s[j];
+			s->s[j] = e;
+			e = t;
+		}
+	}
+	for (i = 0; i < s->cap; i++)
+		s->s[i].run &= ~MARK;
+}
+
+/* Deletes slot i, shifting back the slots of its cluster. */
+static void
+del(struct set *s, size_t i)
+{
+	size_t j = i, k, mask = s->cap - 1;
+
+	for (;;) {
+		j = (j + 1) & mask;
+		if (empty(&s->s[j]))
+			break;
+		k = home(s, s->s[j].h);
+		/* the slot at j may fill the hole at i unless k is in (i, j] */
+		if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
+			continue;
+		s->s[i] = s->s[j];
+		i = j;
+	}
+	memset(&s->s[i], 0, sizeof s->s[i]);
+	s->n--;
+}
+
+/*
+ * Whether a key has expired for good: first seen a window before the
+ * watermark this run began with, or (a key of this run) before the
+ * current watermark.  Keys of earlier runs live on until the next run, so
+ * that a re-run of this one sees them as it did.
+ */
+static int
+dead(const struct mp_keys *k, const struct set *s, const struct slot *e)
+{
+	if (s->window == 0)
+		return 0;
+	if (k->startwm != NONE && (int64_t)e->t < k->startwm - s->window)
+		return 1;
+	return e->run == k->cur && k->xwm != NONE &&
+	    (int64_t)e->t < k->xwm - s->window;
+}
+
+static void
+purge(struct mp_keys *k, struct set *s)
+{
+	size_t i = 0;
+
+	while (i < s->cap)
+		if (!empty(&s->s[i]) && dead(k, s, &s->s[i])) {
+			del(s, i);
+			s->expired++;
+			k->dirty = 1;
+		} else
+			i++;
+}
+
+/* Inserts or overwrites; returns the slot. */
+static struct slot *
+put(struct mp_keys *k, struct set *s, const struct slot *v)
+{
+	struct slot *e = lookup(s, v->h);
+
+	if (empty(e)) {
+		if (s->n + 1 > s->cap / 4 * 3) {
+			purge(k, s);
+			if (s->n + 1 > s->cap / 8 * 5)
+				grow(s);
+			e = lookup(s, v->h);
+		}
+		s->n++;
+	}
+	*e = *v;
+	return e;
+}
+
+struct mp_keys *
+mp_keys_new(const int64_t *window)
+{
+	struct mp_keys *k = xcalloc(1, sizeof *k);
+	int i;
+
+	if (sodium_init() < 0)
+		mp_errx(MP_EX_SOFTWARE, "libsodium cannot start");
+	randombytes_buf(k->key, sizeof k->key);
+	k->wm = k->xwm = k->startwm = NONE;
+	k->run = xcalloc(1, sizeof *k->run);
+	k->nrun = 1;
+	for (i = 0; i < MP_KEYS_NSET; i++) {
+		k->set[i].window = window[i];
+		set_alloc(&k->set[i], 0);
+	}
+	return k;
+}
+
+void
+mp_keys_hash(const struct mp_keys *k, int domain, const void *p, size_t n,
+    uint64_t *h)
+{
+	crypto_generichash_state st;
+	unsigned char d = domain, out[16];
+
+	crypto_generichash_init(&st, k->key, sizeof k->key, sizeof out);
+	crypto_generichash_update(&st, &d, 1);
+	crypto_generichash_update(&st, p, n);
+	crypto_generichash_final(&st, out, sizeof out);
+	memcpy(h, out, sizeof out);
+	if ((h[0] | h[1]) == 0)	/* all zeros marks an empty slot */
+		h[1] = 1;
+}
+
+/* Sets the run up once the run table is known. */
+static void
+begin(struct mp_keys *k, const char *runid)
+{
+	uint32_t i;
+
+	k->cur = 0;
+	k->startwm = k->xwm = k->wm;
+	if (runid == NULL)
+		return;
+	for (i = 1; i < k->nrun; i++)
+		if (strcmp(k->run[i].id, runid) == 0)
+			break;
+	if (i == k->nrun) {
+		k->run = xrealloc(k->run, (k->nrun + 1) * sizeof *k->run);
+		k->run[i].id = xstrdup(runid);
+		k->run[i].prewm = k->wm;
+		k->nrun++;
+		k->dirty = 1;
+	}
+	k->cur = i;
+	k->startwm = k->xwm = k->run[i].prewm;
+}
+
+/* A buffered reader of the state file that checksums what it reads. */
+struct rd {
+	int	 fd;
+	const char *file;
+	char	*buf;
+	size_t	 len, pos;
+	struct cks cks;
+	int	 hash;
+};
+
+static int
+rd(struct rd *r, void *dst, size_t n)
+{
+	char *d = dst;
+	size_t k;
+	ssize_t got;
+
+	while (n > 0) {
+		if (r->pos == r->len) {
+			r->pos = 0;
+			do
+				got = read(r->fd, r->buf, MP_AFILE_BUF);
+			while (got < 0 && errno == EINTR);
+			if (got < 0) {
+				mp_warnx("state '%s': %s", r->file,
+				    strerror(errno));
+				return MP_EX_IOERR;
+			}
+			if ((r->len = got) == 0) {
+				mp_warnx("state '%s': truncated", r->file);
+				return MP_EX_DATAERR;
+			}
+		}
+		k = r->len - r->pos < n ? r->len - r->pos : n;
+		memcpy(d, r->buf + r->pos, k);
+		if (r->hash)
+			cks_add(&r->cks, r->buf + r->pos, k);
+		r->pos += k;
+		d += k;
+		n -= k;
+	}
+	return 0;
+}
+
+static int
+corrupt(const char *file, const char *why)
+{
+	mp_warnx("state '%s': corrupt (%s)", file, why);
+	return MP_EX_DATAERR;
+}
+
+/* Reads n slots of a set (undo: undo records of the last run). */
+static int
+load_slots(struct mp_keys *k, struct rd *r, struct set *s, uint64_t n,
+    int undo)
+{
+	struct slot v, *e;
+	int st;
+
+	for (; n > 0; n--) {
+		if ((st = rd(r, &v, sizeof v)) != 0)
+			return st;
+		if (empty(&v) || v.run >= k->nrun)
+			return corrupt(r->file, empty(&v) ? "an empty key" :
+			    "a key of an unknown run");
+		if (undo && k->cur == 0)
+			continue;
+		if (undo && k->cur != k->last) {
+			k->dirty = 1;	/* undo records of another run */
+			continue;
+		}
+		if (!undo && v.run == k->cur && k->cur != 0) {
+			k->dirty = 1;	/* first seen in this run: forgotten */
+			continue;
+		}
+		if (dead(k, s, &v)) {
+			s->expired++;
+			k->dirty = 1;
+			continue;
+		}
+		e = lookup(s, v.h);
+		if (!undo && !empty(e))
+			return corrupt(r->file, "a key twice");
+		if (undo)
+			k->dirty = 1;
+		put(k, s, &v);
+	}
+	return 0;
+}
+
+static uint32_t
+le32(const unsigned char *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return v;
+}
+
+static uint64_t
+le64(const unsigned char *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+	return v;
+}
+
+int
+mp_keys_load(struct mp_keys *k, const char *file, const char *runid)
+{
+	unsigned char h[HEADER], tail[16];
+	uint64_t nkeys[MP_KEYS_NSET], nundo[MP_KEYS_NSET], sum;
+	struct rd r = { 0 };
+	struct stat sb;
+	uint32_t i, last;
+	uint16_t len;
+	char extra;
+	int st = 0, j;
+
+	if (file == NULL || (r.fd = open(file, O_RDONLY | O_CLOEXEC)) < 0) {
+		if (file && errno != ENOENT) {
+			mp_warnx("state '%s': %s", file, strerror(errno));
+			return MP_EX_NOINPUT;
+		}
+		k->dirty = file != NULL;	/* a new state is written */
+		begin(k, runid);
+		return 0;
+	}
+	r.file = file;
+	r.buf = xmalloc(MP_AFILE_BUF);
+	r.hash = 1;
+	if (fstat(r.fd, &sb) < 0) {
+		mp_warnx("state '%s': %s", file, strerror(errno));
+		close(r.fd);
+		free(r.buf);
+		return MP_EX_IOERR;
+	}
+	k->bytes = sb.st_size;
+	if ((st = rd(&r, h, HEADER)) != 0)
+		goto out;
+	if (memcmp(h, MAGIC, 8) != 0) {
+		st = corrupt(file, "not an mp-dedup state file");
+		goto out;
+	}
+	if (le32(h + 8) != VERSION) {
+		mp_warnx("state '%s': version %u, this mp-dedup reads %d",
+		    file, le32(h + 8), VERSION);
+		st = MP_EX_DATAERR;
+		goto out;
+	}
+	memcpy(k->key, h + 16, 32);
+	k->wm = (int64_t)le64(h + 48);
+	k->nrun = le32(h + 56);
+	last = le32(h + 60);
+	for (j = 0; j < MP_KEYS_NSET; j++) {
+		nkeys[j] = le64(h + 64 + 8 * j);
+		nundo[j] = le64(h + 80 + 8 * j);
+	}
+	if (k->nrun == 0 || k->nrun > (1u << 30) || last >= k->nrun ||
+	    (uint64_t)sb.st_size < HEADER + 16 + 24 * (nkeys[0] + nkeys[1] +
+	    nundo[0] + nundo[1]) || nkeys[0] > (1ULL << 40) ||
+	    nkeys[1] > (1ULL << 40) || nundo[0] > (1ULL << 40) ||
+	    nundo[1] > (1ULL << 40)) {
+		st = (uint64_t)sb.st_size < HEADER + 16 ?
+		    corrupt(file, "truncated") : corrupt(file, "bad counts");
+		goto out;
+	}
+	k->run = xrealloc(k->run, k->nrun * sizeof *k->run);
+	memset(k->run, 0, k->nrun * sizeof *k->run);
+	for (i = 1; i < k->nrun; i++) {
+		if ((st = rd(&r, &len, 2)) != 0)
+			goto out;
+		if (len == 0 || len > MP_KEYS_MAXRUNID) {
+			st = corrupt(file, "a bad run id");
+			goto out;
+		}
+		k->run[i].id = xmalloc(len + 1);
+		if ((st = rd(&r, k->run[i].id, len)) != 0 ||
+		    (st = rd(&r, &k->run[i].prewm, 8)) != 0)
+			goto out;
+		k->run[i].id[len] = '\0';
+	}
+	k->last = last;
+	begin(k, runid);
+	for (j = 0; j < MP_KEYS_NSET; j++) {
+		free(k->set[j].s);
+		set_alloc(&k->set[j], nkeys[j] + nundo[j]);
+		if ((st = load_slots(k, &r, &k->set[j], nkeys[j], 0)) != 0)
+			goto out;
+	}
+	for (j = 0; j < MP_KEYS_NSET; j++)
+		if ((st = load_slots(k, &r, &k->set[j], nundo[j], 1)) != 0)
+			goto out;
+	sum = cks_end(&r.cks);
+	r.hash = 0;
+	if ((st = rd(&r, tail, 16)) != 0)
+		goto out;
+	if (le64(tail) != sum || memcmp(tail + 8, ENDMAGIC, 8) != 0) {
+		st = corrupt(file, "checksum mismatch");
+		goto out;
+	}
+	if (r.pos < r.len || read(r.fd, &extra, 1) != 0)
+		st = corrupt(file, "bytes after the end");
+out:
+	close(r.fd);
+	free(r.buf);
+	return st;
+}
+
+int
+mp_keys_see(struct mp_keys *k, int set, const uint64_t *h, int64_t t,
+    struct mp_keyinfo *ki)
+{
+	struct set *s = &k->set[set];
+	struct slot *e = lookup(s, h), v;
+	int64_t w = s->window;
+	int rc = MP_KEYS_NEW;
+
+	if (!empty(e) && (w == 0 || k->xwm == NONE ||
+	    (int64_t)e->t >= k->xwm - w) && (w == 0 || t == NONE ||
+	    (t > (int64_t)e->t ? t - (int64_t)e->t : (int64_t)e->t - t) <
+	    w)) {
+		ki->first = e->t ? (int64_t)e->t : NONE;
+		ki->run = e->run ? k->run[e->run].id : NULL;
+		rc = MP_KEYS_SEEN;
+	} else if (w > 0 && t != NONE && k->xwm != NONE && t < k->xwm - w)
+		rc = MP_KEYS_LATE;
+	else {
+		if (!empty(e) && e->run != k->cur && k->cur != 0) {
+			if (s->nundo == s->capundo) {
+				s->capundo = s->capundo ? 2 * s->capundo : 64;
+				s->undo = xrealloc(s->undo, s->capundo *
+				    sizeof *s->undo);
+			}
+			s->undo[s->nundo++] = *e;
+		}
+		memcpy(v.h, h, sizeof v.h);
+		v.t = t == NONE ? 0 : (uint32_t)t;
+		v.run = k->cur;
+		put(k, s, &v);
+		k->dirty = 1;
+	}
+	if (t != NONE && (k->xwm == NONE || t > k->xwm))
+		k->xwm = t;
+	return rc;
+}
+
+static void
+put32(struct mp_afile *af, struct cks *c, uint32_t v)
+{
+	mp_afile_write(af, &v, 4);
+	cks_add(c, &v, 4);
+}
+
+static void
+put64(struct mp_afile *af, struct cks *c, uint64_t v)
+{
+	mp_afile_write(af, &v, 8);
+	cks_add(c, &v, 8);
+}
+
+static void
+putslots(struct mp_afile *af, struct cks *c, const struct slot *v,
+    size_t n, const uint32_t *map, int table)
+{
+	struct slot out[1024];
+	size_t i, m = 0;
+
+	for (i = 0; i < n; i++) {
+		if (table && empty(&v[i]))
+			continue;
+		out[m] = v[i];
+		out[m++].run = map[v[i].run];
+		if (m == 1024) {
+			mp_afile_write(af, out, m * sizeof *out);
+			cks_add(c, out, m * sizeof *out);
+			m = 0;
+		}
+	}
+	if (m > 0) {
+		mp_afile_write(af, out, m * sizeof *out);
+		cks_add(c, out, m * sizeof *out);
+	}
+}
+
+int
+mp_keys_write(struct mp_keys *k, const char *file)
+{
+	static struct cks c;
+	struct mp_afile af;
+	uint32_t *map, nrun = 1, i;
+	unsigned char *used;
+	size_t j;
+	uint16_t len;
+	int s, st;
+
+	for (s = 0; s < MP_KEYS_NSET; s++)
+		purge(k, &k->set[s]);
+	if (k->xwm != NONE && (k->wm == NONE || k->xwm > k->wm)) {
+		k->wm = k->xwm;
+		k->dirty = 1;
+	}
+	if (!k->dirty)
+		return 0;
+	/* runs no key refers to are left out; the rest renumbered */
+	used = xcalloc(k->nrun, 1);
+	map = xcalloc(k->nrun, sizeof *map);
+	used[k->cur] = 1;
+	for (s = 0; s < MP_KEYS_NSET; s++) {
+		for (j = 0; j < k->set[s].cap; j++)
+			if (!empty(&k->set[s].s[j]))
+				used[k->set[s].s[j].run] = 1;
+		for (j = 0; j < k->set[s].nundo; j++)
+			used[k->set[s].undo[j].run] = 1;
+	}
+	for (i = 1; i < k->nrun; i++)
+		if (used[i])
+			map[i] = nrun++;
+	if ((st = mp_afile_open(&af, file, 0)) != 0)
+		return st;
+	memset(&c, 0, sizeof c);
+	mp_afile_write(&af, MAGIC, 8);
+	cks_add(&c, MAGIC, 8);
+	put32(&af, &c, VERSION);
+	put32(&af, &c, 0);
+	mp_afile_write(&af, k->key, 32);
+	cks_add(&c, k->key, 32);
+	put64(&af, &c, (uint64_t)k->wm);
+	put32(&af, &c, nrun);
+	put32(&af, &c, map[k->cur]);
+	for (s = 0; s < MP_KEYS_NSET; s++)
+		put64(&af, &c, k->set[s].n);
+	for (s = 0; s < MP_KEYS_NSET; s++)
+		put64(&af, &c, k->cur ? k->set[s].nundo : 0);
+	for (s = 0; s < MP_KEYS_NSET; s++)
+		put64(&af, &c, (uint64_t)k->set[s].window);
+	for (i = 1; i < k->nrun; i++) {
+		if (!used[i])
+			continue;
+		len = strlen(k->run[i].id);
+		mp_afile_write(&af, &len, 2);
+		cks_add(&c, &len, 2);
+		mp_afile_write(&af, k->run[i].id, len);
+		cks_add(&c, k->run[i].id, len);
+		put64(&af, &c, (uint64_t)k->run[i].prewm);
+	}
+	for (s = 0; s < MP_KEYS_NSET; s++)
+		putslots(&af, &c, k->set[s].s, k->set[s].cap, map, 1);
+	for (s = 0; s < MP_KEYS_NSET && k->cur; s++)
+		putslots(&af, &c, k->set[s].undo, k->set[s].nundo, map, 0);
+	mp_afile_write(&af, &(uint64_t){ cks_end(&c) }, 8);
+	mp_afile_write(&af, ENDMAGIC, 8);
+	k->bytes = af.size;
+	free(used);
+	free(map);
+	return mp_afile_commit(&af);
+}
+
+size_t
+mp_keys_count(const struct mp_keys *k, int set)
+{
+	return k->set[set].n;
+}
+
+long long
+mp_keys_expired(const struct mp_keys *k, int set)
+{
+	return k->set[set].expired;
+}
+
+long long
+mp_keys_bytes(const struct mp_keys *k)
+{
+	return k->bytes;
+}
+
+long long
+mp_keys_memory(const struct mp_keys *k)
+{
+	long long m = 0;
+	int s;
+
+	for (s = 0; s < MP_KEYS_NSET; s++)
+		m += (k->set[s].cap + k->set[s].capundo) * sizeof(struct slot);
+	return m;
+}

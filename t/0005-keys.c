@@ -1,0 +1,180 @@
+/*
+ * Unit tests of keys.c: random streams of keys and times checked against
+ * a plain model of the rules (a list searched linearly), through table
+ * growth, expiry, state files and runs.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mp.h"
+#include "tap.h"
+
+#define POOL	3000
+
+/* The model: per key, first-seen time and whether it was seen at all. */
+static struct model {
+	int	 seen;
+	int64_t	 first;
+} m[POOL];
+static int64_t wm = MP_TIME_NONE;
+
+static int
+model_see(int key, int64_t t, int64_t w)
+{
+	int rc;
+
+	if (m[key].seen && (w == 0 || wm == MP_TIME_NONE ||
+	    m[key].first >= wm - w) && (w == 0 ||
+	    llabs(t - m[key].first) < w))
+		rc = MP_KEYS_SEEN;
+	else if (w > 0 && wm != MP_TIME_NONE && t < wm - w)
+		rc = MP_KEYS_LATE;
+	else {
+		m[key].seen = 1;
+		m[key].first = t;
+		rc = MP_KEYS_NEW;
+	}
+	if (wm == MP_TIME_NONE || t > wm)
+		wm = t;
+	return rc;
+}
+
+static void
+hashof(struct mp_keys *k, int key, uint64_t *h)
+{
+	char s[32];
+
+	snprintf(s, sizeof s, "key-%d", key);
+	mp_keys_hash(k, 'k', s, strlen(s), h);
+}
+
+/* Runs n events through the store and the model; counts disagreements. */
+static int
+stream(struct mp_keys *k, int n, int64_t *t, int64_t w, int spread,
+    unsigned *seed)
+{
+	struct mp_keyinfo ki;
+	uint64_t h[2];
+	int i, key, bad = 0;
+	int64_t et;
+
+	for (i = 0; i < n; i++) {
+		key = rand_r(seed) % POOL;
+		*t += rand_r(seed) % 3;
+		/* out of order: up to spread seconds back */
+		et = *t - (spread ? rand_r(seed) % spread : 0);
+		if (et < 1)
+			et = 1;
+		hashof(k, key, h);
+		if (mp_keys_see(k, 0, h, et, &ki) != model_see(key, et, w))
+			bad++;
+	}
+	return bad;
+}
+
+int
+main(void)
+{
+	char dir[] = "/tmp/mp-keys.XXXXXX", file[64];
+	int64_t win[2] = { 0, 0 }, t;
+	struct mp_keys *k;
+	unsigned seed = 42;
+	uint64_t h[2];
+	struct mp_keyinfo ki;
+	int bad, st, i;
+
+	if (mkdtemp(dir) == NULL)
+		return 1;
+	snprintf(file, sizeof file, "%s/state", dir);
+
+	/* no window: every key seen before is a duplicate */
+	k = mp_keys_new(win);
+	mp_keys_load(k, NULL, NULL);
+	t = 1000;
+	bad = stream(k, 20000, &t, 0, 0, &seed);
+	ok(bad == 0, "no window: the store agrees with the model (%d off)",
+	    bad);
+	for (i = 0, st = 0; i < POOL; i++)
+		st += m[i].seen;
+	ok(mp_keys_count(k, 0) == (size_t)st, "every key seen is kept (%zu "
+	    "of %d)", mp_keys_count(k, 0), st);
+
+	/* a window, out-of-order times: growth and expiry on the way */
+	memset(m, 0, sizeof m);
+	wm = MP_TIME_NONE;
+	win[0] = 300;
+	k = mp_keys_new(win);
+	mp_keys_load(k, NULL, NULL);
+	t = 1000;
+	bad = stream(k, 200000, &t, 300, 400, &seed);
+	ok(bad == 0, "window 300s, 400s out of order: agrees (%d off)", bad);
+	ok(mp_keys_expired(k, 0) > 0, "keys expired on the way (%lld)",
+	    mp_keys_expired(k, 0));
+	ok(mp_keys_memory(k) <= 64 * 1024 * 2 + 1024 * 24 * 2 ||
+	    mp_keys_memory(k) / (long long)mp_keys_count(k, 0) <= 64,
+	    "tables stay small (%lld bytes for %zu keys)", mp_keys_memory(k),
+	    mp_keys_count(k, 0));
+
+	/* through state files, run after run, without ids */
+	memset(m, 0, sizeof m);
+	wm = MP_TIME_NONE;
+	unlink(file);
+	t = 1000;
+	bad = 0;
+	for (i = 0; i < 8; i++) {
+		k = mp_keys_new(win);
+		if ((st = mp_keys_load(k, file, NULL)) != 0)
+			break;
+		bad += stream(k, 20000, &t, 300, 400, &seed);
+		if ((st = mp_keys_write(k, file)) != 0)
+			break;
+	}
+	ok(st == 0 && bad == 0, "8 runs through a state file agree with one "
+	    "model (%d off, status %d)", bad, st);
+
+	/* a re-run of the last run with an id repeats its decisions */
+	{
+		int out1[5000], out2[5000], j, same = 1;
+		unsigned s1, s2;
+		int64_t t1, t2;
+
+		k = mp_keys_new(win);
+		mp_keys_load(k, file, "r1");
+		s1 = seed;
+		t1 = t;
+		for (j = 0; j < 5000; j++) {
+			int key = rand_r(&s1) % POOL;
+
+			t1 += rand_r(&s1) % 3;
+			hashof(k, key, h);
+			out1[j] = mp_keys_see(k, 0, h, t1 - rand_r(&s1) % 400,
+			    &ki);
+		}
+		mp_keys_write(k, file);
+		for (i = 0; i < 3; i++) {
+			k = mp_keys_new(win);
+			mp_keys_load(k, file, "r1");
+			s2 = seed;
+			t2 = t;
+			for (j = 0; j < 5000; j++) {
+				int key = rand_r(&s2) % POOL;
+
+				t2 += rand_r(&s2) % 3;
+				hashof(k, key, h);
+				out2[j] = mp_keys_see(k, 0, h, t2 -
+				    rand_r(&s2) % 400, &ki);
+				same &= out1[j] == out2[j];
+			}
+			mp_keys_write(k, file);
+		}
+		ok(same, "three re-runs of run r1 decide as its first run");
+	}
+	unlink(file);
+	snprintf(file, sizeof file, "%s/state.lock", dir);
+	unlink(file);
+	snprintf(file, sizeof file, "%s/state.tmp", dir);
+	unlink(file);
+	rmdir(dir);
+	return done();
+}
