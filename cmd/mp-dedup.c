@@ -110,7 +110,8 @@ material(const struct mp_span *v)
 static int
 present(const struct mp_span *v)
 {
-	return v->n > 0 && mp_json_type(v) != MP_JSON_NULL && v->n != 2;
+	return v->n > 0 && mp_json_type(v) != MP_JSON_NULL &&
+	    !(v->n == 2 && *v->p == '"');
 }
 
 /* Hashes the record's key; -1 after rejecting it. */
@@ -304,6 +305,21 @@ ask(struct mp_path *kp, int nk, struct mp_path *vp, int nv)
 	return mp_query_new(all, n);
 }
 
+/* What keys are made of, as text: a state remembers it. */
+static const char *
+keying(const struct mp_path *kp)
+{
+	static struct mp_buf b;
+	int i;
+
+	mp_buf_adds(&b, fingerprint ? "fingerprint" : "key");
+	for (i = 0; i < (fingerprint ? nignore : nkey); i++) {
+		mp_buf_addc(&b, ' ');
+		mp_buf_adds(&b, fingerprint ? ignore[i].text : kp[i].text);
+	}
+	return mp_buf_str(&b);
+}
+
 static void
 checkrunid(const char *id)
 {
@@ -439,6 +455,7 @@ main(int argc, char *argv[])
 	needtime = win[0] > 0 || unique.nseg;
 	query = ask(kp, nkey, vp, nvis);
 	keys = mp_keys_new(win);
+	mp_keys_keying(keys, keying(kp));
 	t0 = mp_now();
 	if (state && (st = mp_lock(state, "state", &lockfd)) != 0)
 		return st;
@@ -446,6 +463,14 @@ main(int argc, char *argv[])
 		return st;
 	t0 = mp_now() - t0;
 	run = mp_run_new(&cfg);
+	mp_count(run, "duplicates", 0);
+	mp_count(run, "late", 0);
+	if (unique.nseg) {
+		mp_count(run, "unique", 0);
+		mp_count(run, "repeat", 0);
+		mp_count(run, "unique_unknown", 0);
+		mp_count(run, "unique_late", 0);
+	}
 	st = mp_run_loop(run, argc, argv, dedup, NULL);
 	st = mp_run_flush(run, st);
 	if (st == 0 && state)

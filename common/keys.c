@@ -64,6 +64,7 @@ struct mp_keys {
 	int64_t	 xwm, startwm;	/* this run's, and where it began */
 	struct run *run;
 	uint32_t nrun, last, cur;
+	uint32_t keying;	/* a hash of what keys are made of */
 	struct set set[MP_KEYS_NSET];
 	int	 dirty;
 	long long bytes;
@@ -281,6 +282,12 @@ mp_keys_new(const int64_t *window)
 }
 
 void
+mp_keys_keying(struct mp_keys *k, const char *spec)
+{
+	k->keying = (uint32_t)mp_hash(spec, strlen(spec), 0);
+}
+
+void
 mp_keys_hash(const struct mp_keys *k, int domain, const void *p, size_t n,
     uint64_t *h)
 {
@@ -471,6 +478,13 @@ mp_keys_load(struct mp_keys *k, const char *file, const char *runid)
 		st = MP_EX_DATAERR;
 		goto out;
 	}
+	if (le32(h + 12) != k->keying) {
+		mp_warnx("state '%s' was written with other key options "
+		    "(--key, --fingerprint, --ignore): use the same ones, or "
+		    "another state", file);
+		st = MP_EX_CONFIG;
+		goto out;
+	}
 	memcpy(k->key, h + 16, 32);
 	k->wm = (int64_t)le64(h + 48);
 	k->nrun = le32(h + 56);
@@ -645,7 +659,7 @@ mp_keys_write(struct mp_keys *k, const char *file)
 	mp_afile_write(&af, MAGIC, 8);
 	cks_add(&c, MAGIC, 8);
 	put32(&af, &c, VERSION);
-	put32(&af, &c, 0);
+	put32(&af, &c, k->keying);
 	mp_afile_write(&af, k->key, 32);
 	cks_add(&c, k->key, 32);
 	put64(&af, &c, (uint64_t)k->wm);

@@ -65,7 +65,11 @@ double	 mp_now(void);
 char	*mp_datafile(const char *);
 /* The value of a hexadecimal digit, or -1. */
 int	 mp_hexval(int);
-/* A fast 64-bit hash for in-memory tables (not for keys that persist). */
+/*
+ * A fast 64-bit hash for in-memory tables and checksums (not for keys,
+ * which must not be guessable).  Its values never change: state files
+ * hold them.
+ */
 uint64_t mp_hash(const void *, size_t, uint64_t);
 
 /* diag.c: messages on stderr, "prog: ..." or one JSON object per line */
@@ -380,9 +384,15 @@ struct mp_keys;
 /* A store with a window (seconds, 0: none) per set and a random key. */
 struct mp_keys *mp_keys_new(const int64_t *);
 /*
+ * Names what keys are made of (options, as text): a state written with
+ * another is refused.
+ */
+void	 mp_keys_keying(struct mp_keys *, const char *);
+/*
  * Loads a state file (none yet: a new state) and starts a run with the
  * id (or NULL), as mp-dedup(1) explains.  Returns 0, or an exit status
- * after a message: 65 a corrupt or truncated file, 66, 74.
+ * after a message: 65 a corrupt or truncated file, 66, 74, 78 a state of
+ * other keys.
  */
 int	 mp_keys_load(struct mp_keys *, const char *, const char *);
 /* The keyed hash of the bytes, in a domain (one byte) of their own. */
