@@ -64,18 +64,6 @@ listname(const char *arg, const char **file)
 }
 
 static void
-setpath(int slot, const char *opt, const char *arg)
-{
-	const char *errstr;
-
-	mp_path_free(&path[slot]);
-	if (mp_path_parse(arg, &path[slot], &errstr) < 0) {
-		mp_warnx("%s: '%s': %s", opt, arg, errstr);
-		mp_usage(usage);
-	}
-}
-
-static void
 setrate(const char *arg)
 {
 	const char *slash = strchr(arg, '/'), *errstr;
@@ -209,20 +197,8 @@ check_rate(struct mp_run *run, struct mp_rec *rec, const char **reason)
 	uint32_t len;
 	int i, any = 0;
 
-	if (t->n == 0) {
-		mp_reject(run, rec, "missing field '%s'", path[P_TIME].text);
+	if (mp_rec_time(run, rec, t, path[P_TIME].text, &us) < 0)
 		return -1;
-	}
-	if (mp_json_type(t) == MP_JSON_NULL) {
-		mp_reject(run, rec, "field '%s' is null", path[P_TIME].text);
-		return -1;
-	}
-	if (mp_json_type(t) != MP_JSON_STRING ||
-	    mp_time_parse(t->p + 1, t->n - 2, &us) < 0) {
-		mp_reject(run, rec, "field '%s' is not an RFC 3339 time",
-		    path[P_TIME].text);
-		return -1;
-	}
 	key.len = 0;
 	for (i = P_KEY; i < npath; i++) {
 		len = val[i].n;
@@ -265,15 +241,11 @@ emit_tagged(struct mp_run *run, struct mp_rec *rec, const char *reason)
 static int
 filter(struct mp_run *run, struct mp_rec *rec, void *arg)
 {
-	struct mp_json_err e;
 	const char *reason = NULL;
 
 	(void)arg;
-	if (mp_json_check(rec->p, rec->n, &e) < 0) {
-		mp_reject(run, rec, "invalid JSON: %s at byte %zu", e.msg,
-		    e.off + 1);
+	if (mp_rec_json(run, rec) < 0)
 		return 0;
-	}
 	mp_query_run(query, rec->p, rec->n, val);
 	if (check_ua(run, rec, &reason) < 0)
 		return 0;
@@ -327,15 +299,15 @@ main(int argc, char *argv[])
 	char *name;
 
 	mp_opt_init(&argc, &argv);
-	setpath(P_UA, "--ua", ".ua");
-	setpath(P_IP, "--ip", ".ip");
-	setpath(P_TIME, "--time", ".ts");
+	mp_opt_path(&path[P_UA], "--ua", ".ua", usage);
+	mp_opt_path(&path[P_IP], "--ip", ".ip", usage);
+	mp_opt_path(&path[P_TIME], "--time", ".ts", usage);
 	cidr = mp_cidr_new();
 	while ((c = getopt_long(argc, argv, MP_COMMON_SHORT
 	    "u:l:a:i:c:r:k:T:v", opts, NULL)) != -1) {
 		switch (c) {
 		case 'u':
-			setpath(P_UA, "--ua", optarg);
+			mp_opt_path(&path[P_UA], "--ua", optarg, usage);
 			break;
 		case 'l':
 			ualist = xrealloc(ualist, (nua + 1) * sizeof *ualist);
@@ -365,7 +337,7 @@ main(int argc, char *argv[])
 				    NULL : optarg;
 			break;
 		case 'i':
-			setpath(P_IP, "--ip", optarg);
+			mp_opt_path(&path[P_IP], "--ip", optarg, usage);
 			break;
 		case 'c':
 			name = listname(optarg, &file);
@@ -385,7 +357,7 @@ main(int argc, char *argv[])
 			keyarg = optarg;
 			break;
 		case 'T':
-			setpath(P_TIME, "--time", optarg);
+			mp_opt_path(&path[P_TIME], "--time", optarg, usage);
 			break;
 		case OPT_TAG:
 			tag = 1;

@@ -52,18 +52,6 @@ setpaths(const char *opt, const char *arg, struct mp_path **v, int *n)
 	}
 }
 
-static void
-onepath(int slot, const char *opt, const char *arg)
-{
-	const char *errstr;
-
-	mp_path_free(&path[slot]);
-	if (mp_path_parse(arg, &path[slot], &errstr) < 0) {
-		mp_warnx("--%s: '%s': %s", opt, arg, errstr);
-		mp_usage(usage);
-	}
-}
-
 static int64_t
 seconds(const char *opt, const char *arg)
 {
@@ -149,17 +137,8 @@ eventtime(struct mp_run *run, struct mp_rec *rec)
 	struct mp_span *t = slot[P_TIME];
 	int64_t us, s;
 
-	if (t->n == 0 || mp_json_type(t) == MP_JSON_NULL) {
-		mp_reject(run, rec, t->n == 0 ? "missing field '%s'" :
-		    "field '%s' is null", path[P_TIME].text);
+	if (mp_rec_time(run, rec, t, path[P_TIME].text, &us) < 0)
 		return MP_TIME_NONE;
-	}
-	if (mp_json_type(t) != MP_JSON_STRING ||
-	    mp_time_parse(t->p + 1, t->n - 2, &us) < 0) {
-		mp_reject(run, rec, "field '%s' is not an RFC 3339 time",
-		    path[P_TIME].text);
-		return MP_TIME_NONE;
-	}
 	s = us / 1000000 - (us % 1000000 < 0);
 	if (s < 1 || s > UINT32_MAX) {
 		mp_reject(run, rec, "field '%s' is out of range",
@@ -236,17 +215,13 @@ emit_marked(struct mp_run *run, struct mp_rec *rec, int64_t t)
 static int
 dedup(struct mp_run *run, struct mp_rec *rec, void *arg)
 {
-	struct mp_json_err e;
 	struct mp_keyinfo ki;
 	int64_t t = MP_TIME_NONE;
 	uint64_t h[2];
 
 	(void)arg;
-	if (mp_json_check(rec->p, rec->n, &e) < 0) {
-		mp_reject(run, rec, "invalid JSON: %s at byte %zu", e.msg,
-		    e.off + 1);
+	if (mp_rec_json(run, rec) < 0)
 		return 0;
-	}
 	mp_query_run(query, rec->p, rec->n, val);
 	if (keyhash(run, rec, h) < 0)
 		return 0;
@@ -364,9 +339,9 @@ main(int argc, char *argv[])
 	int c, i, st, lockfd = -1;
 
 	mp_opt_init(&argc, &argv);
-	onepath(P_TIME, "time", ".ts");
-	onepath(P_IP, "ip", ".ip");
-	onepath(P_UA, "ua", ".ua");
+	mp_opt_path(&path[P_TIME], "--time", ".ts", usage);
+	mp_opt_path(&path[P_IP], "--ip", ".ip", usage);
+	mp_opt_path(&path[P_UA], "--ua", ".ua", usage);
 	while ((c = getopt_long(argc, argv, MP_COMMON_SHORT "k:fI:w:T:S:R:u:",
 	    opts, NULL)) != -1) {
 		switch (c) {
@@ -383,7 +358,7 @@ main(int argc, char *argv[])
 			win[0] = seconds("window", optarg);
 			break;
 		case 'T':
-			onepath(P_TIME, "time", optarg);
+			mp_opt_path(&path[P_TIME], "--time", optarg, usage);
 			break;
 		case 'S':
 			if (*optarg == '\0') {

@@ -459,6 +459,9 @@ void	 mp_opt_init(int *, char ***);
  * to stdout and exits 0; --version prints the version.
  */
 int	 mp_opt_common(struct mp_cfg *, int, const char *, const char *);
+/* Parses the path an option gives, or exits 64 naming the option. */
+void	 mp_opt_path(struct mp_path *, const char *, const char *,
+	    const char *);
 /* Prints the usage text to stderr and exits 64. */
 void	 mp_usage(const char *) MP_NORETURN;
 
@@ -496,6 +499,14 @@ void	 mp_emit_line(struct mp_run *, const char *, size_t);
  */
 void	 mp_reject(struct mp_run *, const struct mp_rec *, const char *, ...)
 	    MP_PRINTF(3, 4);
+/* Checks the record is JSON (mp_json_check); else rejects it, -1. */
+int	 mp_rec_json(struct mp_run *, const struct mp_rec *);
+/*
+ * Reads the time at v (the value of the field named name) into *us, or
+ * rejects the record (missing, null, not RFC 3339) and returns -1.
+ */
+int	 mp_rec_time(struct mp_run *, const struct mp_rec *,
+	    const struct mp_span *, const char *, int64_t *);
 /* Drops the record by a rule; reason is counted and kept with --dropped. */
 void	 mp_drop(struct mp_run *, const struct mp_rec *, const char *);
 /* mp_drop, with JSON members (",\"k\":v...") added to the dropped line */

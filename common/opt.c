@@ -148,6 +148,19 @@ mp_usage(const char *text)
 	exit(MP_EX_USAGE);
 }
 
+void
+mp_opt_path(struct mp_path *p, const char *opt, const char *arg,
+    const char *usage)
+{
+	const char *errstr;
+
+	mp_path_free(p);
+	if (mp_path_parse(arg, p, &errstr) < 0) {
+		mp_warnx("%s: '%s': %s", opt, arg, errstr);
+		mp_usage(usage);
+	}
+}
+
 int
 mp_opt_common(struct mp_cfg *cfg, int c, const char *arg, const char *usage)
 {

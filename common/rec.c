@@ -226,6 +226,34 @@ mp_reject(struct mp_run *r, const struct mp_rec *rec, const char *fmt, ...)
 	mp_buf_free(&reason);
 }
 
+int
+mp_rec_json(struct mp_run *r, const struct mp_rec *rec)
+{
+	struct mp_json_err e;
+
+	if (mp_json_check(rec->p, rec->n, &e) == 0)
+		return 0;
+	mp_reject(r, rec, "invalid JSON: %s at byte %zu", e.msg, e.off + 1);
+	return -1;
+}
+
+int
+mp_rec_time(struct mp_run *r, const struct mp_rec *rec,
+    const struct mp_span *v, const char *name, int64_t *us)
+{
+	if (v->n == 0 || mp_json_type(v) == MP_JSON_NULL) {
+		mp_reject(r, rec, v->n == 0 ? "missing field '%s'" :
+		    "field '%s' is null", name);
+		return -1;
+	}
+	if (mp_json_type(v) != MP_JSON_STRING ||
+	    mp_time_parse(v->p + 1, v->n - 2, us) < 0) {
+		mp_reject(r, rec, "field '%s' is not an RFC 3339 time", name);
+		return -1;
+	}
+	return 0;
+}
+
 void
 mp_drop_with(struct mp_run *r, const struct mp_rec *rec, const char *reason,
     const char *extra)
