@@ -493,13 +493,18 @@ mp_keys_load(struct mp_keys *k, const char *file, const char *runid)
 		nkeys[j] = le64(h + 64 + 8 * j);
 		nundo[j] = le64(h + 80 + 8 * j);
 	}
-	if (k->nrun == 0 || k->nrun > (1u << 30) || last >= k->nrun ||
-	    (uint64_t)sb.st_size < HEADER + 16 + 24 * (nkeys[0] + nkeys[1] +
-	    nundo[0] + nundo[1]) || nkeys[0] > (1ULL << 40) ||
-	    nkeys[1] > (1ULL << 40) || nundo[0] > (1ULL << 40) ||
-	    nundo[1] > (1ULL << 40)) {
-		st = (uint64_t)sb.st_size < HEADER + 16 ?
-		    corrupt(file, "truncated") : corrupt(file, "bad counts");
+	for (j = 0; j < MP_KEYS_NSET; j++)
+		if (nkeys[j] > (1ULL << 40) || nundo[j] > (1ULL << 40))
+			break;
+	if (j < MP_KEYS_NSET || k->nrun == 0 || k->nrun > (1u << 30) ||
+	    last >= k->nrun) {
+		st = corrupt(file, "bad counts");
+		goto out;
+	}
+	if ((uint64_t)sb.st_size < HEADER + 16 + 24 * (nkeys[0] + nkeys[1] +
+	    nundo[0] + nundo[1]) + 10ULL * (k->nrun - 1)) {
+		mp_warnx("state '%s': truncated", file);
+		st = MP_EX_DATAERR;
 		goto out;
 	}
 	k->run = xrealloc(k->run, k->nrun * sizeof *k->run);

@@ -241,13 +241,25 @@ int
 mp_rec_time(struct mp_run *r, const struct mp_rec *rec,
     const struct mp_span *v, const char *name, int64_t *us)
 {
+	static struct mp_buf dec;
+	int bad;
+
 	if (v->n == 0 || mp_json_type(v) == MP_JSON_NULL) {
 		mp_reject(r, rec, v->n == 0 ? "missing field '%s'" :
 		    "field '%s' is null", name);
 		return -1;
 	}
-	if (mp_json_type(v) != MP_JSON_STRING ||
-	    mp_time_parse(v->p + 1, v->n - 2, us) < 0) {
+	if ((bad = mp_json_type(v) != MP_JSON_STRING) == 0) {
+		if (memchr(v->p, '\\', v->n) == NULL)
+			bad = mp_time_parse(v->p + 1, v->n - 2, us) < 0;
+		else {
+			/* a time written with escapes, "\u0032026-..." */
+			dec.len = 0;
+			mp_json_str_decode(v, &dec);
+			bad = mp_time_parse(dec.p, dec.len, us) < 0;
+		}
+	}
+	if (bad) {
 		mp_reject(r, rec, "field '%s' is not an RFC 3339 time", name);
 		return -1;
 	}

@@ -71,3 +71,13 @@ check() {
 ndjson_eq() {
 	cmp -s <(jq -S -c . "$1") <(jq -S -c . "$2")
 }
+
+# snap FILE: what changes when FILE is written: inode, size, mtime, bytes
+snap() {
+	if [ -e "$1" ]; then
+		stat -c '%i %s %y' "$1"
+		cksum <"$1"
+	else
+		echo none
+	fi
+}
