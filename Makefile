@@ -83,8 +83,8 @@ FUZZCC	 = clang -O1 -g -fsanitize=fuzzer,address,undefined -std=c11 \
 	   -D_GNU_SOURCE -Icommon -DMP_DATADIR=\"$(DATADIR)\"
 fuzz: $(LIBSRC) common/mp.h t/fuzz/json.c t/fuzz/match.c
 	mkdir -p t/fuzz/corpus t/fuzz/corpus-match
-	$(FUZZCC) -o t/fuzz/json-fuzz t/fuzz/json.c $(LIBSRC) -lpcre2-8
+	$(FUZZCC) -o t/fuzz/json-fuzz t/fuzz/json.c $(LIBSRC) -lpcre2-8 -lsodium
 	t/fuzz/json-fuzz -max_total_time=$(FUZZTIME) -max_len=4096 t/fuzz/corpus
-	$(FUZZCC) -o t/fuzz/match-fuzz t/fuzz/match.c $(LIBSRC) -lpcre2-8
+	$(FUZZCC) -o t/fuzz/match-fuzz t/fuzz/match.c $(LIBSRC) -lpcre2-8 -lsodium
 	t/fuzz/match-fuzz -max_total_time=$(FUZZTIME) -max_len=512 \
 	    t/fuzz/corpus-match

@@ -1,7 +1,8 @@
 /*
  * json: a libFuzzer target for the scanner and the path walker.  Any
  * input must be checked without a crash; an accepted one must survive
- * lookups, a query and a splice, and the spliced record must check again.
+ * lookups, a query and a splice, and the spliced record must check again;
+ * its canonical form must check, and be its own canonical form.
  * Built and run by `make fuzz` (clang).
  */
 #include <stdlib.h>
@@ -53,6 +54,20 @@ LLVMFuzzerTestOneInput(const unsigned char *data, size_t n)
 		if (mp_json_splice((const char *)data, n, &paths[i], "[1]", 3,
 		    &b) == 0 && mp_json_check(b.p, b.len, &e) < 0)
 			abort();
+	}
+	{
+		struct mp_buf c1 = { 0 }, c2 = { 0 };
+
+		mp_json_canon((const char *)data, n, paths, np, &c1);
+		if (mp_json_check(c1.p, c1.len, &e) < 0)
+			abort();
+		b.len = 0;
+		mp_json_canon((const char *)data, n, NULL, 0, &b);
+		mp_json_canon(b.p, b.len, NULL, 0, &c2);
+		if (c2.len != b.len || memcmp(c2.p, b.p, b.len) != 0)
+			abort();
+		mp_buf_free(&c1);
+		mp_buf_free(&c2);
 	}
 	mp_buf_free(&b);
 	return 0;
