@@ -381,19 +381,8 @@ main(int argc, char *argv[])
 	for (i = 0; i < nkeys; i++)
 		path[npath++] = keys[i];
 	free(keys);
-	if (tag) {
-		name = xmalloc(strlen(tagname) + 2);
-		sprintf(name, "%s%s", *tagname == '.' ? "" : ".", tagname);
-		errstr = NULL;
-		if (mp_path_parse(name, &tagpath, &errstr) < 0 ||
-		    tagpath.nseg == 0 ||
-		    tagpath.seg[tagpath.nseg - 1].key == NULL) {
-			mp_warnx("--tag: '%s': %s", tagname, errstr ?
-			    errstr : "not a field name");
-			mp_usage(usage);
-		}
-		free(name);
-	}
+	if (tag)
+		mp_opt_field(&tagpath, "--tag", tagname, 0, usage);
 	load_lists(ualist, nua, allowlist, nallow, dflt);
 	if (nlist)
 		mp_cidr_build(cidr);

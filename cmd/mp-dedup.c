@@ -332,10 +332,9 @@ main(int argc, char *argv[])
 	struct mp_cfg cfg = { 0 };
 	struct mp_run *run;
 	struct mp_path *kp = NULL, *vp = NULL;
-	const char *state = NULL, *runid = NULL, *keyarg = NULL, *errstr;
+	const char *state = NULL, *runid = NULL, *keyarg = NULL;
 	int64_t win[MP_KEYS_NSET] = { 0, 86400 };
 	double t0;
-	char *name;
 	int c, i, st, lockfd = -1;
 
 	mp_opt_init(&argc, &argv);
@@ -385,19 +384,8 @@ main(int argc, char *argv[])
 			}
 			break;
 		case 'u':
-			mp_path_free(&unique);
-			name = xmalloc(strlen(optarg) + 2);
-			sprintf(name, "%s%s", *optarg == '.' ? "" : ".",
-			    optarg);
-			errstr = "not a field name";
-			if (mp_path_parse(name, &unique, &errstr) < 0 ||
-			    unique.nseg != 1 || unique.seg[0].key == NULL) {
-				mp_warnx("--mark-unique: '%s': %s", optarg,
-				    unique.nseg > 1 ? "not a top-level field" :
-				    errstr);
-				mp_usage(usage);
-			}
-			free(name);
+			mp_opt_field(&unique, "--mark-unique", optarg, 1,
+			    usage);
 			break;
 		case OPT_UWINDOW:
 			win[1] = seconds("unique-window", optarg);

@@ -243,12 +243,10 @@ purge(struct mp_keys *k, struct set *s)
 			i++;
 }
 
-/* Inserts or overwrites; returns the slot. */
+/* Inserts or overwrites at e, the slot lookup gave v; returns the slot. */
 static struct slot *
-put(struct mp_keys *k, struct set *s, const struct slot *v)
+put(struct mp_keys *k, struct set *s, struct slot *e, const struct slot *v)
 {
-	struct slot *e = lookup(s, v->h);
-
 	if (empty(e)) {
 		if (s->n + 1 > s->cap / 4 * 3) {
 			purge(k, s);
@@ -412,7 +410,7 @@ load_slots(struct mp_keys *k, struct rd *r, struct set *s, uint64_t n,
 			return corrupt(r->file, "a key twice");
 		if (undo)
 			k->dirty = 1;
-		put(k, s, &v);
+		put(k, s, e, &v);
 	}
 	return 0;
 }
@@ -579,7 +577,7 @@ mp_keys_see(struct mp_keys *k, int set, const uint64_t *h, int64_t t,
 		memcpy(v.h, h, sizeof v.h);
 		v.t = t == NONE ? 0 : (uint32_t)t;
 		v.run = k->cur;
-		put(k, s, &v);
+		put(k, s, e, &v);
 		k->dirty = 1;
 	}
 	if (t != NONE && (k->xwm == NONE || t > k->xwm))

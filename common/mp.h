@@ -462,6 +462,12 @@ int	 mp_opt_common(struct mp_cfg *, int, const char *, const char *);
 /* Parses the path an option gives, or exits 64 naming the option. */
 void	 mp_opt_path(struct mp_path *, const char *, const char *,
 	    const char *);
+/*
+ * Parses the field an option names for a tool to add (a name, or a path
+ * ending in a name; with top, one name), or exits 64.
+ */
+void	 mp_opt_field(struct mp_path *, const char *, const char *, int,
+	    const char *);
 /* Prints the usage text to stderr and exits 64. */
 void	 mp_usage(const char *) MP_NORETURN;
 

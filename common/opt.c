@@ -161,6 +161,25 @@ mp_opt_path(struct mp_path *p, const char *opt, const char *arg,
 	}
 }
 
+void
+mp_opt_field(struct mp_path *p, const char *opt, const char *arg, int top,
+    const char *usage)
+{
+	const char *errstr = NULL;
+	char *path = xmalloc(strlen(arg) + 2);
+
+	sprintf(path, "%s%s", *arg == '.' ? "" : ".", arg);
+	mp_path_free(p);
+	if (mp_path_parse(path, p, &errstr) < 0 || p->nseg == 0 ||
+	    p->seg[p->nseg - 1].key == NULL || (top && p->nseg > 1)) {
+		mp_warnx("%s: '%s': %s", opt, arg, errstr ? errstr :
+		    p->nseg > 1 && top ? "not a top-level field" :
+		    "not a field name");
+		mp_usage(usage);
+	}
+	free(path);
+}
+
 int
 mp_opt_common(struct mp_cfg *cfg, int c, const char *arg, const char *usage)
 {

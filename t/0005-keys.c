@@ -73,6 +73,26 @@ stream(struct mp_keys *k, int n, int64_t *t, int64_t w, int spread,
 	return bad;
 }
 
+/* A run "r1" of 5000 events over the state file; out gets its decisions. */
+static void
+run_r1(const char *file, unsigned seed, int64_t t, const int64_t *win,
+    int *out)
+{
+	struct mp_keys *k = mp_keys_new(win);
+	struct mp_keyinfo ki;
+	uint64_t h[2];
+	int j, key;
+
+	mp_keys_load(k, file, "r1");
+	for (j = 0; j < 5000; j++) {
+		key = rand_r(&seed) % POOL;
+		t += rand_r(&seed) % 3;
+		hashof(k, key, h);
+		out[j] = mp_keys_see(k, 0, h, t - rand_r(&seed) % 400, &ki);
+	}
+	mp_keys_write(k, file);
+}
+
 int
 main(void)
 {
@@ -80,8 +100,6 @@ main(void)
 	int64_t win[2] = { 0, 0 }, t;
 	struct mp_keys *k;
 	unsigned seed = 42;
-	uint64_t h[2];
-	struct mp_keyinfo ki;
 	int bad, st, i;
 
 	if (mkdtemp(dir) == NULL)
@@ -135,38 +153,13 @@ main(void)
 
 	/* a re-run of the last run with an id repeats its decisions */
 	{
-		int out1[5000], out2[5000], j, same = 1;
-		unsigned s1, s2;
-		int64_t t1, t2;
+		static int out1[5000], out2[5000];
+		int same = 1;
 
-		k = mp_keys_new(win);
-		mp_keys_load(k, file, "r1");
-		s1 = seed;
-		t1 = t;
-		for (j = 0; j < 5000; j++) {
-			int key = rand_r(&s1) % POOL;
-
-			t1 += rand_r(&s1) % 3;
-			hashof(k, key, h);
-			out1[j] = mp_keys_see(k, 0, h, t1 - rand_r(&s1) % 400,
-			    &ki);
-		}
-		mp_keys_write(k, file);
+		run_r1(file, seed, t, win, out1);
 		for (i = 0; i < 3; i++) {
-			k = mp_keys_new(win);
-			mp_keys_load(k, file, "r1");
-			s2 = seed;
-			t2 = t;
-			for (j = 0; j < 5000; j++) {
-				int key = rand_r(&s2) % POOL;
-
-				t2 += rand_r(&s2) % 3;
-				hashof(k, key, h);
-				out2[j] = mp_keys_see(k, 0, h, t2 -
-				    rand_r(&s2) % 400, &ki);
-				same &= out1[j] == out2[j];
-			}
-			mp_keys_write(k, file);
+			run_r1(file, seed, t, win, out2);
+			same &= memcmp(out1, out2, sizeof out1) == 0;
 		}
 		ok(same, "three re-runs of run r1 decide as its first run");
 	}
