@@ -7,14 +7,15 @@ DATADIR	 = $(PREFIX)/share/mp
 CC	?= cc
 CFLAGS	?= -O2 -g
 LDFLAGS	?=
-MPFLAGS	 = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Icommon \
+MPFLAGS	 = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Icommon -I/usr/include/postgresql \
 	   -DMP_DATADIR=\"$(DATADIR)\" $(CFLAGS)
 
 # Each external library is linked only into the programs that use it:
 # LIBS_mp-NAME = ...
 LIBS_mp-botfilter = -lpcre2-8
 LIBS_mp-dedup = -lsodium
-TESTLIBS = -lpcre2-8 -lsodium
+LIBS_mp-load = -lpq
+TESTLIBS = -lpcre2-8 -lsodium -lpq
 
 CMDS	 = $(patsubst %.c,%,$(wildcard cmd/mp-*.c))
 LIBSRC	 = $(wildcard common/*.c)

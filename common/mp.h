@@ -544,6 +544,56 @@ int	 mp_run_flush(struct mp_run *, int);
  */
 int	 mp_run_end(struct mp_run *, int);
 
+/*
+ * pg.c: PostgreSQL through libpq (link with -lpq).  PGconn and PGresult
+ * are libpq's struct pg_conn and struct pg_result.
+ */
+struct pg_conn;
+struct pg_result;
+enum { MP_PG_ROW = 1, MP_PG_RETRY, MP_PG_FATAL };
+/*
+ * Connects with conninfo (a URI or key=value; NULL or "" leaves it to
+ * libpq's PG* variables and service files, as psql), in UTF-8 and UTC.  A
+ * server that cannot be reached is tried again up to retries times, with
+ * backoff.  Returns the connection, or NULL after a message with *rc set:
+ * 77 refused (authentication, permission), 78 a bad conninfo or no such
+ * database, 69 unreachable.  Passwords never appear in messages.
+ */
+struct pg_conn *mp_pg_connect(const char *, int, int *);
+/* Sleeps before try n+1 (n from 0): full jitter over 0.1 s * 2^n, 30 s at most. */
+void	 mp_pg_backoff(int);
+/*
+ * What a failure means: MP_PG_ROW, a row's data (SQLSTATE class 22 or 23,
+ * 54000); MP_PG_RETRY, worth another try (a lost connection, 08, 40001,
+ * 40P01, 57P, 53300); else MP_PG_FATAL.
+ */
+int	 mp_pg_class(struct pg_conn *, const struct pg_result *);
+/* The exit status for a fatal failure: 77, 78, 70 or 69. */
+int	 mp_pg_status(struct pg_conn *, const struct pg_result *);
+/*
+ * The failure as one line, PostgreSQL's own message, with " (column X)"
+ * when COPY names the column; written into b.
+ */
+const char *mp_pg_error(struct pg_conn *, const struct pg_result *,
+	    struct mp_buf *);
+/* The line of COPY's data a failure names (1-based), or 0. */
+long long mp_pg_copy_line(const struct pg_result *);
+/* Appends the bytes as a double-quoted identifier. */
+void	 mp_pg_ident(struct mp_buf *, const char *, size_t);
+/*
+ * Splits [schema.]name, each part plain (taken as written, case and all)
+ * or "double-quoted"; *schema is NULL when not given.  Returns 0 or -1.
+ */
+int	 mp_pg_qualname(const char *, char **, char **);
+/* Appends bytes in COPY's text format (backslash, tab, CR, LF escaped). */
+void	 mp_pg_copy_text(struct mp_buf *, const char *, size_t);
+/*
+ * Takes a session advisory lock named by the text (its key is
+ * hashtextextended(name, 0)).  Returns 0, or 75 after a message when
+ * another session holds it, or the status of a failure.
+ */
+int	 mp_pg_lock(struct pg_conn *, const char *);
+
 /* schema.c: event schemas, mp-schema(5) */
 enum mp_ftype {
 	MP_F_STRING, MP_F_INTEGER, MP_F_NUMBER, MP_F_BOOLEAN, MP_F_OBJECT,

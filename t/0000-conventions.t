@@ -6,7 +6,12 @@
 tools=$(cd "$top/cmd" && ls mp-*.c | sed 's/\.c$//')
 [ -n "$tools" ] || skip_all "no tools"
 
+# mp-load needs a server and a table, even for no input
+pg_start
+args_mp_load="--table=conventions --create"
+
 for t in $tools; do
+	eval "a=\${args_${t//-/_}:-}"
 	run "$t" --help
 	[ "$rc" = 0 ] && grep -q "^usage: $t " "$T/out"
 	ok $? "$t --help prints usage on stdout, exit 0"
@@ -26,27 +31,27 @@ for t in $tools; do
 	run "$t" --max-record=12x
 	is "$rc" 64 "$t: bad --max-record exits 64"
 
-	IN=/dev/null run "$t"
+	IN=/dev/null run "$t" $a
 	[ "$rc" = 0 ] && [ ! -s "$T/out" ] && [ ! -s "$T/err" ]
 	ok $? "$t: empty input, no output, exit 0"
 
-	IN=/dev/null run "$t" --stats
+	IN=/dev/null run "$t" $a --stats
 	[ "$rc" = 0 ] && jq -e 'type == "object" and .prog == "'"$t"'"' \
 	    "$T/err" >/dev/null && [ "$(wc -l <"$T/err")" = 1 ]
 	ok $? "$t --stats writes one JSON object to stderr"
 
-	IN=/dev/null run "$t" --stats="$T/stats" --metrics="$T/metrics"
+	IN=/dev/null run "$t" $a --stats="$T/stats" --metrics="$T/metrics"
 	jq -e '.records_in == 0 and .exit == 0' "$T/stats" >/dev/null &&
 	    grep -q "^mp_records_in_total{prog=\"$t\"} 0$" "$T/metrics"
 	ok $? "$t --stats=FILE and --metrics=FILE"
 
-	IN=/dev/null run "$t" no-such-file
+	IN=/dev/null run "$t" $a no-such-file
 	[ "$rc" = 66 ] && grep -q "^$t: no-such-file: " "$T/err"
 	ok $? "$t: missing input file exits 66"
 
 	printf 'stats %s/cfgstats\n# a comment\n\nlog-format = json\n' \
 	    "$T" >"$T/cfg"
-	IN=/dev/null run "$t" -K "$T/cfg" no-such-file
+	IN=/dev/null run "$t" $a -K "$T/cfg" no-such-file
 	[ "$rc" = 66 ] && jq -e '.level and .msg' "$T/err" >/dev/null &&
 	    jq -e '.exit == 66' "$T/cfgstats" >/dev/null
 	ok $? "$t -K reads options from a file"

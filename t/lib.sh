@@ -81,3 +81,16 @@ snap() {
 		echo none
 	fi
 }
+
+# pg_start: a throwaway PostgreSQL cluster (scripts/pg-local) for this test,
+# its PG* variables exported, stopped and removed on exit
+pg_start() {
+	chmod 711 "$T"
+	local env
+	env=$(MP_PG_FAST=1 pg-local start "$T/pg") || {
+		echo "Bail out! cannot start PostgreSQL"
+		exit 1
+	}
+	eval "$env"
+	trap 'pg-local stop "$T/pg" >/dev/null 2>&1; rm -rf "$T"' EXIT
+}
