@@ -416,6 +416,24 @@ collist(struct mp_buf *b, const char *prefix)
 	}
 }
 
+/* The columns other than the key's, each as prefix."name", comparable. */
+static void
+values(struct mp_buf *b, const char *prefix)
+{
+	int i, k;
+
+	for (i = k = 0; i < ncol; i++) {
+		if (col[i].key)
+			continue;
+		if (k++)
+			mp_buf_adds(b, ", ");
+		mp_buf_adds(b, prefix);
+		ident(b, col[i].name);
+		if (col[i].json)
+			mp_buf_adds(b, "::jsonb");
+	}
+}
+
 /*
  * INSERT ... SELECT ... ON CONFLICT from the staging table into target (or
  * from the rows the statement "from" returns), giving the counts of rows
@@ -477,27 +495,9 @@ insertsql(struct mp_buf *b, const char *target, const char *from)
 		}
 		/* an unchanged row is not written again */
 		mp_buf_adds(b, " WHERE (");
-		for (i = k = 0; i < ncol; i++) {
-			if (col[i].key)
-				continue;
-			if (k++)
-				mp_buf_adds(b, ", ");
-			mp_buf_adds(b, "t.");
-			ident(b, col[i].name);
-			if (col[i].json)
-				mp_buf_adds(b, "::jsonb");
-		}
+		values(b, "t.");
 		mp_buf_adds(b, ") IS DISTINCT FROM (");
-		for (i = k = 0; i < ncol; i++) {
-			if (col[i].key)
-				continue;
-			if (k++)
-				mp_buf_adds(b, ", ");
-			mp_buf_adds(b, "EXCLUDED.");
-			ident(b, col[i].name);
-			if (col[i].json)
-				mp_buf_adds(b, "::jsonb");
-		}
+		values(b, "EXCLUDED.");
 		mp_buf_adds(b, ")");
 	} else
 		mp_buf_adds(b, ") DO NOTHING");
