@@ -74,7 +74,7 @@ static struct {
 	struct mp_buf qname;	/* quoted, qualified */
 	char	**key;
 	int	 nkey;
-	int	 update, replace, pass, create, gin, ddl;
+	int	 update, replace, pass, create, gin, ddl, strict;
 	long long batch, retries;
 	struct mp_path time;
 	int	 tcol;		/* the column of --time, or -1 */
@@ -253,6 +253,11 @@ ddl(struct mp_buf *b)
 		ident(b, col[o.tcol].name);
 		mp_buf_adds(b, ");\n");
 	}
+	for (i = 0; o.gin && i < ncol && !col[i].whole; i++)
+		;
+	if (o.gin && i == ncol)
+		mp_errx(MP_EX_USAGE, "--gin: no column holds the whole record "
+		    "(--data-column)");
 	for (i = 0; o.gin && i < ncol; i++)
 		if (col[i].whole) {
 			mp_buf_adds(b, "CREATE INDEX IF NOT EXISTS ");
@@ -1336,9 +1341,15 @@ replacecommit(void)
 	PGresult *err = NULL;
 	long long ord, next = -1, i;
 	size_t n;
-	int rc, tries = 0;
+	int rc, tries = 0, commit = 1;
 
-	for (;;) {
+	if (o.strict && ftello(rspool) > 0) {
+		/* -s: a row PostgreSQL refused stops the day from landing */
+		PQclear(PQexec(conn, "ROLLBACK"));
+		memset(&pend, 0, sizeof pend);
+		commit = 0;
+	}
+	for (; commit;) {
 		if (swapin(&err) == 0) {
 			if (cmd("COMMIT", &err) == 0)
 				break;
@@ -1379,7 +1390,7 @@ replacecommit(void)
 			if (fread(&ord, sizeof ord, 1, rspool) != 1)
 				ord = -1;
 			next = ord;
-		} else if (o.pass)
+		} else if (o.pass && commit)
 			mp_emit(run, &rec);
 	}
 	clearbatch();
@@ -1463,14 +1474,23 @@ load(struct mp_run *r, struct mp_rec *rec, void *arg)
 	return status ? -1 : 0;
 }
 
-/* Spooled files live unlinked in $TMPDIR. */
+/* Spooled files live unlinked in $TMPDIR (tmpfile(3) ignores it). */
 static FILE *
 spoolfile(void)
 {
-	FILE *f = tmpfile();
+	const char *dir = getenv("TMPDIR");
+	char *name;
+	FILE *f;
+	int fd;
 
-	if (f == NULL)
-		mp_err(MP_EX_CANTCREAT, "spool file");
+	if (dir == NULL || *dir == '\0')
+		dir = "/tmp";
+	name = xmalloc(strlen(dir) + 32);
+	sprintf(name, "%s/mp-load.XXXXXX", dir);
+	if ((fd = mkstemp(name)) < 0 || unlink(name) < 0 ||
+	    (f = fdopen(fd, "w+")) == NULL)
+		mp_err(MP_EX_CANTCREAT, "spool file in %s", dir);
+	free(name);
 	return f;
 }
 
@@ -1592,6 +1612,7 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
+	o.strict = cfg.strict;
 	if (o.table == NULL) {
 		mp_warnx("--table is needed");
 		mp_usage(usage);
@@ -1676,9 +1697,13 @@ main(int argc, char *argv[])
 	st = mp_run_loop(run, argc, argv, load, NULL);
 	if (status)
 		st = status;
-	else if (o.replace && mp_interrupted())
+	else if (o.replace && (st != 0 || mp_interrupted() ||
+	    (cfg.strict && mp_run_rejected(run) > 0))) {
+		/* a day is replaced by all of its input or not at all */
 		PQclear(PQexec(conn, "ROLLBACK"));
-	else {
+		if (st || mp_interrupted())
+			mp_warnx("%s: nothing replaced", o.table);
+	} else {
 		status = flushbatch();
 		if (status == 0 && sent)
 			status = finish();

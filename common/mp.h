@@ -528,6 +528,8 @@ void	 mp_count(struct mp_run *, const char *, long long);
  * counters by name, the metrics as mp_GROUP_total{name="..."}.
  */
 void	 mp_count_by(struct mp_run *, const char *, const char *, long long);
+/* Records rejected so far. */
+long long mp_run_rejected(const struct mp_run *);
 /* Whether SIGINT or SIGTERM arrived (the loop then stops). */
 int	 mp_interrupted(void);
 /*
@@ -560,7 +562,7 @@ enum { MP_PG_ROW = 1, MP_PG_RETRY, MP_PG_FATAL };
  * database, 69 unreachable.  Passwords never appear in messages.
  */
 struct pg_conn *mp_pg_connect(const char *, int, int *);
-/* Sleeps before try n+1 (n from 0): full jitter over 0.1 s * 2^n, 30 s at most. */
+/* Sleeps before try n+1 (n from 0): full jitter, 0.1 s * 2^n, 30 s most. */
 void	 mp_pg_backoff(int);
 /*
  * What a failure means: MP_PG_ROW, a row's data (SQLSTATE class 22 or 23,

@@ -44,12 +44,16 @@ oneline(const char *s, struct mp_buf *b)
 			continue;
 		if (b->len)
 			mp_buf_adds(b, "; ");
-		if (strncmp(s, "FATAL:  ", 8) == 0 ||
-		    strncmp(s, "ERROR:  ", 8) == 0) {
-			s += 8;
-			n -= 8;
+		for (; n > 0; s++, n--) {
+			/* the server's "FATAL:  " inside libpq's own words */
+			if (n >= 8 && (strncmp(s, "FATAL:  ", 8) == 0 ||
+			    strncmp(s, "ERROR:  ", 8) == 0)) {
+				s += 7;
+				n -= 7;
+				continue;
+			}
+			mp_buf_addc(b, *s);
 		}
-		mp_buf_add(b, s, n);
 	}
 	while (b->len && (b->p[b->len - 1] == '\r' || b->p[b->len - 1] == ' '))
 		b->len--;
@@ -73,6 +77,9 @@ connclass(const PGconn *c, const char *msg)
 
 	if (PQconnectionNeedsPassword(c))
 		return MP_EX_NOPERM;
+	/* libpq's own checks: "invalid port number", "invalid sslmode" */
+	if (strncmp(msg, "invalid ", 8) == 0 || strstr(msg, ": invalid "))
+		return MP_EX_CONFIG;
 	if (strstr(msg, "database \"") && strstr(msg, "does not exist"))
 		return MP_EX_CONFIG;
 	for (i = 0; auth[i]; i++)
@@ -111,8 +118,11 @@ mp_pg_connect(const char *conninfo, int retries, int *rc)
 
 	if (conninfo && *conninfo) {
 		if ((opts = PQconninfoParse(conninfo, &err)) == NULL) {
-			mp_warnx("--db: %s", err ? oneline(err, &b) :
-			    "out of memory");
+			/* libpq quotes the string, password and all */
+			if (err && strstr(err, ": \""))
+				*strstr(err, ": \"") = '\0';
+			mp_warnx("--db: not a connection string: %s",
+			    err ? oneline(err, &b) : "out of memory");
 			PQfreemem(err);
 			mp_buf_free(&b);
 			*rc = MP_EX_CONFIG;

@@ -65,6 +65,12 @@ mp_interrupted(void)
 	return caught != 0;
 }
 
+long long
+mp_run_rejected(const struct mp_run *r)
+{
+	return r->rejected;
+}
+
 static struct mp_run *current;	/* for outerr: one run per process */
 
 static void

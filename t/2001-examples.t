@@ -1,14 +1,25 @@
 #!/bin/bash
 # Every command in the EXAMPLES of every man page runs, as written, in a
-# folder holding the files of examples/ (events, schemas, option file) and
-# a day of archive made from them.
+# folder holding the files of examples/ (events, schemas, option files) and
+# a day of archive made from them; a crontab entry runs as cron would run
+# it.  Pages with examples of mp-load or psql get a PostgreSQL server of
+# their own (pg_start); an option file shown in a page is the one in
+# examples/.
 . "$(dirname "$0")/lib.sh"
 
 w=$T/w
-mkdir -p "$w/archive/2026/11/20/13"
+arc=archive/2026/11/20/13/host-1-1.ndjson.zst
+mkdir -p "$w/${arc%/*}"
 cp -R "$top/examples/." "$w/"
 ln -s "$top/examples" "$w/examples"
-zstd -q "$w/events.ndjson" -o "$w/archive/2026/11/20/13/host-1-1.ndjson.zst"
+zstd -q "$w/events.ndjson" -o "$w/$arc"
+# crontab entries read the archive of the hour before and of the day before
+for d in "$(date -u -d '1 hour ago' +%Y/%m/%d/%H)" \
+    "$(date -u -d yesterday +%Y/%m/%d)"; do
+	[ -d "$w/archive/$d" ] && continue
+	mkdir -p "$w/archive/$d/00"
+	cp "$w/$arc" "$w/archive/$d/00/"
+done
 
 # Prints the literal blocks of the EXAMPLES section of an mdoc page, one
 # per paragraph, unescaped; blocks that are file contents (a schema, a
@@ -25,21 +36,58 @@ blocks() {
 	}' "$1"
 }
 
-mkdir "$T/blocks"
+# Commands start with a program; a crontab starts with a variable or the
+# time fields of an entry.  An option file starts "# mp-NAME -K FILE".
+mkdir "$T/blocks" "$T/files"
 i=0
 for page in "$top"/man/*.[0-9]; do
-	blocks "$page" | awk -v dir="$T/blocks" -v page="$(basename "$page")" -v base="$i" '
+	blocks "$page" | awk -v dir="$T/blocks" -v files="$T/files" \
+	    -v page="$(basename "$page")" -v base="$i" '
 		BEGIN { RS = "\036\n"; n = base }
-		/^(mp-|zstdcat|jq|cat)/ {
+		/^(mp-|zstdcat|jq|cat|psql|[A-Z_]+=|[0-9*@])/ {
 			f = sprintf("%s/%03d %s", dir, ++n, page); printf "%s\n", $0 > f; close(f)
+		}
+		/^# mp-[a-z]+ -K [^ \n]+\n/ {
+			f = sprintf("%s/%03d %s", files, ++m, page); printf "%s", $0 > f; close(f)
 		}
 		END { print n > (dir "/.count") }'
 	i=$(cat "$T/blocks/.count")
 done
 
+if grep -qE '(^|[|&;] *)(mp-load|psql) ' "$T"/blocks/[0-9]*; then
+	pg_start
+fi
+
+# A crontab block runs as cron(8) would: NAME=value lines set the
+# environment, SHELL the shell (/bin/sh unless set), and each entry runs
+# the command after its time fields with that shell, \% as %.  A bare %
+# would end the command and feed the rest to it as input: an error here.
+# /srv/mp, where the crontabs keep their files, is the examples' folder.
+cron() (
+	SHELL=/bin/sh
+	while IFS= read -r line; do
+		case $line in
+		'' | '#'*) continue ;;
+		[A-Za-z_]*=*) export "${line%%=*}=${line#*=}"; continue ;;
+		@*) cmd=${line#* } ;;
+		*) cmd=$(printf '%s\n' "$line" | sed -E 's/^([^ \t]+[ \t]+){5}//') ;;
+		esac
+		case $cmd in
+		%* | *[!\\]%*) echo "a bare % in the crontab entry" >&2; exit 1 ;;
+		esac
+		cmd=${cmd//\\%/%}
+		cmd=${cmd//\/srv\/mp/$w}
+		(cd "$w" && "$SHELL" -c "$cmd") || exit
+	done <"$1"
+)
+
 for b in "$T"/blocks/[0-9]*; do
 	page=${b##* }
-	(cd "$w" && bash -e -o pipefail "$b") >"$T/out" 2>"$T/err"
+	if head -n 1 "$b" | grep -qE '^([A-Z_]+=|[0-9*@])'; then
+		cron "$b"
+	else
+		(cd "$w" && bash -e -o pipefail "$b")
+	fi >"$T/out" 2>"$T/err"
 	rc=$?
 	# The sample has bad records: a block with an mp-validate that keeps
 	# no rejects file, or runs with --strict, ends with 65 (pipefail).
@@ -54,9 +102,16 @@ for b in "$T"/blocks/[0-9]*; do
 	    tr '|' '\n' | sed 's/^ *//')
 	# | head closes the pipe early: what writes into it may die of SIGPIPE
 	[ "$rc" = 141 ] && grep -q '| *head' "$b" && rc=$want
-	is "$rc" "$want" "$page: $(head -n 1 "$b")"
+	is "$rc" "$want" "$page: $(grep -v '^[A-Z_]*=' "$b" | head -n 1)"
 	[ "$rc" = "$want" ] || diag "$(head -c 300 "$T/err")"
 done
 [ "$i" -ge 8 ]
 ok $? "the man pages have at least 8 example commands ($i)"
+
+for f in "$T"/files/[0-9]*; do
+	[ -e "$f" ] || continue
+	name=$(head -n 1 "$f" | sed 's/.* -K //')
+	cmp -s "$f" "$top/examples/$name"
+	ok $? "${f##* }: $name is examples/$name"
+done
 done_testing
