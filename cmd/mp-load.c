@@ -292,6 +292,15 @@ keycols(void)
 		    "(--time, --column)", o.time.text);
 }
 
+/* Ends the transaction in progress, if one is. */
+static void
+rollback(void)
+{
+	if (PQstatus(conn) == CONNECTION_OK &&
+	    PQtransactionStatus(conn) != PQTRANS_IDLE)
+		PQclear(PQexec(conn, "ROLLBACK"));
+}
+
 /* Runs a command that returns no rows; 0, or the failure's class. */
 static int
 cmd(const char *sql, PGresult **res)
@@ -365,7 +374,7 @@ table(void)
 		mp_buf_adds(&tmp, "COMMIT");
 		if (cmd(mp_buf_str(&tmp), &r) < 0) {
 			i = fail(r, "--create");
-			PQclear(PQexec(conn, "ROLLBACK"));
+			rollback();
 			return i;
 		}
 		PQclear(r);
@@ -1029,8 +1038,7 @@ again(int n, PGresult *err, const char *what)
 	mp_count(run, "retries", 1);
 	memset(&pend, 0, sizeof pend);
 	mp_pg_backoff(n);
-	if (PQstatus(conn) == CONNECTION_OK)
-		PQclear(PQexec(conn, "ROLLBACK"));
+	rollback();
 	if (PQstatus(conn) != CONNECTION_OK && (rc = session(1)) != 0)
 		return rc;
 	return 0;
@@ -1089,7 +1097,7 @@ batch(void)
 			}
 		}
 		if (c != MP_PG_RETRY) {
-			PQclear(PQexec(conn, "ROLLBACK"));
+			rollback();
 			return fail(err, o.table);
 		}
 		if ((rc = again(n, err, o.table)) != 0)
@@ -1145,8 +1153,7 @@ start(void)
 	return 0;
 slow:
 	PQclear(r);
-	if (PQstatus(conn) == CONNECTION_OK)
-		PQclear(PQexec(conn, "ROLLBACK"));
+	rollback();
 	return 1;
 }
 
@@ -1176,8 +1183,7 @@ finish(void)
 		pend.batches++;
 		settle();
 	} else {
-		if (PQstatus(conn) == CONNECTION_OK)
-			PQclear(PQexec(conn, "ROLLBACK"));
+		rollback();
 		memset(&pend, 0, sizeof pend);
 		st = batch();
 	}
@@ -1326,7 +1332,7 @@ replacebatch(void)
 	}
 	nspool += (long long)bat->n;
 	if (c != MP_PG_RETRY) {
-		PQclear(PQexec(conn, "ROLLBACK"));
+		rollback();
 		return fail(err, o.table);
 	}
 	clearbatch();
@@ -1345,7 +1351,7 @@ replacecommit(void)
 
 	if (o.strict && ftello(rspool) > 0) {
 		/* -s: a row PostgreSQL refused stops the day from landing */
-		PQclear(PQexec(conn, "ROLLBACK"));
+		rollback();
 		memset(&pend, 0, sizeof pend);
 		commit = 0;
 	}
@@ -1355,7 +1361,7 @@ replacecommit(void)
 				break;
 		}
 		if (mp_pg_class(conn, err) != MP_PG_RETRY) {
-			PQclear(PQexec(conn, "ROLLBACK"));
+			rollback();
 			return fail(err, o.table);
 		}
 		/* the commit's fate is unknown: doing it again is harmless */
@@ -1700,7 +1706,7 @@ main(int argc, char *argv[])
 	else if (o.replace && (st != 0 || mp_interrupted() ||
 	    (cfg.strict && mp_run_rejected(run) > 0))) {
 		/* a day is replaced by all of its input or not at all */
-		PQclear(PQexec(conn, "ROLLBACK"));
+		rollback();
 		if (st || mp_interrupted())
 			mp_warnx("%s: nothing replaced", o.table);
 	} else {
