@@ -214,9 +214,12 @@ static void
 indexname(struct mp_buf *b, const char *suffix)
 {
 	char n[64];
+	int k = 62 - (int)strlen(suffix);
 
-	snprintf(n, sizeof n, "%.*s_%s", (int)(62 - strlen(suffix)), o.name,
-	    suffix);
+	if (k < (int)strlen(o.name))	/* cut at a character's start */
+		while (k > 0 && (o.name[k] & 0xc0) == 0x80)
+			k--;
+	snprintf(n, sizeof n, "%.*s_%s", k, o.name, suffix);
 	ident(b, n);
 }
 
@@ -340,6 +343,7 @@ fail(PGresult *r, const char *what)
 static int
 table(void)
 {
+	static int looked;
 	const char *v[1] = { o.qname.p }, *t;
 	PGresult *r;
 	int i, j, n, keep;
@@ -357,9 +361,14 @@ table(void)
 		    NULL, v, NULL, NULL, 0);
 		if (PQresultStatus(r) != PGRES_TUPLES_OK)
 			return fail(r, o.table);
-		if (strcmp(PQgetvalue(r, 0, 0), "t") != 0)
+		if (strcmp(PQgetvalue(r, 0, 0), "t") != 0) {
+			/* made by another run since the first look */
+			PQclear(r);
+			if (looked++ == 0)
+				return table();
 			mp_errx(MP_EX_CONFIG, "table '%s' has no columns",
 			    o.table);
+		}
 		PQclear(r);
 		if (!o.create) {
 			mp_warnx("table '%s' does not exist (--create makes "
@@ -414,6 +423,21 @@ table(void)
 		return fail(r, o.table);
 	parted = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
 	PQclear(r);
+	if (o.schema == NULL) {
+		/* the staging table in pg_temp must not hide the table */
+		r = PQexecParams(conn, "SELECT n.nspname FROM pg_class c JOIN "
+		    "pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = "
+		    "to_regclass($1)", 1, NULL, v, NULL, NULL, 0);
+		if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1)
+			return fail(r, o.table);
+		o.schema = xstrdup(PQgetvalue(r, 0, 0));
+		PQclear(r);
+		o.qname.len = 0;
+		ident(&o.qname, o.schema);
+		mp_buf_addc(&o.qname, '.');
+		ident(&o.qname, o.name);
+		mp_buf_str(&o.qname);
+	}
 	return 0;
 }
 
@@ -1162,7 +1186,7 @@ static int
 finish(void)
 {
 	struct batch *next = bat;
-	PGresult *r;
+	PGresult *r, *bad = NULL;
 	long long ins = 0, upd = 0;
 	int ok = 1, st = 0;
 
@@ -1172,8 +1196,13 @@ finish(void)
 		if (PQresultStatus(r) == PGRES_TUPLES_OK) {
 			ins = atoll(PQgetvalue(r, 0, 0));
 			upd = atoll(PQgetvalue(r, 0, 1));
-		} else if (PQresultStatus(r) != PGRES_COMMAND_OK)
+		} else if (PQresultStatus(r) != PGRES_COMMAND_OK) {
 			ok = 0;
+			if (bad == NULL) {
+				bad = r;
+				continue;
+			}
+		}
 		PQclear(r);
 	}
 	if (ok && PQstatus(conn) == CONNECTION_OK) {
@@ -1182,7 +1211,13 @@ finish(void)
 		pend.skipped += (long long)bat->n - ins - upd;
 		pend.batches++;
 		settle();
+		PQclear(bad);
+	} else if (mp_pg_class(conn, bad) == MP_PG_RETRY) {
+		/* counted and waited for as any other try */
+		if ((st = again(0, bad, o.table)) == 0)
+			st = batch();
 	} else {
+		PQclear(bad);
 		rollback();
 		memset(&pend, 0, sizeof pend);
 		st = batch();
