@@ -1,0 +1,836 @@
+#!/bin/bash
+# mp-load: the table and its DDL (--create, --print-ddl, --gin), the
+# columns (canonical, --column, --data-column, --schema), identifiers that
+# need quoting, exactly once (--key, --on-conflict, --batch), poison rows
+# and their rejects, --replace=day, --pass, --lock, stats and metrics,
+# connection strings (-d, PG* variables, services) and -K.
+. "$(dirname "$0")/lib.sh"
+[ -x "$top/cmd/mp-load" ] || skip_all "cmd/mp-load is not built"
+command -v psql >/dev/null || skip_all "psql is not installed"
+pg_start
+
+# ok, as lib.sh's, with a TAP "# TODO" when $TODO is set: a known bug of
+# mp-load whose test may fail without failing the file
+ok() {
+	local st=$1; shift
+	_n=$((_n + 1))
+	if [ "$st" -eq 0 ]; then
+		echo "ok $_n - $*${TODO:+ # TODO $TODO}"
+	else
+		echo "not ok $_n - $*${TODO:+ # TODO $TODO}"
+		[ -n "${TODO:-}" ] || _fail=$((_fail + 1))
+	fi
+}
+# q SQL...: psql, quiet, unaligned, stopping at the first error
+q() {
+	PGOPTIONS='-c client_min_messages=warning' psql -qAtX \
+	    -v ON_ERROR_STOP=1 "$@"
+}
+# jqok FILE EXPR NAME: EXPR holds for the JSON in FILE
+jqok() {
+	if jq -e "$2" "$1" >/dev/null 2>&1; then
+		ok 0 "$3"
+	else
+		ok 1 "$3"
+		diag "$1: $(head -c 800 "$1" 2>/dev/null)"
+	fi
+}
+# ids TABLE [DB]: the table's event ids, sorted
+ids() { q ${2:+-d "$2"} -c "SELECT event_id FROM $1" | sort; }
+# jids FILE: the event ids of the JSON lines of FILE, distinct, sorted
+jids() { jq -r .event_id "$1" | sort -u; }
+# stat1 KEYS: the stats' counts, as "k=v k=v", from $T/st
+stat1() {
+	jq -r --arg k "$1" '[($k | split(" "))[] as $x | "\($x)=\(.[$x])"] |
+	    join(" ")' "$T/st"
+}
+# rejok REJECTS INPUT NAME: each reject has prog, file, line, a reason and
+# the input line itself, byte for byte
+rejok() {
+	local bad=
+	jq -e --arg f "$2" '.prog == "mp-load" and .file == $f and
+	    (.line | type) == "number" and (.reason | length) > 0 and
+	    (.record | type) == "string"' "$1" >/dev/null || bad=fields
+	[ -z "$bad" ] && ! cmp -s <(jq -r .record "$1") \
+	    <(jq -r .line "$1" | while read -r n; do
+		sed -n "${n}p" "$2"; done) && bad=records
+	ok "$([ -z "$bad" ]; echo $?)" "$3"
+	[ -z "$bad" ] || diag "$bad: $(head -c 800 "$1")"
+}
+
+# --- --print-ddl: the exact SQL, without connecting
+cat >"$T/ddl" <<'X'
+CREATE TABLE IF NOT EXISTS "events" (
+    "event_id" text NOT NULL,
+    "ts" timestamptz,
+    "type" text,
+    "source" text,
+    "campaign_id" text,
+    "ad_id" text,
+    "click_id" text,
+    "visitor_id" text,
+    "ip" text,
+    "ua" text,
+    "country" text,
+    "cost" numeric(19,6),
+    "revenue" numeric(19,6),
+    "currency" text,
+    "data" jsonb NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS "events_key" ON "events" ("event_id");
+CREATE INDEX IF NOT EXISTS "events_ts" ON "events" ("ts");
+X
+PGHOST=$T/nowhere run mp-load --print-ddl -t events
+check "--print-ddl: the default columns, key and time index, no server" 0 \
+    "$T/ddl" ""
+{
+	echo 'CREATE SCHEMA IF NOT EXISTS "ads";'
+	sed 's/"events"/"ads"."ev"/; s/"events_/"ev_/' "$T/ddl"
+	echo 'CREATE INDEX IF NOT EXISTS "ev_data" ON "ads"."ev" USING gin ("data");'
+} >"$T/want"
+run mp-load --print-ddl --gin --table=ads.ev
+check "--print-ddl --gin, schema-qualified: schema, GIN index on data" 0 \
+    "$T/want" ""
+{
+	echo 'CREATE SCHEMA IF NOT EXISTS "odd schema";'
+	sed 's/"events"/"odd schema"."Ev""ents.x"/; s/"events_/"Ev""ents.x_/' \
+	    "$T/ddl"
+} >"$T/want"
+run mp-load --print-ddl -t '"odd schema"."Ev""ents.x"'
+check "--print-ddl: a quoted schema and table, quotes doubled" 0 "$T/want" ""
+sed '/"data"/d; s/"currency" text,/"currency" text,\
+    "n" bigint NOT NULL,\
+    "utm" jsonb/; s/("event_id")/("event_id", "n")/' "$T/ddl" >"$T/want"
+run mp-load --print-ddl -t events -c n:.n:bigint -c utm:.data.utm:jsonb \
+    --data-column= -k event_id,n
+check "--print-ddl: --column types, --data-column= (none), a key of two" 0 \
+    "$T/want" ""
+cat >"$T/s.schema" <<'X'
+# every type, a key of two columns, a column named by column=
+key	click_id,source
+field	.click_id	string	required
+field	.source		string
+field	.ts		time
+field	.n		integer
+field	.x		number
+field	.ok		boolean
+field	.tags		array
+field	.cost		money
+field	.type		enum=a,b
+field	.data.utm.source	string	column=utm_source
+X
+cat >"$T/want" <<'X'
+CREATE TABLE IF NOT EXISTS "sch" (
+    "click_id" text NOT NULL,
+    "source" text NOT NULL,
+    "ts" timestamptz,
+    "n" bigint,
+    "x" numeric,
+    "ok" boolean,
+    "tags" jsonb,
+    "cost" numeric(19,6),
+    "type" text,
+    "utm_source" text,
+    "data" jsonb NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS "sch_key" ON "sch" ("click_id", "source");
+CREATE INDEX IF NOT EXISTS "sch_ts" ON "sch" ("ts");
+X
+run mp-load --print-ddl -t sch --schema="$T/s.schema"
+check "--print-ddl --schema: its columns, SQL types and key" 0 "$T/want" ""
+
+# --- usage errors: 64, before connecting
+# usage NAME ARGS...: mp-load ARGS exits 64 with the usage, no server needed
+usage() {
+	local name=$1; shift
+	PGHOST=$T/nowhere run mp-load "$@"
+	check "usage: $name: 64" 64 /dev/null "^usage: mp-load "
+}
+usage "--gin without --create" -t events --gin
+usage "-b 0" -t events -b 0
+usage "--batch=1000001" -t events --batch=1000001
+usage "--retries=31" -t events --retries=31
+usage "--on-conflict=replace" -t events --on-conflict=replace
+usage "--replace=week" -t events --replace=week
+usage "--lock= (empty)" -t events --lock=
+usage "-T ts (not a path)" -t events -T ts
+usage "-c nopath" -t events -c nopath
+usage "-c x:.a:bad;type" -t events -c 'x:.a:bad;type'
+usage "--key= (empty)" -t events --key=
+usage "-t a.b.c" -t a.b.c
+usage '-t "" (empty)' -t '""'
+usage '-t "open' -t '"open'
+usage "-t of 64 bytes" -t "$(printf 'a%.0s' $(seq 64))"
+run mp-load --print-ddl
+check "no --table: 64 with a message" 64 /dev/null \
+    "^mp-load: --table is needed$"
+run mp-load -t events --gin
+check "--gin without --create: 64 with a message" 64 /dev/null \
+    "^mp-load: --gin needs --create or --print-ddl$"
+
+# --- --create, and a missing table
+gen-events -n 400 --seed 60 --dup-rate 0.1 --odd-rate 0.1 >"$T/ev" 2>/dev/null
+jids "$T/ev" >"$T/evids"
+run mp-load -t events "$T/ev"
+check "a missing table without --create: 78, the table named" 78 /dev/null \
+    "^mp-load: table 'events' does not exist \(--create makes it\)$"
+is "$(q -c "SELECT to_regclass('events') IS NULL")" t "...and nothing made"
+run mp-load -t events --create --stats="$T/st" "$T/ev"
+check "--create, then the load" 0 /dev/null ""
+is "$(q -c "SELECT string_agg(column_name || ' ' || data_type || ' ' ||
+    is_nullable, ', ' ORDER BY ordinal_position) FROM information_schema.columns
+    WHERE table_name = 'events'")" \
+    "event_id text NO, ts timestamp with time zone YES, type text YES, source text YES, campaign_id text YES, ad_id text YES, click_id text YES, visitor_id text YES, ip text YES, ua text YES, country text YES, cost numeric YES, revenue numeric YES, currency text YES, data jsonb NO" \
+    "--create: the columns, their types, key and data NOT NULL"
+is "$(q -c "SELECT string_agg(indexdef, '; ' ORDER BY indexname) FROM
+    pg_indexes WHERE tablename = 'events'")" \
+    "CREATE UNIQUE INDEX events_key ON public.events USING btree (event_id); CREATE INDEX events_ts ON public.events USING btree (ts)" \
+    "--create: the unique index on the key and the index on time"
+is "$(ids events | md5sum)" "$(md5sum <"$T/evids")" \
+    "--create: each distinct event once"
+is "$(stat1 'records_in inserted skipped rejected')" \
+    "records_in=400 inserted=$(wc -l <"$T/evids") skipped=$((400 - $(wc -l <"$T/evids"))) rejected=0" \
+    "stats: inserted the distinct events, skipped the replays"
+run mp-load -t ads.gev --create --gin "$T/ev"
+check "--create --gin into a new schema" 0 /dev/null ""
+is "$(q -c "SELECT indexdef FROM pg_indexes WHERE indexname = 'gev_data'")" \
+    "CREATE INDEX gev_data ON ads.gev USING gin (data)" \
+    "--gin: a GIN index on data"
+is "$(q -c "SELECT count(*) FROM ads.gev WHERE data @> '{\"type\":\"click\"}'")" \
+    "$(jq -r 'select(.type == "click") | .event_id' "$T/ev" | sort -u |
+    wc -l)" "...which answers @> as jq does"
+run mp-load -t events --create "$T/ev"
+check "--create on a table that exists: a load like any other" 0 /dev/null ""
+
+# --- the columns: those of the table, the whole record in data
+q -c "CREATE TABLE part (event_id text PRIMARY KEY, cost numeric(19,6),
+    country text, data jsonb, raw jsonb, utm_source text, utm jsonb)"
+head -n 60 "$T/ev" | awk '!s[$0]++' >"$T/ev60"
+jq -r '[.event_id, (.cost // "" | tostring), .country] | join("|")' \
+    "$T/ev60" | awk -F'|' '!s[$1]++' | sort >"$T/want"
+run mp-load -t part "$T/ev60"
+check "a table with some canonical columns: 0" 0 /dev/null ""
+is "$(q -c "SELECT event_id, coalesce(trim(trailing '.' from
+    trim(trailing '0' from cost::text)), ''), country FROM part" | sort |
+    md5sum)" "$(md5sum <"$T/want")" \
+    "...event_id, cost and country loaded from the record"
+cmp -s <(q -c "SELECT data FROM part" | jq -S -c . | sort) \
+    <(jq -S -c . "$T/ev60" | sort -u)
+ok $? "...data holds the whole record (jq -S -c)"
+is "$(q -c "SELECT count(*) FROM part WHERE raw IS NULL AND utm IS NULL
+    AND utm_source IS NULL")" "$(wc -l <"$T/ev60")" \
+    "...and the columns that are not canonical are left alone"
+q -c "TRUNCATE part"
+run mp-load -t part --data-column=raw -c utm_source:.data.utm.source \
+    -c utm:.data.utm:jsonb "$T/ev60"
+check "--data-column=raw, --column with a nested path and a jsonb object" \
+    0 /dev/null ""
+cmp -s <(q -c "SELECT raw FROM part" | jq -S -c . | sort) \
+    <(jq -S -c . "$T/ev60" | sort -u)
+ok $? "--data-column=raw: raw holds the whole record"
+is "$(q -c "SELECT count(*) FROM part WHERE data IS NULL")" \
+    "$(wc -l <"$T/ev60")" "...and data is left out"
+cmp -s <(q -c "SELECT json_build_object('id', event_id, 's', utm_source,
+    'u', utm) FROM part" | jq -S -c . | sort) \
+    <(jq -S -c '{id: .event_id, s: .data.utm.source, u: .data.utm}' \
+    "$T/ev60" | sort)
+ok $? "--column: utm_source from .data.utm.source, utm the object as jsonb"
+q -c "TRUNCATE part"
+run mp-load -t part --data-column= "$T/ev60"
+check "--data-column= (empty): no whole record" 0 /dev/null ""
+is "$(q -c "SELECT count(*), count(data), count(raw) FROM part")" \
+    "$(wc -l <"$T/ev60")|0|0" "...data and raw stay empty"
+q -c "TRUNCATE part"
+run mp-load -t part -c country:.data.utm.source -c data:.data.utm "$T/ev60"
+check "--column named like a canonical column and like the data column" \
+    0 /dev/null ""
+cmp -s <(q -c "SELECT event_id, country, data->>'medium' FROM part" | sort) \
+    <(jq -r '"\(.event_id)|\(.data.utm.source)|\(.data.utm.medium)"' \
+    "$T/ev60" | sort -u)
+ok $? "...it replaces the canonical one; data holds .data.utm, not the record"
+run mp-load -t part --data-column=nope "$T/ev60"
+check "--data-column naming a column the table lacks: 78" 78 /dev/null \
+    "^mp-load: table 'part' has no column 'nope'$"
+run mp-load -t part -c nope:.data.x "$T/ev60"
+check "--column naming a column the table lacks: 78" 78 /dev/null \
+    "^mp-load: table 'part' has no column 'nope'$"
+run mp-load -t part -k nope "$T/ev60"
+check "--key naming a column that is not loaded: 78" 78 /dev/null \
+    "^mp-load: key column 'nope' is not loaded \(--column, --schema\)$"
+run mp-load -t part -k country "$T/ev60"
+check "--key without a unique index on it: 78, PostgreSQL's words" 78 \
+    /dev/null "^mp-load: part: there is no unique or exclusion constraint matching the ON CONFLICT specification$"
+q -c "CREATE TABLE empty ()"
+run mp-load -t empty "$T/ev60"
+check "a table with no columns: 78" 78 /dev/null "has no columns"
+q -c "CREATE TABLE other (a text)"
+run mp-load -t other "$T/ev60"
+check "a table with none of the columns: 78" 78 /dev/null \
+    "^mp-load: (table 'other' has none of the columns to load|key column 'event_id' is not loaded)"
+
+# values: strings decoded, other JSON as its text, times in UTC
+q -c "CREATE TABLE val (event_id text PRIMARY KEY, ts timestamptz,
+    at timestamp, type text, source text, campaign_id text, ad_id text,
+    click_id text, ip text, ua text, country text, n bigint, data jsonb)"
+cat >"$T/in" <<'X'
+{"event_id":"e1","ts":"2026-11-20T01:02:03.5+05:30","ua":"x\\ty","country":"a\tb","source":"\u00e9\ud83d\ude00\/","type":"line\nbreak\r","campaign_id":12,"ad_id":{"a":[1,2]},"click_id":true,"ip":"\\N","n":-7}
+{"event_id":	"e2" ,  "ts" : "2026-11-20T23:30:00-01:00", "ua" : "\\N", "n": 1000}
+{"event_id":"e3","ts":"2026-11-20T00:00:00.1234569Z","at":"2026-11-20T23:59:60Z"}
+X
+run mp-load -t val -c at:.ts -c n:.n "$T/in"
+check "values of every JSON kind" 0 /dev/null ""
+cat >"$T/want" <<'X'
+e1|"2026-11-19T19:32:03.5+00:00"|"2026-11-19T19:32:03.5"|"line\nbreak\r"|"é😀/"|"12"|"{\"a\":[1,2]}"|"true"|"\\N"|"x\\ty"|"a\tb"|-7
+e2|"2026-11-21T00:30:00+00:00"|"2026-11-21T00:30:00"|||||||"\\N"||1000
+e3|"2026-11-20T00:00:00.123456+00:00"|"2026-11-20T00:00:00.123456"|||||||||
+X
+is "$(q -c "SELECT event_id, to_json(ts), to_json(at), to_json(type),
+    to_json(source), to_json(campaign_id), to_json(ad_id), to_json(click_id),
+    to_json(ip), to_json(ua), to_json(country), n FROM val ORDER BY 1")" \
+    "$(cat "$T/want")" \
+    "strings decoded, numbers/objects/true as JSON text, times in UTC (offset kept in a timestamp column, microseconds)"
+q -c "TRUNCATE val"
+run mp-load -t val -c at:.at "$T/in"
+check "a leap second counts as the next minute" 0 /dev/null ""
+is "$(q -c "SELECT at FROM val WHERE event_id = 'e3'")" \
+    "2026-11-21 00:00:00" "...2026-11-20T23:59:60Z is 2026-11-21 00:00:00"
+
+# --schema: columns, types and key from a schema file
+cat >"$T/in" <<'X'
+{"click_id":"c1","source":"s","ts":"2026-11-20T01:02:03Z","n":5,"x":1.5e3,"ok":true,"tags":["a",1],"cost":"0.25","type":"a","data":{"utm":{"source":"g"}}}
+{"click_id":"c1","source":"t","n":6}
+{"click_id":"c1","source":"s","n":7}
+{"source":"s","n":8}
+X
+run mp-load --schema="$T/s.schema" -t sch --create --rejects="$T/rej" \
+    --stats="$T/st" "$T/in"
+check "--schema with --create" 0 /dev/null ""
+is "$(q -c "SELECT click_id, source, ts, n, x, ok, tags, cost, type,
+    utm_source, data->>'n' FROM sch ORDER BY source")" \
+    "c1|s|2026-11-20 01:02:03+00|5|1500|t|[\"a\", 1]|0.250000|a|g|5
+c1|t||6|||||||6" "--schema: each field in its column and type"
+is "$(stat1 'inserted skipped rejected') $(jq -r .reason "$T/rej")" \
+    "inserted=2 skipped=1 rejected=1 missing key '.click_id'" \
+    "--schema: its key line (click_id,source) is the key"
+S=$top/examples/schemas/click.schema
+run mp-load --schema="$S" -t clicks --create "$T/ev60"
+check "--schema=examples/schemas/click.schema" 0 /dev/null ""
+is "$(q -c "SELECT count(*) FROM clicks")" "$(wc -l <"$T/ev60")" \
+    "...every record loaded (mp-load does not validate)"
+cmp -s <(q -c "SELECT json_build_object('id', event_id, 'device', device,
+    'data', data) FROM clicks" | jq -S -c . | sort) \
+    <(jq -S -c '{id: .event_id, device, data}' "$T/ev60" | sort)
+ok $? "...device from the schema; its .data field wins the data column"
+
+# --- identifiers that need quoting, and SQL in a table name
+head -n 3 "$T/ev60" >"$T/ev3"
+run mp-load -t '"odd schema"."Ev""ents.x"' --create "$T/ev3"
+check "a schema with a blank, a table with a quote and a dot" 0 /dev/null ""
+is "$(q -c 'SELECT event_id FROM "odd schema"."Ev""ents.x"' | sort)" \
+    "$(jids "$T/ev3")" "...read back with psql"
+is "$(q -c "SELECT string_agg(indexname, ' ' ORDER BY indexname) FROM
+    pg_indexes WHERE schemaname = 'odd schema'")" 'Ev"ents.x_key Ev"ents.x_ts' \
+    "...its indexes named after it"
+run mp-load -t '"odd schema"."Ev""ents.x"' "$T/ev3"
+check "...and loaded again without --create" 0 /dev/null ""
+run mp-load -t 'Odd Schema.My Table' --create "$T/ev3"
+check "unquoted parts: taken literally, capitals and blanks kept" 0 \
+    /dev/null ""
+is "$(q -c 'SELECT count(*) FROM "Odd Schema"."My Table"')" 3 \
+    "...\"Odd Schema\".\"My Table\", not folded to lowercase"
+run mp-load -t 'ODD SCHEMA.my table' "$T/ev3"
+check "...so another case is another table: 78" 78 /dev/null \
+    "^mp-load: table 'ODD SCHEMA.my table' does not exist"
+q -c "CREATE TABLE victim (a int)"
+run mp-load -t 'events; DROP TABLE victim; --' "$T/ev3"
+check "SQL in a table name is a name: 78, no such table" 78 /dev/null \
+    "^mp-load: table 'events; DROP TABLE victim; --' does not exist"
+run mp-load -t 'x"; DROP TABLE victim; --' "$T/ev3"
+check "a stray quote in a table name: 64" 64 /dev/null \
+    "^mp-load: --table: 'x\"; DROP TABLE victim; --': want \[schema.\]name"
+run mp-load -t "\"x\"\"); DROP TABLE victim; --\"" --create "$T/ev3"
+check "a quoted name holding SQL: made and loaded as it is" 0 /dev/null ""
+is "$(q -c "SELECT count(*) FROM \"x\"\"); DROP TABLE victim; --\"") $(q -c "SELECT to_regclass('victim') IS NOT NULL")" \
+    "3 t" "...and the victim table is still there"
+q -c "CREATE TABLE mp_load_stage (event_id text PRIMARY KEY, data jsonb)"
+# (pg_temp comes first in the search path: the table must be named by its
+# schema, or the staging table would hide it)
+run mp-load -t mp_load_stage "$T/ev3"
+check "a table named like the staging table (mp_load_stage)" 0 /dev/null ""
+is "$(ids mp_load_stage | md5sum)" "$(jids "$T/ev3" | md5sum)" \
+    "...the rows in it"
+run mp-load -t public.mp_load_stage --stats="$T/st" "$T/ev3"
+is "$rc $(stat1 skipped)" "0 skipped=3" "...and as public.mp_load_stage"
+long=$(printf 'é%.0s' $(seq 30))
+run mp-load -t "$long" --create "$T/ev3"
+check "--create with a long non-ASCII name (60 bytes)" 0 /dev/null ""
+is "$(q -c "SELECT string_agg(indexname, ' ' ORDER BY indexname) FROM
+    pg_indexes WHERE tablename = '$long'")" \
+    "$(printf 'é%.0s' $(seq 29))_key ${long}_ts" \
+    "...index names cut to 63 bytes at a character's start"
+long=$(printf 'a%.0s' $(seq 63))
+run mp-load -t "$long" --create "$T/ev3"
+check "--create with a 63-byte name: index names cut to 63 bytes" 0 \
+    /dev/null ""
+is "$(q -c "SELECT string_agg(length(indexname)::text, ' ') FROM
+    pg_indexes WHERE tablename = '$long'")" "63 63" "...63 bytes each"
+
+# --- exactly once: keys, in-batch duplicates, --on-conflict
+before=$(ids events | md5sum)
+run mp-load -t events --stats="$T/st" "$T/ev"
+check "the same file again: 0" 0 /dev/null ""
+is "$(stat1 'inserted skipped updated') $(ids events | md5sum)" \
+    "inserted=0 skipped=400 updated=0 $before" \
+    "...every row skipped, the table as it was"
+q -c "CREATE TABLE u (event_id text, cost numeric(19,6), data jsonb NOT NULL);
+    CREATE UNIQUE INDEX ON u (event_id)"
+cat >"$T/u1" <<'X'
+{"event_id":"k1","cost":1}
+{"event_id":"k2","cost":2}
+{"event_id":"k1","cost":3}
+{"event_id":"k3","cost":4}
+X
+cat >"$T/u2" <<'X'
+{"event_id":"k1","cost":3}
+{"event_id":"k2","cost":5}
+{"event_id":"k2","cost":6}
+{"event_id":"k4","cost":7}
+X
+cost() { q -c "SELECT string_agg(event_id || '=' || cost::int, ' '
+    ORDER BY event_id) FROM u"; }
+run mp-load -t u --stats="$T/st" "$T/u1"
+check "duplicates within a batch" 0 /dev/null ""
+is "$(cost) $(stat1 'inserted skipped')" "k1=1 k2=2 k3=4 inserted=3 skipped=1" \
+    "...the first wins, the others are skipped"
+run mp-load -t u --on-conflict=nothing --stats="$T/st" "$T/u2"
+is "$rc $(cost) $(stat1 'inserted skipped updated')" \
+    "0 k1=1 k2=2 k3=4 k4=7 inserted=1 skipped=3 updated=0" \
+    "--on-conflict=nothing: rows whose key exists are skipped"
+q -c "TRUNCATE u"
+run mp-load -t u --on-conflict=update --stats="$T/st" "$T/u1"
+is "$rc $(cost) $(stat1 'inserted skipped updated')" \
+    "0 k1=3 k2=2 k3=4 inserted=3 skipped=1 updated=0" \
+    "--on-conflict=update: within a batch the last wins"
+run mp-load -t u --on-conflict=update --stats="$T/st" "$T/u2"
+is "$rc $(cost) $(stat1 'inserted skipped updated')" \
+    "0 k1=3 k2=6 k3=4 k4=7 inserted=1 skipped=2 updated=1" \
+    "--on-conflict=update: updated, unchanged rows counted skipped"
+is "$(q -c "SELECT data FROM u WHERE event_id = 'k2'")" \
+    '{"cost": 6, "event_id": "k2"}' "...data updated too"
+run mp-load -t u --on-conflict=update -b 1 --stats="$T/st" "$T/u2"
+is "$rc $(cost) $(stat1 'inserted skipped updated')" \
+    "0 k1=3 k2=6 k3=4 k4=7 inserted=0 skipped=2 updated=2" \
+    "--on-conflict=update -b 1: the same table, row by row"
+run mp-load -t u --on-conflict=update --stats="$T/st" "$T/u2"
+is "$rc $(stat1 'inserted skipped updated')" \
+    "0 inserted=0 skipped=4 updated=0" \
+    "--on-conflict=update of the same rows: all skipped, nothing rewritten"
+q -c "CREATE TABLE k2 (source text, click_id text, cost numeric, data jsonb);
+    CREATE UNIQUE INDEX ON k2 (source, click_id)"
+cat >"$T/in" <<'X'
+{"source":"a","click_id":"x","cost":1}
+{"source":"b","click_id":"x","cost":2}
+{"source":"a","click_id":"x","cost":3}
+{"source":"a","click_id":"y","cost":4}
+{"source":"a","cost":5}
+{"source":"","click_id":"z","cost":6}
+{"source":"a","click_id":null,"cost":7}
+X
+run mp-load -t k2 --key=source,click_id --rejects="$T/rej" \
+    --stats="$T/st" "$T/in"
+check "--key with two columns" 0 /dev/null ""
+is "$(q -c "SELECT string_agg(source || click_id || '=' || cost, ' '
+    ORDER BY source, click_id) FROM k2") $(stat1 'inserted skipped rejected')" \
+    "ax=1 ay=4 bx=2 inserted=3 skipped=1 rejected=3" \
+    "...the pair is the key"
+is "$(jq -c '[.line, .reason]' "$T/rej" | paste -sd' ' -)" \
+    "[5,\"missing key '.click_id'\"] [6,\"empty key '.source'\"] [7,\"missing key '.click_id'\"]" \
+    "...a part missing, empty or null: rejected"
+run mp-load -t k2 -k source,click_id --on-conflict=update --rejects="$T/rej" \
+    "$T/in"
+is "$rc $(q -c "SELECT string_agg(source || click_id || '=' || cost, ' '
+    ORDER BY source, click_id) FROM k2")" "0 ax=3 ay=4 bx=2" \
+    "...and with --on-conflict=update the last wins"
+run mp-load -t k2 -k source "$T/in"
+check "--key on part of a unique index: 78" 78 /dev/null \
+    "no unique or exclusion constraint matching"
+
+# --- --batch=1/2/3: the same table, rejects and counts as the default
+gen-events -n 300 --seed 61 --dup-rate 0.2 --odd-rate 0.2 --bad-rate 0.03 \
+    >"$T/b" 2>/dev/null
+jq -c '.event_id += "-p" | .cost = 1e20' <(sed -n '2p;50p' "$T/b") >>"$T/b"
+sed -n '100p' "$T/b" | jq -c '.event_id += "-q" | .cost = "abc"' >>"$T/b"
+tail -n 150 "$T/b" >"$T/b2"
+cat "$T/b2" >>"$T/b"
+dump() { q -c "SELECT event_id, ts, type, source, campaign_id, ad_id,
+    click_id, visitor_id, ip, ua, country, cost, revenue, currency,
+    data::text FROM $1 ORDER BY event_id" | md5sum; }
+want=
+for b in "" 1 2 3; do
+	run mp-load -t "bt$b" --create ${b:+--batch=$b} --rejects="$T/rej" \
+	    --stats="$T/st" "$T/b"
+	got="$rc $(dump "bt$b") $(jq -c '[.line, .reason]' "$T/rej" |
+	    sort -n | md5sum) $(stat1 'records_in inserted skipped rejected')"
+	[ -n "$want" ] || want=$got
+	is "$got" "$want" \
+	    "--batch=${b:-2000 (default)}: the same table, rejects and counts"
+done
+nloc=$(jq -r .reason "$T/rej" | grep -cE '^(invalid JSON|missing key|empty key)')
+is "$(jq .batches "$T/st")" $(((453 - nloc + 2) / 3)) \
+    "...-b 3: a batch of each 3 rows not rejected before PostgreSQL"
+
+# --- poison rows: each class, among good rows, in one batch
+q -c "CREATE TABLE poison (event_id text PRIMARY KEY, ts timestamptz,
+    ua text, cost numeric(19,6), data jsonb NOT NULL);
+    ALTER TABLE poison ADD CONSTRAINT cost_pos CHECK (cost >= 0);
+    ALTER TABLE poison ADD COLUMN region text NOT NULL"
+cat >"$T/p" <<'X'
+{"event_id":"g1","ts":"2026-11-20T01:00:00Z","cost":1.5,"region":"eu"}
+{"event_id":"p2","ts":"2026-11-20T02:00:00Z","cost":1e20,"region":"eu"}
+{"event_id":"p3","ts":"2026-11-20T03:00:00Z","cost":"abc","region":"eu"}
+{"event_id":"g4","ts":"2026-11-20T04:00:00Z","cost":2,"region":"eu"}
+{"event_id":"p5","ts":"2026-11-20T05:00:00Z","ua":"x\u0000y","region":"eu"}
+{"event_id":"p6","ts":"2026-11-20T06:00:00Z","x":"\u0000","region":"eu"}
+{"event_id":"p7","ts":"2026-11-20T07:00:00Z","cost":-5,"region":"eu"}
+{"event_id":"p8","ts":"2026-11-20T08:00:00Z","cost":0}
+{"event_id":"p9","ts":"yesterday","region":"eu"}
+{"event_id":"g10","ts":"2026-11-20T10:00:00Z","region":"eu"}
+not json
+{"event_id":"p12","ts":"2026-11-20T12:00:00","region":"eu"}
+{"event_id":"g13","ts":"2026-11-20T13:00:00+01:00","region":"eu"}
+X
+cat >"$T/want" <<'X'
+[2,"numeric field overflow (column cost)"]
+[3,"invalid input syntax for type numeric: \"abc\" (column cost)"]
+[5,"invalid byte sequence for encoding \"UTF8\": 0x00"]
+[6,"unsupported Unicode escape sequence (column data)"]
+[7,"new row for relation \"poison\" violates check constraint \"cost_pos\""]
+[8,"null value in column \"region\" of relation \"poison\" violates not-null constraint"]
+[9,"field '.ts' is not an RFC 3339 time"]
+[11,"invalid JSON: unexpected character 'n' at byte 1"]
+[12,"field '.ts' is not an RFC 3339 time"]
+X
+run mp-load -t poison -c region:.region --rejects="$T/rej" --stats="$T/st" \
+    "$T/p"
+check "poison rows with --rejects: 0" 0 /dev/null ""
+is "$(jq -c '[.line, .reason]' "$T/rej" | sort -t, -k1.2n)" "$(cat "$T/want")" \
+    "rejects: each class with PostgreSQL's message and its column"
+rejok "$T/rej" "$T/p" "rejects: prog, file, line, and the record byte for byte"
+is "$(ids poison | paste -sd' ' -)" "g1 g10 g13 g4" "the good rows all load"
+is "$(stat1 'records_in inserted rejected batches')" \
+    "records_in=13 inserted=4 rejected=9 batches=1" \
+    "stats: 9 rejected, one batch"
+jqok "$T/st" '.rejected_by == {"numeric field overflow (column cost)": 1,
+    "invalid input syntax for type numeric": 1,
+    "invalid byte sequence for encoding \"UTF8\"": 1,
+    "unsupported Unicode escape sequence (column data)": 1,
+    "new row for relation \"poison\" violates check constraint \"cost_pos\"": 1,
+    "null value in column \"region\" of relation \"poison\" violates not-null constraint": 1,
+    "field '"'.ts'"' is not an RFC 3339 time": 2, "invalid JSON": 1}' \
+    "stats: rejected_by the class of each reason"
+q -c "TRUNCATE poison"
+run mp-load -t poison -c region:.region "$T/p"
+check "poison rows without --rejects: 65" 65 /dev/null \
+    "^mp-load: $T/p:2: numeric field overflow \(column cost\)$"
+is "$(sed 's/^mp-load: //' "$T/err" | sort -t: -k2n | cut -c1-60)" \
+    "$(jq -r '"\(.file):\(.line): \(.reason)"' "$T/rej" | sort -t: -k2n |
+    cut -c1-60)" "...each on stderr as file:line: reason"
+is "$(ids poison | paste -sd' ' -)" "g1 g10 g13 g4" "...the good rows load"
+q -c "TRUNCATE poison"
+IN=$T/p run mp-load -t poison -c region:.region --rejects="$T/rej"
+is "$rc $(jq -r .file "$T/rej" | sort -u)" "0 -" \
+    "from standard input: file is -"
+q -c "TRUNCATE poison"
+run mp-load -t poison -c region:.region --strict --rejects="$T/rej" -b 1 \
+    --stats="$T/st" "$T/p"
+check "--strict: 65 at the first rejected row" 65 /dev/null ""
+is "$(ids poison | paste -sd' ' -) $(jq -c '[.line, .reason]' "$T/rej") $(stat1 records_in)" \
+    'g1 [2,"numeric field overflow (column cost)"] records_in=2' \
+    "...with -b 1: the rows before it load, none after"
+{
+	gen-events -n 3000 --seed 62 --dup-rate 0 2>/dev/null |
+	    jq -c '. + {region: "eu"}' | sed '1000r '"$T/p"
+} >"$T/big"
+q -c "TRUNCATE poison"
+run mp-load -t poison -c region:.region --rejects="$T/rej" --stats="$T/st" \
+    "$T/big"
+is "$rc $(jq -r .line "$T/rej" | sort -n | paste -sd' ' -) $(stat1 'inserted rejected batches')" \
+    "0 1002 1003 1005 1006 1007 1008 1009 1011 1012 inserted=3004 rejected=9 batches=2" \
+    "the same among 3000 good rows: split until only the bad remain"
+
+# --- --replace=day
+q -c "CREATE TABLE rep (event_id text PRIMARY KEY, ts timestamptz,
+    cost numeric(19,6), data jsonb NOT NULL)"
+cat >"$T/d1" <<'X'
+{"event_id":"d1a","ts":"2026-11-20T00:00:00Z"}
+{"event_id":"d1b","ts":"2026-11-20T02:00:00Z"}
+{"event_id":"d1c","ts":"2026-11-20T23:59:59.999999Z"}
+X
+cat >"$T/d2" <<'X'
+{"event_id":"d2a","ts":"2026-11-21T00:00:00Z"}
+{"event_id":"d2b","ts":"2026-11-21T05:00:00+02:00"}
+{"event_id":"d1x","ts":"2026-11-21T00:30:00+01:00"}
+X
+cat >"$T/d1new" <<'X'
+{"event_id":"d1b","ts":"2026-11-20T02:00:00Z","cost":2}
+{"event_id":"d1d","ts":"2026-11-20T12:00:00Z"}
+{"event_id":"bad1","ts":"nope"}
+{"event_id":"bad2"}
+{"event_id":"bad3","ts":null}
+{"event_id":"d1e","ts":"2026-11-20T13:00:00+02:00"}
+{"event_id":"d1d","ts":"2026-11-20T14:00:00Z"}
+X
+tab() { q -c "SELECT string_agg(event_id || coalesce('=' || cost::int, ''),
+    ' ' ORDER BY ts, event_id) FROM rep"; }
+run mp-load -t rep --replace=day --stats="$T/st" "$T/d1" "$T/d2"
+is "$rc $(tab) $(stat1 'inserted replaced')" \
+    "0 d1a d1b d1x d1c d2a d2b inserted=6 replaced=0" \
+    "--replace=day into an empty table: days D1 and D2"
+run mp-load -t rep --replace=day --rejects="$T/rej" --stats="$T/st" \
+    "$T/d1new"
+check "--replace=day of a changed D1" 0 /dev/null ""
+is "$(tab) $(stat1 'inserted skipped replaced')" \
+    "d1b=2 d1e d1d d2a d2b inserted=3 skipped=1 replaced=4" \
+    "...D1 (its UTC day) is exactly the new rows, D2 untouched, replaced=4"
+is "$(jq -c '[.line, .reason]' "$T/rej" | paste -sd' ' -)" \
+    "[3,\"field '.ts' is not an RFC 3339 time\"] [4,\"missing field '.ts'\"] [5,\"field '.ts' is null\"]" \
+    "...a bad, missing or null .ts: rejected"
+rejok "$T/rej" "$T/d1new" "...the rejects, byte for byte"
+run mp-load -t rep --replace=day --rejects="$T/rej" --stats="$T/st" \
+    "$T/d1new"
+is "$rc $(tab) $(stat1 'inserted replaced')" \
+    "0 d1b=2 d1e d1d d2a d2b inserted=3 replaced=3" \
+    "the same replace again: the same table, never doubled"
+# a table partitioned by day: the day's partition is replaced
+q -c "CREATE TABLE pt (event_id text NOT NULL, ts timestamptz NOT NULL,
+    cost numeric(19,6), data jsonb NOT NULL) PARTITION BY RANGE (ts);
+    CREATE TABLE pt_20 PARTITION OF pt FOR VALUES FROM ('2026-11-20')
+    TO ('2026-11-21'); CREATE TABLE pt_21 PARTITION OF pt FOR VALUES
+    FROM ('2026-11-21') TO ('2026-11-22');
+    CREATE UNIQUE INDEX pt_key ON pt (event_id, ts)"
+ptab() { q -c "SELECT string_agg(tableoid::regclass || ':' || event_id ||
+    coalesce('=' || cost::int, ''), ' ' ORDER BY ts, event_id) FROM pt"; }
+run mp-load -t pt -k event_id,ts --replace=day --stats="$T/st" "$T/d1" "$T/d2"
+is "$rc $(ptab) $(stat1 'inserted replaced')" \
+    "0 pt_20:d1a pt_20:d1b pt_20:d1x pt_20:d1c pt_21:d2a pt_21:d2b inserted=6 replaced=0" \
+    "--replace=day into a table partitioned by day"
+run mp-load -t pt -k event_id,ts --replace=day --rejects="$T/rej" \
+    --stats="$T/st" "$T/d1new"
+is "$rc $(ptab) $(stat1 'inserted skipped replaced')" \
+    "0 pt_20:d1b=2 pt_20:d1e pt_20:d1d pt_20:d1d pt_21:d2a pt_21:d2b inserted=4 skipped=0 replaced=4" \
+    "...a changed D1: its partition holds exactly the new rows, D2 untouched"
+run mp-load -t pt -k event_id,ts --replace=day --rejects="$T/rej" \
+    --stats="$T/st" "$T/d1new"
+is "$rc $(ptab) $(stat1 'inserted replaced') $(q -c "SELECT string_agg(
+    c.relname || ' ' || pg_get_expr(c.relpartbound, c.oid), ', ' ORDER BY
+    c.relname) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+    WHERE i.inhparent = 'pt'::regclass")" \
+    "0 pt_20:d1b=2 pt_20:d1e pt_20:d1d pt_20:d1d pt_21:d2a pt_21:d2b inserted=4 replaced=4 pt_20 FOR VALUES FROM ('2026-11-20 00:00:00+00') TO ('2026-11-21 00:00:00+00'), pt_21 FOR VALUES FROM ('2026-11-21 00:00:00+00') TO ('2026-11-22 00:00:00+00')" \
+    "...again: the same rows, the partitions as they were"
+q -c "CREATE TABLE w (event_id text PRIMARY KEY, at timestamp, data jsonb)"
+cat >"$T/in" <<'X'
+{"event_id":"w1","when":"2026-11-20T23:30:00-01:00","ts":"2026-11-01T00:00:00Z"}
+{"event_id":"w2","when":"2026-11-21T00:30:00+01:00"}
+{"event_id":"w3","when":"2026-11-21T12:00:00Z"}
+X
+run mp-load -t w --replace=day --time=.when -c at:.when "$T/in"
+check "--time=.when with --column at:.when (a timestamp column)" 0 \
+    /dev/null ""
+printf '{"event_id":"w4","when":"2026-11-21T01:00:00Z"}\n' >"$T/in2"
+run mp-load -t w --replace=day -T .when -c at:.when --stats="$T/st" "$T/in2"
+is "$rc $(q -c "SELECT string_agg(event_id || ' ' || at, ', ' ORDER BY at)
+    FROM w") $(stat1 replaced)" \
+    "0 w2 2026-11-20 23:30:00, w4 2026-11-21 01:00:00 replaced=2" \
+    "...the UTC day of .when is replaced, the other day kept"
+run mp-load -t w --replace=day "$T/in"
+check "--replace=day without a column for .ts: 78" 78 /dev/null \
+    "^mp-load: --replace=day: no column holds '.ts' \(--time, --column\)$"
+run mp-load -t w --replace=day --time=.when "$T/in"
+check "--replace=day, --time=.when but no column for it: 78" 78 /dev/null \
+    "^mp-load: --replace=day: no column holds '.when'"
+before=$(tab)
+mkfifo "$T/fifo"
+for sig in TERM INT; do
+	exec 3<>"$T/fifo"
+	mp-load -t rep --replace=day --pass -b 2 --stats="$T/st" "$T/fifo" \
+	    >"$T/o1" 2>"$T/e1" 3>&- &
+	pid=$!
+	cat "$T/d1new" "$T/d2" >&3
+	for i in $(seq 50); do
+		[ "$(q -c "SELECT count(*) FROM pg_stat_activity WHERE
+		    application_name = 'mp-load' AND state LIKE 'idle in%'")" = 1 ] &&
+		    break
+		sleep 0.1
+	done
+	kill -"$sig" "$pid"
+	wait "$pid"
+	rc=$?
+	exec 3>&-
+	is "$rc $(wc -c <"$T/o1") $(tab) $(jq .interrupted "$T/st")" \
+	    "$((128 + $(kill -l $sig))) 0 $before true" \
+	    "--replace=day, SIG$sig mid-run: $((128 + $(kill -l $sig))), rolled back, nothing passed"
+done
+run mp-load -t rep --replace=day --strict --stats="$T/st" "$T/d1new"
+is "$rc $(tab)" "65 $before" \
+    "--replace=day --strict: 65 at a rejected row, and nothing replaced"
+run mp-load -t rep --replace=day --rejects="$T/rej" "$T/d1new" "$T/nosuch"
+is "$rc $(tab) $(grep -c "$T/nosuch: No such file or directory" "$T/err")" \
+    "66 $before 1" \
+    "--replace=day with an input file missing: 66, and nothing replaced"
+
+# --- --pass: exactly the rows not rejected, byte for byte, after commit
+gen-events -n 2000 --seed 63 --odd-rate 0.2 --bad-rate 0.05 --dup-rate 0.1 \
+    >"$T/in" 2>/dev/null
+sed -n '5p;600p' "$T/in" | jq -c '.event_id += "-p" | .cost = 1e20' >>"$T/in"
+printf '{"event_id":"crlf"}\r\n' >>"$T/in"
+for r in "" --replace=day; do
+	run mp-load -t "pass${r:+2}" --create $r --pass -b 7 --rejects="$T/rej" \
+	    --stats="$T/st" "$T/in"
+	check "--pass${r:+ $r}: every row not rejected, byte for byte, in order" \
+	    0 <(awk 'NR == FNR { r[$1]; next } !(FNR in r)' \
+	    <(jq .line "$T/rej") "$T/in" | sed 's/\r$//') ""
+	is "$(stat1 'records_out rejected')" "records_out=$(wc -l <"$T/out") rejected=$(jq -s 'length' "$T/rej")" \
+	    "...records_out counts them"
+done
+exec 3<>"$T/fifo"
+mp-load -t u --pass -b 2 "$T/fifo" >"$T/o1" 2>"$T/e1" 3>&- &
+pid=$!
+printf '{"event_id":"f1"}\n{"event_id":"f2"}\n{"event_id":"f3"}\n' >&3
+for i in $(seq 50); do
+	[ "$(ids u | grep -c '^f')" = 2 ] && break
+	sleep 0.1
+done
+sleep 0.3
+is "$(ids u | grep '^f' | paste -sd' ' -)" "f1 f2" \
+    "-b 2: a batch commits on its own while the input is still open"
+exec 3>&-
+wait "$pid"
+is "$? $(paste -sd' ' "$T/o1") $(ids u | grep -c '^f')" \
+    '0 {"event_id":"f1"} {"event_id":"f2"} {"event_id":"f3"} 3' \
+    "--pass: the rows once committed, in order"
+exec 3<>"$T/fifo"
+mp-load -t pass2 --replace=day --pass -b 1 "$T/fifo" >"$T/o1" 2>"$T/e1" 3>&- &
+pid=$!
+head -n 3 "$T/ev" >&3
+sleep 1
+is "$(wc -c <"$T/o1")" 0 "--pass --replace=day: nothing before the commit"
+exec 3>&-
+wait "$pid"
+is "$? $(wc -l <"$T/o1")" "0 3" "...all of it after"
+
+# --- --lock: a session's advisory lock
+PGAPPNAME=holder q -c "SELECT pg_advisory_lock(hashtextextended('job', 0))" \
+    -c "SELECT pg_sleep(60)" >/dev/null 2>&1 &
+holder=$!
+for i in $(seq 50); do
+	[ "$(q -c "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'
+	    AND granted")" = 1 ] && break
+	sleep 0.1
+done
+run mp-load -t events --lock=job --stats="$T/st" "$T/ev3"
+check "--lock held by another session: 75" 75 /dev/null \
+    "^mp-load: lock 'job' is held by another run; try again later$"
+run mp-load -t events --lock=job --log-format=json "$T/ev3"
+jq -e '.level == "error" or .level == "warning"' "$T/err" >/dev/null &&
+    [ "$rc" = 75 ] && grep -q "lock 'job' is held" "$T/err"
+ok $? "...as JSON with --log-format=json"
+run mp-load -t events --lock=other "$T/ev3"
+check "another lock name: 0" 0 /dev/null ""
+q -c "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE
+    application_name = 'holder'" >/dev/null
+wait "$holder" 2>/dev/null
+run mp-load -t events --lock=job --stats="$T/st" "$T/ev3"
+check "the holder gone: --lock=job loads" 0 /dev/null ""
+is "$(q -c "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'")" 0 \
+    "...and the lock goes with the run"
+
+# --- stats, metrics and the common options
+run mp-load -t events --stats="$T/st" --metrics="$T/met" --dropped="$T/drop" \
+    --no-progress "$T/ev"
+check "--stats, --metrics, --dropped, --no-progress" 0 /dev/null ""
+jqok "$T/st" '.prog == "mp-load" and (keys_unsorted | .[7:13]) ==
+    ["inserted", "skipped", "updated", "replaced", "batches", "retries"] and
+    .records_in == 400 and .records_out == 0 and .inserted == 0 and
+    .skipped == 400 and .updated == 0 and .replaced == 0 and
+    .batches == 1 and .retries == 0 and .exit == 0' \
+    "stats: inserted, skipped, updated, replaced, batches, retries"
+grep -q '^mp_inserted_total{prog="mp-load"} 0$' "$T/met" &&
+    grep -q '^mp_skipped_total{prog="mp-load"} 400$' "$T/met" &&
+    grep -q '^mp_retries_total{prog="mp-load"} 0$' "$T/met"
+ok $? "metrics: mp_inserted_total, mp_skipped_total, mp_retries_total"
+[ ! -s "$T/drop" ]
+ok $? "--dropped: never written"
+run mp-load -t events --progress "$T/ev"
+is "$rc $(wc -c <"$T/out") $(tr '\r' '\n' <"$T/err" | grep -v '^$' |
+    grep -cv '^mp-load: [0-9]* records, .* MiB')" "0 0 0" \
+    "--progress: no other message"
+IN=$T/ev run mp-load -t events --max-record=700 --rejects="$T/rej" \
+    --stats="$T/st"
+is "$rc $(jq -r .reason "$T/rej" | sed 's/ (.*//' | sort -u) $(stat1 rejected)" \
+    "0 record longer than 700 bytes $(awk 'length > 700' "$T/ev" | wc -l | awk '{ print "rejected=" $1 }')" \
+    "--max-record: longer lines rejected, from standard input"
+run mp-load -t events --log-format=json "$T/p"
+jq -e -s 'length > 0 and all(.prog == "mp-load" and .file and .line)' \
+    "$T/err" >/dev/null && [ "$rc" = 65 ]
+ok $? "--log-format=json: rejects as JSON messages with file and line"
+
+# --- -d/--db and the PG* variables
+q -c "CREATE DATABASE mpdb"
+host=$PGHOST
+run env -u PGHOST -u PGDATABASE mp-load -d "host=$host dbname=mpdb" \
+    -t kv --create "$T/ev3"
+check "-d key=value, no PG* variables" 0 /dev/null ""
+is "$(ids kv mpdb | md5sum)" "$(jids "$T/ev3" | md5sum)" "...into that database"
+run env -u PGHOST -u PGDATABASE mp-load --db="postgresql:///mpdb?host=$host" \
+    -t uri --create "$T/ev3"
+check "--db=URI" 0 /dev/null ""
+is "$(ids uri mpdb | md5sum)" "$(jids "$T/ev3" | md5sum)" "...into that database"
+PGDATABASE=mpdb run mp-load -t env --create "$T/ev3"
+check "PG* variables alone (PGDATABASE=mpdb)" 0 /dev/null ""
+is "$(ids env mpdb | md5sum)" "$(jids "$T/ev3" | md5sum)" "...into that database"
+printf '[mp]\nhost=%s\ndbname=mpdb\n' "$host" >"$T/svc"
+run env -u PGHOST PGSERVICEFILE="$T/svc" mp-load -d service=mp -t svc \
+    --create "$T/ev3"
+check "a service file (PGSERVICEFILE, -d service=mp)" 0 /dev/null ""
+is "$(ids svc mpdb | md5sum)" "$(jids "$T/ev3" | md5sum)" "...into that database"
+run mp-load -d "host=$host password=s3cret junk" -t events "$T/ev3"
+check "a conninfo that does not parse: 78" 78 /dev/null \
+    "^mp-load: --db: .*missing \"=\" after \"junk\" in connection info string$"
+run mp-load -d "postgresql:///mpdb?host=$host&nosuch=1" -t events "$T/ev3"
+check "a URI that does not parse: 78" 78 /dev/null \
+    "^mp-load: --db: .*invalid URI query parameter"
+run mp-load -d "host=$host dbname=nosuch" -t events "$T/ev3"
+check "a missing database: 78" 78 /dev/null \
+    "^mp-load: cannot connect to PostgreSQL: .*database \"nosuch\" does not exist$"
+run mp-load -d "postgresql:///nosuch?host=$host" -t events "$T/ev3"
+check "...in a URI too" 78 /dev/null "database \"nosuch\" does not exist"
+run mp-load -d "postgresql://mp:s3cret@[::1/mpdb" -t events "$T/ev3"
+is "$rc $(grep -c s3cret "$T/err")" "78 0" \
+    "a bad URI holding a password: 78, the password not printed"
+run mp-load -d "host=$host port=abc" -t events "$T/ev3"
+check "port=abc: a bad conninfo, 78 at once" 78 /dev/null \
+    "invalid integer value \"abc\" for connection option \"port\""
+run mp-load -d "host=$host sslmode=bogus" -t events "$T/ev3"
+check "sslmode=bogus: a bad conninfo, 78 at once" 78 /dev/null \
+    "invalid sslmode value"
+
+# --- -K: options from a file
+cat >"$T/cfg" <<X
+# mp-load -K load.conf
+table = kcfg
+db = host=$host dbname=mpdb
+create
+batch 2
+rejects = $T/krej
+stats = $T/st
+X
+run mp-load -K "$T/cfg" "$T/p"
+check "-K: table, db, create, batch, rejects and stats from a file" 0 \
+    /dev/null ""
+is "$(q -d mpdb -c "SELECT count(*) FROM kcfg") $(jq -s length "$T/krej") $(stat1 batches)" \
+    "6 7 batches=5" "...all of them taken"
+run mp-load -K "$T/cfg" -t kcfg2 -b 100 "$T/p"
+is "$rc $(q -d mpdb -c "SELECT count(*) FROM kcfg2") $(stat1 batches)" \
+    "0 6 batches=1" "...options after -K win"
+
+done_testing
