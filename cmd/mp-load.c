@@ -1098,16 +1098,16 @@ settle(void)
 }
 
 /*
- * One batch, one transaction, split on bad rows and retried whole.
- * Returns 0 or an exit status.
+ * One batch, one transaction, split on bad rows and retried whole, after
+ * tried tries already.  Returns 0 or an exit status.
  */
 static int
-batch(void)
+batch(int tried)
 {
 	PGresult *err = NULL;
 	int c, n, rc;
 
-	for (n = 0;; n++) {
+	for (n = tried;; n++) {
 		if (cmd("BEGIN", &err) < 0)
 			c = mp_pg_class(conn, err);
 		else {
@@ -1215,12 +1215,12 @@ finish(void)
 	} else if (mp_pg_class(conn, bad) == MP_PG_RETRY) {
 		/* counted and waited for as any other try */
 		if ((st = again(0, bad, o.table)) == 0)
-			st = batch();
+			st = batch(1);
 	} else {
 		PQclear(bad);
 		rollback();
 		memset(&pend, 0, sizeof pend);
-		st = batch();
+		st = batch(0);
 	}
 	clearbatch();
 	bat = next;
@@ -1485,7 +1485,7 @@ flushbatch(void)
 		return st;
 	if (bat->n == 0 || start() == 0)
 		return 0;
-	st = batch();
+	st = batch(0);
 	clearbatch();
 	return st;
 }
