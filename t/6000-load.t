@@ -9,18 +9,6 @@
 command -v psql >/dev/null || skip_all "psql is not installed"
 pg_start
 
-# ok, as lib.sh's, with a TAP "# TODO" when $TODO is set: a known bug of
-# mp-load whose test may fail without failing the file
-ok() {
-	local st=$1; shift
-	_n=$((_n + 1))
-	if [ "$st" -eq 0 ]; then
-		echo "ok $_n - $*${TODO:+ # TODO $TODO}"
-	else
-		echo "not ok $_n - $*${TODO:+ # TODO $TODO}"
-		[ -n "${TODO:-}" ] || _fail=$((_fail + 1))
-	fi
-}
 # q SQL...: psql, quiet, unaligned, stopping at the first error
 q() {
 	PGOPTIONS='-c client_min_messages=warning' psql -qAtX \
