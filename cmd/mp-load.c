@@ -1095,6 +1095,9 @@ settle(void)
 		else if (o.pass)
 			mp_emit(run, &rec);
 	}
+	/* the next stage sees a batch as soon as it is in the table */
+	if (o.pass && fflush(stdout) == EOF)
+		mp_err(MP_EX_IOERR, "stdout");
 }
 
 /*
