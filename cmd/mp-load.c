@@ -1095,9 +1095,12 @@ settle(void)
 		else if (o.pass)
 			mp_emit(run, &rec);
 	}
-	/* the next stage sees a batch as soon as it is in the table */
-	if (o.pass && fflush(stdout) == EOF)
-		mp_err(MP_EX_IOERR, "stdout");
+	/*
+	 * The next stage sees a batch as soon as it is in the table; a write
+	 * error shows at the next write or at the end, as for any tool.
+	 */
+	if (o.pass)
+		(void)fflush(stdout);
 }
 
 /*
