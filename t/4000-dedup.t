@@ -19,15 +19,6 @@ ids() { jq -r .event_id "${1:-$T/out}" | paste -sd' ' -; }
 lines() { local f=$1; shift; for n; do sed -n "${n}p" "$f"; done; }
 # field FILE FILTER: FILTER over each JSON line of FILE, on one line
 field() { jq -r "$2" "$1" | paste -sd'|' -; }
-# jqok FILE EXPR NAME: EXPR holds for the JSON in FILE
-jqok() {
-	if jq -e "$2" "$1" >/dev/null 2>&1; then
-		ok 0 "$3"
-	else
-		ok 1 "$3"
-		diag "$1: $(head -c 800 "$1" 2>/dev/null)"
-	fi
-}
 # layout FILE: the state file's fields as JSON, or an error (the format of
 # the man page: header, runs, 24-byte keys and undo records, checksum, end)
 layout() {

@@ -9,24 +9,6 @@
 command -v psql >/dev/null || skip_all "psql is not installed"
 pg_start
 
-# q SQL...: psql, quiet, unaligned, stopping at the first error
-q() {
-	PGOPTIONS='-c client_min_messages=warning' psql -qAtX \
-	    -v ON_ERROR_STOP=1 "$@"
-}
-# jqok FILE EXPR NAME: EXPR holds for the JSON in FILE
-jqok() {
-	if jq -e "$2" "$1" >/dev/null 2>&1; then
-		ok 0 "$3"
-	else
-		ok 1 "$3"
-		diag "$1: $(head -c 800 "$1" 2>/dev/null)"
-	fi
-}
-# ids TABLE [DB]: the table's event ids, sorted
-ids() { q ${2:+-d "$2"} -c "SELECT event_id FROM $1" | sort; }
-# jids FILE: the event ids of the JSON lines of FILE, distinct, sorted
-jids() { jq -r .event_id "$1" | sort -u; }
 # stat1 KEYS: the stats' counts, as "k=v k=v", from $T/st
 stat1() {
 	jq -r --arg k "$1" '[($k | split(" "))[] as $x | "\($x)=\(.[$x])"] |

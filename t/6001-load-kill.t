@@ -9,15 +9,6 @@
 command -v psql >/dev/null || skip_all "psql is not installed"
 pg_start
 
-# q SQL...: psql, quiet, unaligned, stopping at the first error
-q() {
-	PGOPTIONS='-c client_min_messages=warning' psql -qAtX \
-	    -v ON_ERROR_STOP=1 "$@"
-}
-# ids TABLE: the table's event ids, sorted
-ids() { q -c "SELECT event_id FROM $1" | sort; }
-# jids FILE: the event ids of the JSON lines of FILE, distinct, sorted
-jids() { jq -r .event_id "$1" | sort -u; }
 # stat1 KEYS: the stats' counts, as "k=v k=v", from $T/st
 stat1() {
 	jq -r --arg k "$1" '[($k | split(" "))[] as $x | "\($x)=\(.[$x])"] |

@@ -7,7 +7,6 @@
 . "$(dirname "$0")/lib.sh"
 pg_start
 
-q() { PGOPTIONS='-c client_min_messages=warning' psql -qAtX -v ON_ERROR_STOP=1 "$@"; }
 
 q <<'X'
 CREATE TABLE pev (event_id text NOT NULL, ts timestamptz NOT NULL,

@@ -67,6 +67,16 @@ check() {
 	fi
 }
 
+# jqok FILE EXPR NAME: EXPR holds for the JSON in FILE
+jqok() {
+	if jq -e "$2" "$1" >/dev/null 2>&1; then
+		ok 0 "$3"
+	else
+		ok 1 "$3"
+		diag "$1: $(head -c 800 "$1" 2>/dev/null)"
+	fi
+}
+
 # ndjson_eq A B: the two files hold the same JSON values, line by line
 ndjson_eq() {
 	cmp -s <(jq -S -c . "$1") <(jq -S -c . "$2")
@@ -94,3 +104,13 @@ pg_start() {
 	eval "$env"
 	trap 'pg-local stop "$T/pg" >/dev/null 2>&1; rm -rf "$T"' EXIT
 }
+
+# q SQL...: psql, quiet, unaligned, stopping at the first error
+q() {
+	PGOPTIONS='-c client_min_messages=warning' psql -qAtX \
+	    -v ON_ERROR_STOP=1 "$@"
+}
+# ids TABLE [DB]: the table's event ids, sorted
+ids() { q ${2:+-d "$2"} -c "SELECT event_id FROM $1" | sort; }
+# jids FILE: the event ids of the JSON lines of FILE, distinct, sorted
+jids() { jq -r .event_id "$1" | sort -u; }
