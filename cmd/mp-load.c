@@ -325,6 +325,18 @@ cmd(const char *sql, PGresult **res)
 	return -1;
 }
 
+/*
+ * Runs a catalog query with text parameters (the table's name first):
+ * 0 and *r, or an exit status after a message.
+ */
+static int fail(PGresult *, const char *);
+static int
+ask(const char *sql, int n, const char *const *v, PGresult **r)
+{
+	*r = PQexecParams(conn, sql, n, NULL, v, NULL, NULL, 0);
+	return PQresultStatus(*r) == PGRES_TUPLES_OK ? 0 : fail(*r, o.table);
+}
+
 /* A failure of setup or of a whole unit: message, then exit status. */
 static int
 fail(PGresult *r, const char *what)
@@ -348,19 +360,16 @@ table(void)
 	PGresult *r;
 	int i, j, n, keep;
 
-	r = PQexecParams(conn, "SELECT a.attname, format_type(a.atttypid, "
+	if ((i = ask("SELECT a.attname, format_type(a.atttypid, "
 	    "a.atttypmod), t.typname FROM pg_attribute a JOIN pg_type t ON "
 	    "t.oid = a.atttypid WHERE a.attrelid = to_regclass($1) AND "
 	    "a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''",
-	    1, NULL, v, NULL, NULL, 0);
-	if (PQresultStatus(r) != PGRES_TUPLES_OK)
-		return fail(r, o.table);
+	    1, v, &r)) != 0)
+		return i;
 	if ((n = PQntuples(r)) == 0) {
 		PQclear(r);
-		r = PQexecParams(conn, "SELECT to_regclass($1) IS NULL", 1,
-		    NULL, v, NULL, NULL, 0);
-		if (PQresultStatus(r) != PGRES_TUPLES_OK)
-			return fail(r, o.table);
+		if ((i = ask("SELECT to_regclass($1) IS NULL", 1, v, &r)) != 0)
+			return i;
 		if (strcmp(PQgetvalue(r, 0, 0), "t") != 0) {
 			/* made by another run since the first look */
 			PQclear(r);
@@ -417,27 +426,23 @@ table(void)
 	if (ncol == 0)
 		mp_errx(MP_EX_CONFIG, "table '%s' has none of the columns to "
 		    "load", o.table);
-	r = PQexecParams(conn, "SELECT relkind = 'p' FROM pg_class WHERE "
-	    "oid = to_regclass($1)", 1, NULL, v, NULL, NULL, 0);
-	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1)
+	if ((i = ask("SELECT c.relkind = 'p', n.nspname FROM pg_class c JOIN "
+	    "pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = "
+	    "to_regclass($1)", 1, v, &r)) != 0)
+		return i;
+	if (PQntuples(r) != 1)
 		return fail(r, o.table);
 	parted = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
-	PQclear(r);
 	if (o.schema == NULL) {
 		/* the staging table in pg_temp must not hide the table */
-		r = PQexecParams(conn, "SELECT n.nspname FROM pg_class c JOIN "
-		    "pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = "
-		    "to_regclass($1)", 1, NULL, v, NULL, NULL, 0);
-		if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1)
-			return fail(r, o.table);
-		o.schema = xstrdup(PQgetvalue(r, 0, 0));
-		PQclear(r);
+		o.schema = xstrdup(PQgetvalue(r, 0, 1));
 		o.qname.len = 0;
 		ident(&o.qname, o.schema);
 		mp_buf_addc(&o.qname, '.');
 		ident(&o.qname, o.name);
 		mp_buf_str(&o.qname);
 	}
+	PQclear(r);
 	return 0;
 }
 
@@ -914,14 +919,14 @@ bydays(void)
 {
 	const char *v[2] = { o.qname.p, col[o.tcol].name };
 	PGresult *r;
+	int st;
 
-	r = PQexecParams(conn, "SELECT 1 FROM pg_partitioned_table p "
+	if ((st = ask("SELECT 1 FROM pg_partitioned_table p "
 	    "JOIN pg_attribute a ON a.attrelid = p.partrelid AND "
 	    "a.attnum = p.partattrs[0] WHERE p.partrelid = to_regclass($1) "
 	    "AND p.partstrat = 'r' AND p.partnatts = 1 AND a.attname = $2",
-	    2, NULL, v, NULL, NULL, 0);
-	if (PQresultStatus(r) != PGRES_TUPLES_OK)
-		return fail(r, o.table);
+	    2, v, &r)) != 0)
+		return st;
 	partitioned = PQntuples(r) == 1;
 	PQclear(r);
 	return 0;
