@@ -9,11 +9,6 @@
 command -v psql >/dev/null || skip_all "psql is not installed"
 pg_start
 
-# stat1 KEYS: the stats' counts, as "k=v k=v", from $T/st
-stat1() {
-	jq -r --arg k "$1" '[($k | split(" "))[] as $x | "\($x)=\(.[$x])"] |
-	    join(" ")' "$T/st"
-}
 # ms: now, in milliseconds
 ms() { echo $(($(date +%s%N) / 1000000)); }
 # later MS: sleeps a random time up to MS milliseconds

@@ -114,3 +114,8 @@ q() {
 ids() { q ${2:+-d "$2"} -c "SELECT event_id FROM $1" | sort; }
 # jids FILE: the event ids of the JSON lines of FILE, distinct, sorted
 jids() { jq -r .event_id "$1" | sort -u; }
+# stat1 KEYS: the stats' counts, as "k=v k=v", from $T/st
+stat1() {
+	jq -r --arg k "$1" '[($k | split(" "))[] as $x | "\($x)=\(.[$x])"] |
+	    join(" ")' "$T/st"
+}
