@@ -206,6 +206,12 @@ void	 mp_query_free(struct mp_query *);
 int	 mp_json_splice(const char *, size_t, const struct mp_path *,
 	    const char *, size_t, struct mp_buf *);
 /*
+ * Iterates the members of a checked object: *it 0 at first.  Returns 1
+ * with the key (a string span, quotes and all) and value set, 0 at the end.
+ */
+int	 mp_json_members(const char *, size_t, size_t *, struct mp_span *,
+	    struct mp_span *);
+/*
  * Appends the canonical form of a checked value: object members sorted by
  * key (bytes, once decoded), no white space, strings decoded and written
  * back with the fewest escapes, numbers and literals as written.  Members
@@ -237,6 +243,21 @@ int	 mp_duration_parse(const char *, int64_t *, const char **);
 int	 mp_money_parse(const char *, size_t, int64_t *, const char **);
 /* Formats micro-units as decimal text; buf holds at least 32 bytes. */
 char	*mp_money_fmt(int64_t, char *);
+/*
+ * Part i (from 0) of n > 0 parts of an amount, floor(a*(i+1)/n) -
+ * floor(a*i/n): parts differ by at most one and the n of them sum to a.
+ */
+int64_t	 mp_money_share(int64_t, int64_t, int64_t);
+/*
+ * Parses a non-negative decimal of at most 12 places (an exchange rate)
+ * into *m / 10^*scale.  Returns 0, or -1 with *errstr set.
+ */
+int	 mp_rate_parse(const char *, size_t, int64_t *, int *, const char **);
+/*
+ * amount * m / 10^scale, rounded to the nearest micro-unit, halves away
+ * from zero.  Returns 0, or -1 when the result is out of range.
+ */
+int	 mp_money_convert(int64_t, int64_t, int, int64_t *);
 
 /* lines.c: line-based list files */
 struct mp_lines {
@@ -494,6 +515,13 @@ struct mp_run *mp_run_new(const struct mp_cfg *);
  * be read.
  */
 int	 mp_run_loop(struct mp_run *, int, char **, mp_rec_fn *, void *);
+/*
+ * A first pass: reads the inputs as mp_run_loop does, but without a word
+ * (lines over the limit are skipped, nothing is counted); fn must not
+ * reject, drop or emit.  The status of a file that cannot be read is
+ * kept.
+ */
+int	 mp_run_scan(struct mp_run *, int, char **, mp_rec_fn *, void *);
 /* Writes the record to stdout as it came, with a newline. */
 void	 mp_emit(struct mp_run *, const struct mp_rec *);
 /* Writes a line (no newline in it) to stdout as an output record. */
@@ -595,6 +623,81 @@ void	 mp_pg_copy_text(struct mp_buf *, const char *, size_t);
  * another session holds it, or the status of a failure.
  */
 int	 mp_pg_lock(struct pg_conn *, const char *);
+
+/* csv.c: CSV (RFC 4180) and TSV files, one record at a time */
+struct mp_csv {
+	const char *file;	/* for messages */
+	long long line;		/* the line the last record started on */
+	long long nrec;		/* records read */
+	/* private */
+	FILE	*f;
+	int	 sep, quote;	/* ',' and 1 for CSV; '\t' and 0 for TSV */
+	long long next;		/* line the next read starts on */
+	struct mp_buf buf;	/* field bytes, each NUL-terminated */
+	struct mp_span *fld;
+	int	 nfld, cap;
+	char	 err[128];
+};
+/*
+ * Opens a CSV (sep ',') or TSV (sep '\t') file, "-" for stdin.  Returns 0,
+ * or 66 after a message.
+ */
+int	 mp_csv_open(struct mp_csv *, const char *, int);
+/*
+ * Reads the next record: returns its number of fields (*f points at them,
+ * valid until the next call), 0 at the end, or -1 with mp_csv_error()
+ * saying why ("unterminated quote", "bare quote in an unquoted field",
+ * "text after a closing quote", "NUL byte", "line too long", or a read
+ * error).  Blank lines are skipped.
+ */
+int	 mp_csv_next(struct mp_csv *, struct mp_span **);
+/* Why mp_csv_next failed ("" when it has not). */
+const char *mp_csv_error(const struct mp_csv *);
+/* Frees the reader and closes the file (never stdin). */
+void	 mp_csv_close(struct mp_csv *);
+
+/* table.c: rows found by key, in memory; rows are numbered from 0 */
+enum { MP_TABLE_ERROR, MP_TABLE_FIRST, MP_TABLE_LAST };
+struct mp_table;
+struct mp_table *mp_table_new(void);
+/*
+ * Adds a row: key and value bytes, and its line (or row number) for
+ * messages.  Returns the row's number; when a row of the key is there
+ * already, *old is its number (else -1) and, unless how is MP_TABLE_LAST
+ * (the new row takes its place), nothing is added and -1 returned.
+ */
+long	 mp_table_add(struct mp_table *, const void *, size_t, const void *,
+	    size_t, long long, int, long *);
+/* The row of a key, or -1. */
+long	 mp_table_find(const struct mp_table *, const void *, size_t);
+const char *mp_table_val(const struct mp_table *, long, size_t *);
+const char *mp_table_key(const struct mp_table *, long, size_t *);
+long long mp_table_line(const struct mp_table *, long);
+size_t	 mp_table_count(const struct mp_table *);	/* keys */
+size_t	 mp_table_rows(const struct mp_table *);	/* rows added */
+size_t	 mp_table_memory(const struct mp_table *);	/* bytes held */
+/* Forgets every row, keeping the memory. */
+void	 mp_table_clear(struct mp_table *);
+void	 mp_table_free(struct mp_table *);
+
+/*
+ * jq.c: jq programs over records (libjq: link with -ljq).  No jv value
+ * crosses into the rest of libmp: records go in as text, results come out
+ * as text.
+ */
+struct mp_jq;
+/* Compiles a program; NULL with jq's message in err when it does not. */
+struct mp_jq *mp_jq_new(const char *, struct mp_buf *);
+/*
+ * Runs the program on a record (checked JSON text; seq numbers records,
+ * so that a record is parsed once for all programs) and writes its first
+ * output into out as key text: a string's characters, other values as jq
+ * prints them.  Returns 1, 0 when the output is null or there is none,
+ * or -1 with jq's error message in out.
+ */
+int	 mp_jq_first(struct mp_jq *, const char *, size_t, long long,
+	    struct mp_buf *);
+void	 mp_jq_free(struct mp_jq *);
 
 /* schema.c: event schemas, mp-schema(5) */
 enum mp_ftype {
