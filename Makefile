@@ -15,7 +15,8 @@ MPFLAGS	 = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Icommon -I/usr/include/postgres
 LIBS_mp-botfilter = -lpcre2-8
 LIBS_mp-dedup = -lsodium
 LIBS_mp-load = -lpq
-TESTLIBS = -lpcre2-8 -lsodium -lpq
+LIBS_mp-enrich = -lpq -ljq
+TESTLIBS = -lpcre2-8 -lsodium -lpq -ljq
 
 CMDS	 = $(patsubst %.c,%,$(wildcard cmd/mp-*.c))
 LIBSRC	 = $(wildcard common/*.c)

@@ -65,3 +65,72 @@ mp_money_fmt(int64_t v, char *buf)
 		buf[--n] = '\0';
 	return buf;
 }
+
+/* floor(a / b) for b > 0 */
+static __int128
+floordiv(__int128 a, __int128 b)
+{
+	__int128 q = a / b;
+
+	return a % b != 0 && a < 0 ? q - 1 : q;
+}
+
+int64_t
+mp_money_share(int64_t total, int64_t i, int64_t n)
+{
+	return (int64_t)(floordiv((__int128)total * (i + 1), n) -
+	    floordiv((__int128)total * i, n));
+}
+
+int
+mp_rate_parse(const char *s, size_t n, int64_t *m, int *scale,
+    const char **errstr)
+{
+	size_t i = 0;
+	uint64_t v = 0;
+	int digits = 0, k = -1;
+
+	*errstr = "not a decimal";
+	for (; i < n; i++) {
+		if (s[i] == '.' && k < 0 && digits > 0) {
+			k = 0;
+			continue;
+		}
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		if (k >= 0 && ++k > 12) {
+			*errstr = "more than 12 decimal places";
+			return -1;
+		}
+		if (++digits > 18 && v >= 100000000000000000ULL) {
+			*errstr = "out of range";
+			return -1;
+		}
+		v = v * 10 + (s[i] - '0');
+	}
+	if (digits == 0 || k == 0)
+		return -1;
+	*m = v;
+	*scale = k < 0 ? 0 : k;
+	return 0;
+}
+
+int
+mp_money_convert(int64_t amount, int64_t m, int scale, int64_t *out)
+{
+	unsigned __int128 p, d = 1, q, r;
+	int i;
+
+	for (i = 0; i < scale; i++)
+		d *= 10;
+	p = (unsigned __int128)(amount < 0 ? -(__int128)amount : amount) *
+	    (uint64_t)m;
+	q = p / d;
+	r = p % d;
+	if (2 * r >= d)
+		q++;			/* halves away from zero */
+	if (q > INT64_MAX)
+		return -1;
+	*out = amount < 0 ? -(int64_t)q : (int64_t)q;
+	return 0;
+}

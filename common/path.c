@@ -635,3 +635,21 @@ mp_json_canon(const char *rec, size_t n, const struct mp_path *ign,
 			mask |= 1ULL << j;
 	canon(&c, skip_ws(rec, end), end, 0, mask, out);
 }
+
+int
+mp_json_members(const char *obj, size_t n, size_t *it, struct mp_span *key,
+    struct mp_span *val)
+{
+	ptr p, end = obj + n, v;
+	int esc;
+
+	p = *it ? obj + *it : skip_ws(obj, end);
+	if (p >= end || (*p != '{' && *p != ','))
+		return 0;
+	if (!next(&p, end, key, &esc, &v))
+		return 0;
+	val->p = v;
+	val->n = skip_value(v, end) - v;
+	*it = p - obj;
+	return 1;
+}

@@ -44,6 +44,7 @@ struct mp_run {
 	int	 status;	/* first read error */
 	int	 stop;		/* --strict and a record was rejected */
 	int	 flushed, final;	/* mp_run_flush ran; its status */
+	int	 scanning;	/* mp_run_scan: read without a word */
 	/* a record longer than the limit, being streamed to the rejects */
 	long long longbytes;
 	unsigned char carry[3];
@@ -316,7 +317,7 @@ long_begin(struct mp_run *r, const char *file, long long line)
 
 	r->longbytes = 0;
 	r->ncarry = 0;
-	if (r->rej == NULL)
+	if (r->rej == NULL || r->scanning)
 		return;
 	b->len = 0;
 	mp_buf_adds(b, "{\"prog\":");
@@ -335,7 +336,7 @@ long_more(struct mp_run *r, const char *p, size_t n, int final)
 	struct mp_buf *b = &r->tmp;
 
 	r->longbytes += n;
-	if (r->rej == NULL)
+	if (r->rej == NULL || r->scanning)
 		return;
 	b->len = 0;
 	mp_buf_base64(b, p, n, r->carry, &r->ncarry, final);
@@ -350,6 +351,8 @@ long_end(struct mp_run *r, const char *file, long long line)
 {
 	char reason[64];
 
+	if (r->scanning)
+		return;
 	long_more(r, "", 0, 1);
 	snprintf(reason, sizeof reason, "record longer than %lld bytes",
 	    r->cfg.max_record);
@@ -509,6 +512,22 @@ mp_run_loop(struct mp_run *r, int argc, char **argv, mp_rec_fn *fn,
 	}
 	free(buf);
 	return r->status;
+}
+
+int
+mp_run_scan(struct mp_run *r, int argc, char **argv, mp_rec_fn *fn,
+    void *arg)
+{
+	long long in = r->in, blank = r->blank, bytes = r->bytes_in;
+	int st;
+
+	r->scanning = 1;
+	st = mp_run_loop(r, argc, argv, fn, arg);
+	r->scanning = 0;
+	r->in = in;
+	r->blank = blank;
+	r->bytes_in = bytes;
+	return st;
 }
 
 static void

@@ -9,6 +9,9 @@ tools=$(cd "$top/cmd" && ls mp-*.c | sed 's/\.c$//')
 # mp-load needs a server and a table, even for no input
 pg_start
 args_mp_load="--table=conventions --create"
+# mp-enrich needs a table
+printf 'event_id,cost\n' >"$T/costs.csv"
+args_mp_enrich="--table=$T/costs.csv"
 
 for t in $tools; do
 	eval "a=\${args_${t//-/_}:-}"
