@@ -1,11 +1,12 @@
 #!/bin/bash
 # scripts/gen-events, the synthetic events every other test stands on:
 # deterministic, exactly -n lines, valid events, --stats that tell the
-# truth, and broken lines (--bad-rate) that really are broken.
+# truth, broken lines (--bad-rate) that really are broken, and side
+# tables (--spend-out, --fx-out) that agree with the events.
 . "$(dirname "$0")/lib.sh"
 command -v python3 >/dev/null || skip_all "python3 not installed"
 command -v jq >/dev/null || skip_all "jq not installed"
-plan 38
+plan 61
 
 # options
 run gen-events --help
@@ -280,3 +281,178 @@ gen-events -n 200000 2>"$T/err" | head -1 >/dev/null
 st=${PIPESTATUS[0]}
 [ "$st" = 0 ] && [ ! -s "$T/err" ]
 ok $? "gen-events | head: no error, exit 0"
+
+# --spend-out and --fx-out: side tables for mp-enrich, the same run's truth
+nets='google_ads meta_ads microsoft_ads outbrain taboola tiktok_ads'
+args="-n 20000 --seed 11 --days 3 --dup-rate 0.2 --bot-rate 0.2 --odd-rate 0.1"
+gen-events $args --stats --spend-out "$T/sp.csv" --fx-out "$T/fx.csv" \
+	>"$T/ev" 2>"$T/evst"
+gen-events $args --stats >"$T/ev0" 2>"$T/evst0"
+cmp -s "$T/ev" "$T/ev0" && cmp -s "$T/evst" "$T/evst0"
+ok $? "--spend-out, --fx-out: the same events and --stats as without them"
+gen-events -n 3000 --seed 2 --bad-rate 0.2 --odd-rate 0.3 >"$T/bev0"
+gen-events -n 3000 --seed 2 --bad-rate 0.2 --odd-rate 0.3 \
+	--spend-out "$T/bsp.tsv" --fx-out "$T/bfx.ndjson" >"$T/bev1"
+cmp -s "$T/bev0" "$T/bev1"
+ok $? "--spend-out, --fx-out with bad and odd lines: the same events"
+
+gen-events $args --spend-out "$T/sp2.csv" --fx-out "$T/fx2.csv" >/dev/null
+gen-events ${args/--seed 11/--seed 12} --spend-out "$T/sp3.csv" \
+	--fx-out "$T/fx3.csv" >/dev/null
+cmp -s "$T/sp.csv" "$T/sp2.csv" && cmp -s "$T/fx.csv" "$T/fx2.csv" &&
+	! cmp -s "$T/sp.csv" "$T/sp3.csv"
+ok $? "--spend-out, --fx-out: same arguments, same bytes; --seed changes spend"
+
+is "$(head -1 "$T/sp.csv")|$(head -1 "$T/fx.csv")" \
+	"campaign_id,date,network,spend,clicks|date,currency,rate" \
+	"csv headers"
+
+# from the events alone: every campaign and day with an event, in order,
+# with its distinct click event_ids counted (replays and odd lines are
+# the same events; bots count)
+jq -r '[.campaign_id, .ts[:10], (if .type == "click" then .event_id
+	else "" end)] | @tsv' "$T/ev" | sort -u | awk -F '\t' '
+	{ k = $1 "," $2; if (!(k in n)) { n[k] = 0; keys[++m] = k }
+	  if ($3 != "") n[k]++ }
+	END { for (i = 1; i <= m; i++) print keys[i] "," n[keys[i]] }' \
+	>"$T/want"
+tail -n +2 "$T/sp.csv" | cut -d, -f1,2,5 >"$T/got"
+cmp -s "$T/want" "$T/got" && [ "$(wc -l <"$T/got")" -gt 300 ] &&
+	[ "$(awk -F, '$3 > 0' "$T/got" | wc -l)" -gt 100 ]
+ok $? "spend rows: each campaign/day with events once, sorted, clicks = jq's"
+[ -s "$T/got" ] || diag "$(diff "$T/want" "$T/got" | head -5)"
+is "$(awk -F, 'NR > 1 { s += $5 } END { print s }' "$T/sp.csv")" \
+	"$(jq .by_type.click "$T/evst")" "spend clicks add up to --stats clicks"
+
+gen-events -n 4000 --seed 3 --days 2 --bad-rate 0.3 --stats \
+	--spend-out "$T/bsp.csv" >/dev/null 2>"$T/bst"
+is "$(awk -F, 'NR > 1 { s += $5 } END { print s }' "$T/bsp.csv")" \
+	"$(jq .by_type.click "$T/bst")" \
+	"--bad-rate 0.3: bad lines count no clicks (sum = --stats clicks)"
+
+n=$(tail -n +2 "$T/sp.csv" | cut -d, -f4 | grep -cvE '^(0|[1-9][0-9]*)\.[0-9]{2}$')
+is "$n" 0 "spend: a decimal with 2 decimals"
+# spend = the day's distinct impression and click cost times 0.90..1.30,
+# rounded to cents
+jq -r 'select(.cost != null) | [.event_id, .campaign_id, .ts[:10],
+	(.cost | tostring)] | @tsv' "$T/ev" | sort -u >"$T/costs"
+python3 - "$T/costs" "$T/sp.csv" <<'EOF'
+import sys
+from decimal import Decimal
+cost = {}
+for l in open(sys.argv[1]):
+    _, c, d, x = l.rstrip("\n").split("\t")
+    cost[c, d] = cost.get((c, d), 0) + Decimal(x)
+rows = [l.rstrip("\n").split(",") for l in open(sys.argv[2])][1:]
+factors = []
+for c, d, net, spend, clicks in rows:
+    s, k = Decimal(spend), cost.get((c, d), Decimal(0))
+    assert k * Decimal("0.9") - Decimal("0.005") <= s <= \
+        k * Decimal("1.3") + Decimal("0.005"), (c, d, spend, k)
+    if k > 5:
+        factors.append(s / k)
+assert sum(Decimal(r[3]) for r in rows) > 1000, "spend too small"
+assert min(factors) < Decimal("0.95") and max(factors) > Decimal("1.25")
+EOF
+ok $? "spend: the day's cost times 0.90..1.30, rounded to cents"
+
+# network: the source of the campaign's impressions and clicks, one per
+# campaign, never a tracker
+jq -r 'select(.type == "impression" or .type == "click") |
+	[.campaign_id, .source] | @csv' "$T/ev" | tr -d '"' | sort -u >"$T/srcs"
+tail -n +2 "$T/sp.csv" | cut -d, -f1,3 | sort -u >"$T/spnets"
+[ -z "$(comm -23 "$T/srcs" "$T/spnets")" ] &&
+	[ "$(cut -d, -f1 "$T/spnets" | uniq -d | wc -l)" = 0 ] &&
+	[ -z "$(cut -d, -f2 "$T/spnets" | sort -u | grep -vxF "${nets// /
+}")" ] && ! grep -qE 'appsflyer|adjust' "$T/sp.csv" &&
+	jq -r 'select(.type == "postback") | .source' "$T/ev" | sort -u |
+	grep -qx appsflyer
+ok $? "network: the campaign's network, one per campaign, never a tracker"
+
+# fx: every non-USD currency of the events, every day of the range
+# fxcover.py EVENTS FX START DAYS
+cat >"$T/fxcover.py" <<'EOF'
+import datetime, json, sys
+curs = sorted({json.loads(l).get("currency") for l in open(sys.argv[1])}
+              - {None, "USD"})
+assert curs == ["EUR", "GBP"], curs
+d0, n = datetime.date.fromisoformat(sys.argv[3]), int(sys.argv[4])
+want = ["%s,%s" % (d0 + datetime.timedelta(days=i), c)
+        for i in range(n) for c in curs]
+rows = [l.rstrip("\n").split(",") for l in open(sys.argv[2])][1:]
+assert [r[0] + "," + r[1] for r in rows] == want, rows
+EOF
+gen-events -n 2000 --seed 4 --days 45 --start 2026-12-10 \
+	--fx-out "$T/fx45.csv" >"$T/ev45"
+python3 "$T/fxcover.py" "$T/ev" "$T/fx.csv" 2026-11-20 3 &&
+	python3 "$T/fxcover.py" "$T/ev45" "$T/fx45.csv" 2026-12-10 45
+ok $? "fx: a row for every non-USD currency of the events and every day"
+
+n=$(tail -n +2 "$T/fx45.csv" | awk -F, '
+	$3 !~ /^[0-9]+\.[0-9][0-9][0-9][0-9][0-9][0-9]$/ { print; next }
+	$2 == "EUR" && ($3 < 1.08 * 0.95 || $3 > 1.08 * 1.05) { print; next }
+	$2 == "GBP" && ($3 < 1.27 * 0.95 || $3 > 1.27 * 1.05) { print; next }
+	$2 != "EUR" && $2 != "GBP" { print }' | wc -l)
+is "$n $(tail -n +2 "$T/fx45.csv" | wc -l)" "0 90" \
+	"fx: 45 days x 2, rates with 6 decimals near EUR 1.08 and GBP 1.27"
+gen-events -n 500 --seed 9 --days 2 --start 2027-01-05 \
+	--fx-out "$T/fx2d.csv" >/dev/null
+grep -q '^2027-01-06,EUR,' "$T/fx2d.csv" &&
+	[ -z "$(comm -23 <(tail -n +2 "$T/fx2d.csv" | sort) \
+	<(sort "$T/fx45.csv"))" ] &&
+	[ "$(cut -d, -f3 "$T/fx45.csv" | sort -u | wc -l)" -gt 80 ]
+ok $? "fx: rates drift day by day and depend on the date alone"
+
+# formats: by name, or --spend-format / --fx-format
+gen-events $args --spend-out "$T/sp.tsv" --fx-out "$T/fx.tsv" >/dev/null
+gen-events $args --spend-out "$T/sp.ndjson" --fx-out "$T/fx.jsonl" >/dev/null
+gen-events $args --spend-out "$T/sp.out" --spend-format ndjson \
+	--fx-out "$T/fx.json" --fx-format tsv >/dev/null
+gen-events $args --spend-out "$T/spc.ndjson" --spend-format csv >/dev/null
+cmp -s <(tr '\t' , <"$T/sp.tsv") "$T/sp.csv" &&
+	cmp -s <(tr '\t' , <"$T/fx.tsv") "$T/fx.csv" &&
+	grep -q '	' "$T/sp.tsv" && ! grep -q , "$T/sp.tsv"
+ok $? "tsv: the csv rows, tab separated, with the header"
+
+ndcsv() {
+	sed -E 's/^\{"campaign_id":"([^"]*)","date":"([^"]*)","network":"([^"]*)","spend":([0-9.]+),"clicks":([0-9]+)\}$/\1,\2,\3,\4,\5/
+		s/^\{"date":"([^"]*)","currency":"([^"]*)","rate":([0-9.]+)\}$/\1,\2,\3/' "$1"
+}
+cmp -s <(ndcsv "$T/sp.ndjson") <(tail -n +2 "$T/sp.csv") &&
+	cmp -s <(ndcsv "$T/fx.jsonl") <(tail -n +2 "$T/fx.csv")
+ok $? "ndjson/jsonl: one object per row, the csv values, number text kept"
+jq -e -s 'length > 300 and all(.[]; (.spend | type) == "number" and
+	(.clicks | type) == "number" and .clicks == (.clicks | floor) and
+	(.campaign_id | type) == "string" and (keys | length) == 5)' \
+	"$T/sp.ndjson" >/dev/null &&
+	jq -e -s 'all(.[]; (.rate | type) == "number" and
+	(.currency | type) == "string")' "$T/fx.jsonl" >/dev/null
+ok $? "ndjson: spend, rate and clicks are JSON numbers, ids strings"
+cmp -s "$T/sp.out" "$T/sp.ndjson" && cmp -s "$T/fx.json" "$T/fx.tsv" &&
+	cmp -s "$T/spc.ndjson" "$T/sp.csv"
+ok $? "--spend-format, --fx-format override the file name"
+
+# usage errors, unwritable files, -n 0, a closed stdout
+run gen-events -n 5 --spend-out "$T/sp.txt"
+check "--spend-out FILE of no known format: 64" 64 "$T/empty" \
+	"cannot tell the format.*--spend-format"
+run gen-events -n 5 --fx-format csv
+check "--fx-format without --fx-out: 64" 64 "$T/empty" \
+	'--fx-format needs --fx-out'
+run gen-events -n 5 --spend-out "$T/s.csv" --spend-format xml
+check "--spend-format xml: 64" 64 "$T/empty" "argument --spend-format"
+run gen-events -n 5 --fx-out "$T/no/such/dir/fx.csv"
+check "--fx-out FILE unwritable: 73, no events written" 73 "$T/empty" \
+	"^gen-events: cannot write '"
+
+run gen-events -n 0 --spend-out "$T/s0.csv" --fx-out "$T/f0.ndjson"
+[ "$rc" = 0 ] && [ ! -s "$T/out" ] && [ ! -s "$T/err" ] &&
+	[ "$(cat "$T/s0.csv")" = "campaign_id,date,network,spend,clicks" ] &&
+	[ -f "$T/f0.ndjson" ] && [ ! -s "$T/f0.ndjson" ]
+ok $? "-n 0: the header alone (csv), an empty file (ndjson)"
+
+gen-events -n 30000 --spend-out "$T/h.csv" 2>"$T/err" | head -1 >/dev/null
+st=${PIPESTATUS[0]}
+gen-events -n 30000 --spend-out "$T/h2.csv" >/dev/null
+[ "$st" = 0 ] && [ ! -s "$T/err" ] && cmp -s "$T/h.csv" "$T/h2.csv"
+ok $? "gen-events --spend-out | head: exit 0, the whole table still written"
