@@ -526,17 +526,18 @@ struct row {
 };
 
 static void
-bad(const struct row *r, const char *fmt, ...) MP_PRINTF(2, 3);
+bad(const struct row *r, const char *fmt, ...) MP_PRINTF(2, 3) MP_NORETURN;
 
 static void
 bad(const struct row *r, const char *fmt, ...)
 {
+	struct mp_buf b = { 0 };
 	va_list ap;
 
 	va_start(ap, fmt);
-	mp_vwarnat(r->file, r->line, fmt, ap);
+	mp_buf_vprintf(&b, fmt, ap);
 	va_end(ap);
-	exit(MP_EX_DATAERR);
+	mp_errat(MP_EX_DATAERR, r->file, r->line, "%s", mp_buf_str(&b));
 }
 
 /* Whether text is a JSON number, by the grammar. */
@@ -729,6 +730,19 @@ allocrow(struct tab *t, const struct row *r, long id)
 	}
 }
 
+/* Whether text is a day, YYYY-MM-DD. */
+static int
+isday(const char *s, size_t n)
+{
+	char t[32];
+	int64_t us;
+
+	if (n != 10 || s[4] != '-' || s[7] != '-')
+		return 0;
+	snprintf(t, sizeof t, "%.10sT00:00:00Z", s);
+	return mp_time_parse(t, 20, &us) == 0;
+}
+
 /* Adds a row to a table (or a batch's table), minding duplicates. */
 static void
 addrow(struct tab *t, struct mp_table *into, const struct row *r)
@@ -743,6 +757,9 @@ addrow(struct tab *t, struct mp_table *into, const struct row *r)
 		if (!celltext(r, t->key[i].idx, &tmp))
 			bad(r, "key column '%s' is %s", t->key[i].col,
 			    r->cell[t->key[i].idx].p ? "null" : "missing");
+		if (t == &fx && i == 0 && !isday(tmp.p, tmp.len))
+			bad(r, "column 'date': '%s' is not a day, YYYY-MM-DD",
+			    mp_buf_str(&tmp));
 		keypart(&k, tmp.p, tmp.len);
 	}
 	rowvalue(t, r, &v);
@@ -780,9 +797,8 @@ resolve(struct tab *t, char **cols, int ncol, const char *where)
 	for (i = 0; i < t->nkey; i++)
 		if ((t->key[i].idx = colidx(cols, ncol,
 		    t->key[i].col)) < 0) {
-			mp_warnx("%s: no key column '%s'", where,
+			mp_errat(MP_EX_DATAERR, where, 0, "no key column '%s'",
 			    t->key[i].col);
-			exit(MP_EX_DATAERR);
 		}
 	if (t->nadd == 0 && !(t->set & S_ADD) && dflt.nadd == 0) {
 		/* every column but the keys and the allocation's */
@@ -805,17 +821,14 @@ resolve(struct tab *t, char **cols, int ncol, const char *where)
 	}
 	for (i = 0; i < t->nadd; i++)
 		if ((t->add[i].idx = colidx(cols, ncol, t->add[i].col)) < 0) {
-			mp_warnx("%s: no column '%s'", where, t->add[i].col);
-			exit(MP_EX_DATAERR);
+			mp_errat(MP_EX_DATAERR, where, 0, "no column '%s'",
+			    t->add[i].col);
 		}
-	if (t->alloc && (t->aidx = colidx(cols, ncol, t->alloc)) < 0) {
-		mp_warnx("%s: no column '%s'", where, t->alloc);
-		exit(MP_EX_DATAERR);
-	}
-	if (t->countcol && (t->cidx = colidx(cols, ncol, t->countcol)) < 0) {
-		mp_warnx("%s: no column '%s'", where, t->countcol);
-		exit(MP_EX_DATAERR);
-	}
+	if (t->alloc && (t->aidx = colidx(cols, ncol, t->alloc)) < 0)
+		mp_errat(MP_EX_DATAERR, where, 0, "no column '%s'", t->alloc);
+	if (t->countcol && (t->cidx = colidx(cols, ncol, t->countcol)) < 0)
+		mp_errat(MP_EX_DATAERR, where, 0, "no column '%s'",
+		    t->countcol);
 }
 
 static void
@@ -1158,43 +1171,71 @@ pgbatch(struct tab *t, struct mp_table *ask)
 
 /* --- the cache of a batched table --- */
 
+static void cache_put(struct tab *, const char *, size_t, const char *,
+    size_t);
+
 static long
 cache_find(struct tab *t, const char *k, size_t n, const char **v,
     size_t *vn)
 {
+	static struct mp_buf kc, vc;
 	long r;
-	long old;
 
 	if ((r = mp_table_find(t->cache[0], k, n)) >= 0) {
 		*v = mp_table_val(t->cache[0], r, vn);
 		return r;
 	}
-	if ((r = mp_table_find(t->cache[1], k, n)) >= 0) {
-		*v = mp_table_val(t->cache[1], r, vn);
-		/* used again: into the newer generation */
-		r = mp_table_add(t->cache[0], k, n, *v, *vn, 0, MP_TABLE_LAST,
-		    &old);
-		*v = mp_table_val(t->cache[0], r, vn);
-		return r;
-	}
-	return -1;
+	if ((r = mp_table_find(t->cache[1], k, n)) < 0)
+		return -1;
+	/* used again: into the newer generation, which may push it out */
+	*v = mp_table_val(t->cache[1], r, vn);
+	kc.len = vc.len = 0;
+	mp_buf_add(&kc, k, n);
+	mp_buf_add(&vc, *v, *vn);
+	cache_put(t, kc.p, kc.len, vc.p, vc.len);
+	*v = vc.p;
+	*vn = vc.len;
+	return 0;
 }
 
+/*
+ * The cache is two generations of at most half of --cache keys each: a
+ * key used in neither of the last two is forgotten.
+ */
 static void
 cache_put(struct tab *t, const char *k, size_t n, const char *v, size_t vn)
 {
+	long long cap = cachen / 2 > 0 ? cachen / 2 : 1;
 	struct mp_table *x;
 	long old;
 
 	if (cachen == 0)
 		return;
-	if ((long long)mp_table_count(t->cache[0]) >= (cachen + 1) / 2) {
+	if ((long long)mp_table_count(t->cache[0]) >= cap) {
 		x = t->cache[1];
 		t->cache[1] = t->cache[0];
 		t->cache[0] = x;
 		mp_table_clear(t->cache[0]);
+		if (cachen == 1)
+			mp_table_clear(t->cache[1]);
 	}
 	mp_table_add(t->cache[0], k, n, v, vn, 0, MP_TABLE_LAST, &old);
+}
+
+/* Keys in the cache. */
+static size_t
+cache_count(const struct tab *t)
+{
+	const char *k;
+	size_t i, kn, c = mp_table_count(t->cache[0]);
+
+	for (i = 0; i < mp_table_rows(t->cache[1]); i++) {
+		k = mp_table_key(t->cache[1], i, &kn);
+		if (mp_table_find(t->cache[1], k, kn) == (long)i &&
+		    mp_table_find(t->cache[0], k, kn) < 0)
+			c++;
+	}
+	return c;
 }
 
 /* The sum of the first k of n parts: floor(total * k / n). */
@@ -1290,13 +1331,13 @@ emit(struct mp_run *run, struct cur *c, const struct hit *h)
 		long r = h->row;
 		int64_t share = 0;
 
-		if (t->seen[r] < t->n[r])
+		if (t->seen[r] < t->n[r]) {
 			share = mp_money_share(t->total[r], t->seen[r],
 			    t->n[r]);
-		else
+			allocated++;
+		} else
 			excess++;
 		t->seen[r]++;
-		allocated++;
 		shares.len = 0;
 		mp_buf_adds(&shares, mp_money_fmt(share, mbuf));
 		pc[np].a = &t->afield;
@@ -1782,6 +1823,9 @@ static void
 loadtable(struct tab *t)
 {
 	t->rows = mp_table_new();
+	if (t->fmt != F_PG && strcmp(t->src, "-") != 0 &&
+	    access(t->src, R_OK) < 0)
+		mp_err(MP_EX_NOINPUT, "%s", t->src);
 	if (t->batched) {
 		t->bt = mp_table_new();
 		t->cache[0] = mp_table_new();
@@ -1831,19 +1875,32 @@ static void
 rereadable(int argc, char **argv)
 {
 	struct stat st;
-	int i;
+	int i, r;
 
 	for (i = 0; i < argc || (argc == 0 && i == 0); i++) {
 		const char *f = argc ? argv[i] : "-";
 
-		if (strcmp(f, "-") == 0 && (fstat(0, &st) < 0 ||
-		    !S_ISREG(st.st_mode))) {
-			mp_warnx("--allocate without --count-column reads the "
-			    "input twice: give files, or redirect standard "
-			    "input from one");
+		r = strcmp(f, "-") == 0 ? fstat(0, &st) : stat(f, &st);
+		if (r == 0 && !S_ISREG(st.st_mode)) {
+			mp_warnx("%s: --allocate without --count-column reads "
+			    "the input twice: give files, or redirect standard "
+			    "input from one", strcmp(f, "-") == 0 ?
+			    "standard input" : f);
 			mp_usage(usage);
 		}
 	}
+}
+
+/* Whether standard input is among the inputs. */
+static int
+readsstdin(int argc, char **argv)
+{
+	int i;
+
+	for (i = 0; i < argc; i++)
+		if (strcmp(argv[i], "-") == 0)
+			return 1;
+	return argc == 0;
 }
 
 int
@@ -2080,10 +2137,14 @@ main(int argc, char *argv[])
 	query = mp_query_new(qpath, nq);
 	run = mp_run_new(&cfg);
 	mp_count(run, "unmatched", 0);
-	if (twopass && (st = mp_run_scan(run, argc, argv, count, NULL)) != 0)
-		return mp_run_end(run, st);
-	if (twopass && argc == 0 && lseek(0, 0, SEEK_SET) < 0)
-		mp_err(MP_EX_IOERR, "standard input");
+	if (twopass) {
+		off_t at = readsstdin(argc, argv) ? lseek(0, 0, SEEK_CUR) : 0;
+
+		if ((st = mp_run_scan(run, argc, argv, count, NULL)) != 0)
+			return mp_run_end(run, st);
+		if (readsstdin(argc, argv) && lseek(0, at, SEEK_SET) < 0)
+			mp_err(MP_EX_IOERR, "standard input");
+	}
 	st = mp_run_loop(run, argc, argv, anybatch ? hold : enrich, NULL);
 	if (anybatch && !mp_interrupted())
 		flushbatch(run);
@@ -2093,8 +2154,7 @@ main(int argc, char *argv[])
 
 		mp_count_by(run, "matched", t->name, t->matched);
 		mp_count_by(run, "table_rows", t->name, t->batched ?
-		    mp_table_count(t->cache[0]) + mp_table_count(t->cache[1]) :
-		    mp_table_count(t->rows));
+		    cache_count(t) : mp_table_count(t->rows));
 		mem += mp_table_memory(t->rows);
 		if (t->batched)
 			mem += mp_table_memory(t->cache[0]) +

@@ -102,6 +102,17 @@ mp_errx(int status, const char *fmt, ...)
 }
 
 void
+mp_errat(int status, const char *file, long long line, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	emit("error", file, line, fmt, ap);
+	va_end(ap);
+	exit(status);
+}
+
+void
 mp_err(int status, const char *fmt, ...)
 {
 	struct mp_buf b = { 0 };

@@ -82,6 +82,9 @@ void	 mp_warnat(const char *, long long, const char *, ...)
 	    MP_PRINTF(3, 4);
 void	 mp_vwarnat(const char *, long long, const char *, va_list);
 void	 mp_errx(int, const char *, ...) MP_PRINTF(2, 3) MP_NORETURN;
+/* mp_errx with a place, "prog: file:line: msg" */
+void	 mp_errat(int, const char *, long long, const char *, ...)
+	    MP_PRINTF(4, 5) MP_NORETURN;
 /* mp_errx with ": strerror(errno)" appended */
 void	 mp_err(int, const char *, ...) MP_PRINTF(2, 3) MP_NORETURN;
 /* Progress line on a terminal: shown, cleared before any message. */
