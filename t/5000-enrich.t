@@ -1340,7 +1340,7 @@ if [ -f "$top/examples/enrich.conf" ]; then
 	(cd "$T/ex" && mp-enrich -k campaign_id -k 'date=.ts[0:10]' \
 	    -a spend=cost:money -t spend/google_ads.csv \
 	    -t spend/meta_ads.ndjson -t default=spend/default-cpc.csv \
-	    -k source -a cpc=cost:money --rejects=enrich-rejects.ndjson \
+	    -k source -k type -a cpc=cost:money --rejects=enrich-rejects.ndjson \
 	    events.ndjson >"$T/want" 2>/dev/null)
 	check "-K examples/enrich.conf: what its options give on the command line" \
 	    0 "$T/want" ""
