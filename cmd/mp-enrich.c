@@ -382,13 +382,13 @@ prepare(struct tab *t)
 	mp_buf_free(&err);
 }
 
-/* Key text: varint length, then the bytes, for each part. */
+/* A varint of the length (plus bias), then the bytes. */
 static void
-keypart(struct mp_buf *k, const char *p, size_t n)
+varpart(struct mp_buf *k, const char *p, size_t n, size_t bias)
 {
 	unsigned char v[10];
 	int i = 0;
-	size_t x = n;
+	size_t x = n + bias;
 
 	do {
 		v[i++] = (x & 0x7f) | (x > 0x7f ? 0x80 : 0);
@@ -396,6 +396,13 @@ keypart(struct mp_buf *k, const char *p, size_t n)
 	} while (x);
 	mp_buf_add(k, v, i);
 	mp_buf_add(k, p, n);
+}
+
+/* Key text: for each part, its length as a varint, then its bytes. */
+static void
+keypart(struct mp_buf *k, const char *p, size_t n)
+{
+	varpart(k, p, n, 0);
 }
 
 /*
@@ -675,25 +682,42 @@ cellvalue(const struct row *r, int i, const struct add *a, struct mp_buf *b)
 	return 1;
 }
 
-/* Value bytes: for each added column, a u32 length (~0: none), the JSON. */
+/*
+ * Value bytes: 'Y', then for each added column a varint, its length + 1
+ * (0: nothing to add), and its JSON text.
+ */
 static void
 rowvalue(const struct tab *t, const struct row *r, struct mp_buf *v)
 {
-	uint32_t len;
-	size_t at;
+	static struct mp_buf c;
 	int i;
 
 	v->len = 0;
 	mp_buf_addc(v, 'Y');
 	for (i = 0; i < t->nadd; i++) {
-		at = v->len;
-		len = UINT32_MAX;
-		mp_buf_add(v, &len, sizeof len);
-		if (cellvalue(r, t->add[i].idx, &t->add[i], v)) {
-			len = v->len - at - sizeof len;
-			memcpy(v->p + at, &len, sizeof len);
-		}
+		c.len = 0;
+		if (!cellvalue(r, t->add[i].idx, &t->add[i], &c))
+			mp_buf_addc(v, 0);
+		else
+			varpart(v, c.p, c.len, 1);
 	}
+}
+
+/* The next column of value bytes: its JSON, or n 0 when it has none. */
+static const char *
+valnext(const char *v, const char **p, size_t *n)
+{
+	const unsigned char *u = (const unsigned char *)v;
+	size_t len = 0;
+	int sh = 0;
+
+	do {
+		len |= (size_t)(*u & 0x7f) << sh;
+		sh += 7;
+	} while (*u++ & 0x80);
+	*n = len ? len - 1 : 0;
+	*p = (const char *)u;
+	return *p + *n;
 }
 
 static void
@@ -1308,7 +1332,6 @@ emit(struct mp_run *run, struct cur *c, const struct hit *h)
 	const char *v = h->val + 1, *end = h->val + h->vn;
 	struct mp_buf *src, *dst, *x;
 	char mbuf[32];
-	uint32_t len;
 	int np = 0, i, fast = 1;
 	const char *close;
 
@@ -1317,14 +1340,10 @@ emit(struct mp_run *run, struct cur *c, const struct hit *h)
 		pc = xrealloc(pc, pcap * sizeof *pc);
 	}
 	for (i = 0; i < t->nadd && v < end; i++) {
-		memcpy(&len, v, sizeof len);
-		v += sizeof len;
-		if (len == UINT32_MAX)
+		v = valnext(v, &pc[np].p, &pc[np].n);
+		if (pc[np].n == 0)
 			continue;
-		pc[np].a = &t->add[i];
-		pc[np].p = v;
-		pc[np++].n = len;
-		v += len;
+		pc[np++].a = &t->add[i];
 	}
 	if (t->alloc && h->row >= 0 && (typeslot < 0 ||
 	    istype(&qval[typeslot]))) {
@@ -1455,9 +1474,8 @@ convert(struct mp_run *run, struct cur *c, struct mp_buf *out)
 		    "before", mp_buf_str(&cur), day);
 		return -1;
 	}
-	val = mp_table_val(fx.rows, r, &vn) + 1;
-	memcpy(&len, val, sizeof len);
-	val += sizeof len;
+	valnext(mp_table_val(fx.rows, r, &vn) + 1, &val, &vn);
+	len = vn;
 	mp_rate_parse(val, len, &m, &sc, &errstr);
 	fxo.len = 0;
 	mp_buf_adds(&fxo, "{\"from\":");

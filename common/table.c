@@ -20,11 +20,40 @@ struct mp_table {
 	size_t	 nkey;		/* keys in the index */
 };
 
-/* An arena entry: the lengths and the line, then the key and the value. */
+/*
+ * An arena entry: the key's and the value's lengths as varints, the line
+ * (4 bytes, at most UINT32_MAX), then the key and the value.
+ */
 struct ent {
-	uint32_t klen, vlen;
-	uint64_t line;
+	const char *key, *val;
+	size_t	 klen, vlen;
+	uint32_t line;
 };
+
+static size_t
+getvarint(const unsigned char *p, size_t *v)
+{
+	size_t i = 0, sh = 0;
+
+	*v = 0;
+	do {
+		*v |= (size_t)(p[i] & 0x7f) << sh;
+		sh += 7;
+	} while (p[i++] & 0x80);
+	return i;
+}
+
+static size_t
+putvarint(unsigned char *p, size_t v)
+{
+	size_t i = 0;
+
+	do {
+		p[i++] = (v & 0x7f) | (v > 0x7f ? 0x80 : 0);
+		v >>= 7;
+	} while (v);
+	return i;
+}
 
 static uint64_t
 hash(const void *k, size_t n)
@@ -43,16 +72,16 @@ mp_table_new(void)
 	return t;
 }
 
-static const struct ent *
-ent(const struct mp_table *t, size_t r)
+static void
+ent(const struct mp_table *t, size_t r, struct ent *e)
 {
-	return (const struct ent *)(t->arena + t->row[r]);
-}
+	const unsigned char *p = (const unsigned char *)t->arena + t->row[r];
 
-static const char *
-entkey(const struct ent *e)
-{
-	return (const char *)(e + 1);
+	p += getvarint(p, &e->klen);
+	p += getvarint(p, &e->vlen);
+	memcpy(&e->line, p, sizeof e->line);
+	e->key = (const char *)p + sizeof e->line;
+	e->val = e->key + e->klen;
 }
 
 /* The slot of the key, or of the empty slot where it would go. */
@@ -61,15 +90,15 @@ find(const struct mp_table *t, const void *k, size_t n, uint64_t h)
 {
 	uint32_t tg = h >> 32;
 	size_t i = h & t->mask;
-	const struct ent *e;
+	struct ent e;
 
 	for (;; i = (i + 1) & t->mask) {
 		if (t->slot[i] == 0)
 			return i;
 		if (t->tag[i] != tg)
 			continue;
-		e = ent(t, t->slot[i] - 1);
-		if (e->klen == n && memcmp(entkey(e), k, n) == 0)
+		ent(t, t->slot[i] - 1, &e);
+		if (e.klen == n && memcmp(e.key, k, n) == 0)
 			return i;
 	}
 }
@@ -79,7 +108,7 @@ grow(struct mp_table *t)
 {
 	uint32_t *os = t->slot, *ot = t->tag;
 	size_t omask = t->mask, i, j;
-	const struct ent *e;
+	struct ent e;
 
 	t->mask = t->mask * 2 + 1;
 	t->slot = xcalloc(t->mask + 1, sizeof *t->slot);
@@ -87,8 +116,8 @@ grow(struct mp_table *t)
 	for (i = 0; i <= omask; i++) {
 		if (os[i] == 0)
 			continue;
-		e = ent(t, os[i] - 1);
-		j = find(t, entkey(e), e->klen, hash(entkey(e), e->klen));
+		ent(t, os[i] - 1, &e);
+		j = find(t, e.key, e.klen, hash(e.key, e.klen));
 		t->slot[j] = os[i];
 		t->tag[j] = ot[i];
 	}
@@ -101,15 +130,16 @@ mp_table_add(struct mp_table *t, const void *k, size_t kn, const void *v,
     size_t vn, long long line, int how, long *old)
 {
 	uint64_t h = hash(k, kn);
-	size_t i = find(t, k, kn, h), need;
-	struct ent e;
+	size_t i = find(t, k, kn, h), need, at;
+	uint32_t ln = line < 0 ? 0 : line > UINT32_MAX ? UINT32_MAX : line;
+	unsigned char *p;
 
 	*old = t->slot[i] ? (long)t->slot[i] - 1 : -1;
 	if (*old >= 0 && how != MP_TABLE_LAST)
 		return -1;
 	if (kn > UINT32_MAX || vn > UINT32_MAX || t->nrow >= UINT32_MAX - 1)
 		mp_errx(MP_EX_SOFTWARE, "table too large");
-	need = (sizeof e + kn + vn + 7) & ~(size_t)7;
+	need = 20 + sizeof ln + kn + vn;
 	if (t->alen + need > t->acap) {
 		t->acap = t->acap ? t->acap * 2 : 1 << 16;
 		while (t->alen + need > t->acap)
@@ -120,15 +150,17 @@ mp_table_add(struct mp_table *t, const void *k, size_t kn, const void *v,
 		t->rcap = t->rcap ? t->rcap * 2 : 1024;
 		t->row = xrealloc(t->row, t->rcap * sizeof *t->row);
 	}
-	e.klen = kn;
-	e.vlen = vn;
-	e.line = line;
-	memcpy(t->arena + t->alen, &e, sizeof e);
-	memcpy(t->arena + t->alen + sizeof e, k, kn);
+	at = t->alen;
+	p = (unsigned char *)t->arena + at;
+	p += putvarint(p, kn);
+	p += putvarint(p, vn);
+	memcpy(p, &ln, sizeof ln);
+	p += sizeof ln;
+	memcpy(p, k, kn);
 	if (vn)
-		memcpy(t->arena + t->alen + sizeof e + kn, v, vn);
-	t->row[t->nrow] = t->alen;
-	t->alen += need;
+		memcpy(p + kn, v, vn);
+	t->row[t->nrow] = at;
+	t->alen = (char *)p + kn + vn - t->arena;
 	t->slot[i] = ++t->nrow;
 	t->tag[i] = h >> 32;
 	if (*old < 0 && ++t->nkey * 2 > t->mask)
@@ -147,25 +179,30 @@ mp_table_find(const struct mp_table *t, const void *k, size_t n)
 const char *
 mp_table_val(const struct mp_table *t, long r, size_t *n)
 {
-	const struct ent *e = ent(t, r);
+	struct ent e;
 
-	*n = e->vlen;
-	return entkey(e) + e->klen;
+	ent(t, r, &e);
+	*n = e.vlen;
+	return e.val;
 }
 
 const char *
 mp_table_key(const struct mp_table *t, long r, size_t *n)
 {
-	const struct ent *e = ent(t, r);
+	struct ent e;
 
-	*n = e->klen;
-	return entkey(e);
+	ent(t, r, &e);
+	*n = e.klen;
+	return e.key;
 }
 
 long long
 mp_table_line(const struct mp_table *t, long r)
 {
-	return ent(t, r)->line;
+	struct ent e;
+
+	ent(t, r, &e);
+	return e.line;
 }
 
 size_t
