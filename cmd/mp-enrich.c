@@ -285,7 +285,8 @@ inherit(struct tab *t)
 	if (!(t->set & S_ADD)) {
 		t->nadd = dflt.nadd;
 		t->add = xcalloc(dflt.nadd + 1, sizeof *t->add);
-		memcpy(t->add, dflt.add, dflt.nadd * sizeof *t->add);
+		if (dflt.nadd > 0)
+			memcpy(t->add, dflt.add, dflt.nadd * sizeof *t->add);
 	}
 	if (!(t->set & S_FMT) && t->fmt == F_NONE)
 		t->fmt = dflt.fmt;
