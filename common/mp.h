@@ -586,9 +586,9 @@ struct pg_result;
 enum { MP_PG_ROW = 1, MP_PG_RETRY, MP_PG_FATAL };
 /*
  * Connects with conninfo (a URI or key=value; NULL or "" leaves it to
- * libpq's PG* variables and service files, as psql), in UTF-8 and UTC.  A
- * server that cannot be reached is tried again up to retries times, with
- * backoff.  Returns the connection, or NULL after a message with *rc set:
+ * libpq's PG* variables and service files, as psql), in UTF-8 and UTC,
+ * dates in ISO form.  A server that cannot be reached is tried again up
+ * to retries times, with backoff.  Returns the connection, or NULL after a message with *rc set:
  * 77 refused (authentication, permission), 78 a bad conninfo or no such
  * database, 69 unreachable.  Passwords never appear in messages.
  */

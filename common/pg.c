@@ -151,7 +151,9 @@ mp_pg_connect(const char *conninfo, int retries, int *rc)
 	PQsetNoticeReceiver(c, notice, NULL);
 	if (PQsetClientEncoding(c, "UTF8") != 0)
 		goto bad;
-	r = PQexec(c, "SET TimeZone = 'UTC'; SET client_min_messages = warning");
+	/* dates and times come back as ISO text, whatever the server's */
+	r = PQexec(c, "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; "
+	    "SET IntervalStyle = 'postgres'; SET client_min_messages = warning");
 	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
 		PQclear(r);
 		goto bad;

@@ -147,6 +147,10 @@ sys.exit(1 if bad or len(open(sys.argv[2]).readlines()) != 40 else 0)
 X
 ok $? "a key of two columns, campaign_id and a date column against .ts[0:10]"
 cp "$T/out" "$T/whole"
+PGOPTIONS="-c DateStyle=SQL,DMY" run mp-enrich $K \
+    -t 'spend=pg:SELECT campaign_id, day, spend FROM sp' "$T/ev"
+cmp -s "$T/out" "$T/whole"
+ok $? "a server whose DateStyle is SQL, DMY: dates still match as YYYY-MM-DD"
 jqok "$T/st" '.matched.spend > 10 and .unmatched > 5 and
     .matched.spend + .unmatched == 40 and .table_rows.spend == 90' \
     "stats: table_rows of the whole table"
