@@ -678,7 +678,7 @@ const char *mp_table_key(const struct mp_table *, long, size_t *);
 long long mp_table_line(const struct mp_table *, long);
 size_t	 mp_table_count(const struct mp_table *);	/* keys */
 size_t	 mp_table_rows(const struct mp_table *);	/* rows added */
-size_t	 mp_table_memory(const struct mp_table *);	/* bytes held */
+size_t	 mp_table_memory(const struct mp_table *);	/* bytes in use */
 /* Forgets every row, keeping the memory. */
 void	 mp_table_clear(struct mp_table *);
 void	 mp_table_free(struct mp_table *);

@@ -220,7 +220,8 @@ mp_table_rows(const struct mp_table *t)
 size_t
 mp_table_memory(const struct mp_table *t)
 {
-	return t->acap + t->rcap * sizeof *t->row +
+	/* what is in use: the arena's pages beyond its end are never touched */
+	return t->alen + t->nrow * sizeof *t->row +
 	    (t->mask + 1) * (sizeof *t->slot + sizeof *t->tag);
 }
 
