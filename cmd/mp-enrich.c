@@ -1650,6 +1650,21 @@ static struct held *held;
 static size_t nheld;
 static struct mp_buf heldbuf;
 
+/* A held record as the one being enriched, its fields found. */
+static void
+unhold(size_t i, struct mp_rec *rec, struct cur *c)
+{
+	rec->p = heldbuf.p + held[i].off;
+	rec->n = held[i].n;
+	rec->file = held[i].file;
+	rec->line = held[i].line;
+	c->rec = rec;
+	c->p = rec->p;
+	c->n = rec->n;
+	c->seq = ++seq;
+	mp_query_run(query, c->p, c->n, qval);
+}
+
 static void
 flushbatch(struct mp_run *run)
 {
@@ -1675,15 +1690,7 @@ flushbatch(struct mp_run *run)
 			h = &held[i].h;
 			if (h->tab != -1)
 				continue;
-			rec.p = heldbuf.p + held[i].off;
-			rec.n = held[i].n;
-			rec.file = held[i].file;
-			rec.line = held[i].line;
-			c.rec = &rec;
-			c.p = rec.p;
-			c.n = rec.n;
-			c.seq = ++seq;
-			mp_query_run(query, c.p, c.n, qval);
+			unhold(i, &rec, &c);
 			if (!t->batched) {
 				if ((rc = lookup(run, &c, ti, h)) < 0)
 					h->tab = -2;
@@ -1740,15 +1747,7 @@ flushbatch(struct mp_run *run)
 			h = &held[i].h;
 			if (h->tab != -1)
 				continue;
-			rec.p = heldbuf.p + held[i].off;
-			rec.n = held[i].n;
-			rec.file = held[i].file;
-			rec.line = held[i].line;
-			c.rec = &rec;
-			c.p = rec.p;
-			c.n = rec.n;
-			c.seq = ++seq;
-			mp_query_run(query, c.p, c.n, qval);
+			unhold(i, &rec, &c);
 			if (recordkey(NULL, &c, t, &k) <= 0)
 				continue;
 			if ((r = mp_table_find(t->bt, k.p, k.len)) < 0)
@@ -1766,15 +1765,7 @@ flushbatch(struct mp_run *run)
 		h = &held[i].h;
 		if (h->tab == -2)
 			continue;
-		rec.p = heldbuf.p + held[i].off;
-		rec.n = held[i].n;
-		rec.file = held[i].file;
-		rec.line = held[i].line;
-		c.rec = &rec;
-		c.p = rec.p;
-		c.n = rec.n;
-		c.seq = ++seq;
-		mp_query_run(query, c.p, c.n, qval);
+		unhold(i, &rec, &c);
 		if (h->tab < 0)
 			nomatch(run, &c);
 		else {

@@ -389,20 +389,7 @@ checkj() {
 	    ! h rest "$in" "$T/out" "$add" >"$T/rest" 2>&1; then
 		bad="bytes: $(head -c 400 "$T/rest")"
 	fi
-	if [ -z "$bad" ]; then
-		if [ -z "$werr" ]; then
-			[ -s "$T/err" ] && bad="stderr not empty"
-		elif ! grep -qE -- "$werr" "$T/err"; then
-			bad="stderr lacks /$werr/"
-		fi
-	fi
-	if [ -z "$bad" ]; then
-		ok 0 "$name"
-	else
-		ok 1 "$name"
-		diag "$bad" "stderr: $(head -c 400 "$T/err")"
-		diag "stdout: $(head -c 400 "$T/out")"
-	fi
+	verdict "$name" "$bad" "$werr"
 }
 # lines FILE N...: those lines of FILE
 lines() { local f=$1; shift; for n; do sed -n "${n}p" "$f"; done; }

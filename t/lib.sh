@@ -51,6 +51,13 @@ check() {
 	if [ -z "$bad" ] && ! cmp -s "$T/out" "$wout"; then
 		bad="stdout differs"
 	fi
+	verdict "$name" "$bad" "$werr"
+}
+
+# verdict NAME BAD WANT_ERR_PATTERN: the end of a check: passes when
+# nothing was found bad and stderr is as wanted (empty, or matching)
+verdict() {
+	local name=$1 bad=$2 werr=$3
 	if [ -z "$bad" ]; then
 		if [ -z "$werr" ]; then
 			[ -s "$T/err" ] && bad="stderr not empty"
