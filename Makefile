@@ -16,7 +16,8 @@ LIBS_mp-botfilter = -lpcre2-8
 LIBS_mp-dedup = -lsodium
 LIBS_mp-load = -lpq
 LIBS_mp-enrich = -lpq -ljq
-TESTLIBS = -lpcre2-8 -lsodium -lpq -ljq
+LIBS_mp-fetch = -lcurl -ljq -lzstd -lsodium
+TESTLIBS = -lpcre2-8 -lsodium -lpq -ljq -lcurl -lzstd
 
 CMDS	 = $(patsubst %.c,%,$(wildcard cmd/mp-*.c))
 LIBSRC	 = $(wildcard common/*.c)
@@ -82,11 +83,12 @@ clean:
 # (clang).
 FUZZTIME ?= 60
 FUZZCC	 = clang -O1 -g -fsanitize=fuzzer,address,undefined -std=c11 \
-	   -D_GNU_SOURCE -Icommon -DMP_DATADIR=\"$(DATADIR)\"
+	   -D_GNU_SOURCE -Icommon -I/usr/include/postgresql \
+	   -DMP_DATADIR=\"$(DATADIR)\"
 fuzz: $(LIBSRC) common/mp.h t/fuzz/json.c t/fuzz/match.c
 	mkdir -p t/fuzz/corpus t/fuzz/corpus-match
-	$(FUZZCC) -o t/fuzz/json-fuzz t/fuzz/json.c $(LIBSRC) -lpcre2-8 -lsodium
+	$(FUZZCC) -o t/fuzz/json-fuzz t/fuzz/json.c $(LIBSRC) $(TESTLIBS)
 	t/fuzz/json-fuzz -max_total_time=$(FUZZTIME) -max_len=4096 t/fuzz/corpus
-	$(FUZZCC) -o t/fuzz/match-fuzz t/fuzz/match.c $(LIBSRC) -lpcre2-8 -lsodium
+	$(FUZZCC) -o t/fuzz/match-fuzz t/fuzz/match.c $(LIBSRC) $(TESTLIBS)
 	t/fuzz/match-fuzz -max_total_time=$(FUZZTIME) -max_len=512 \
 	    t/fuzz/corpus-match

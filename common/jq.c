@@ -17,6 +17,7 @@ struct mp_jq {
 /* The record last parsed, by the caller's sequence number. */
 static jv cur;
 static long long curseq = -1;
+static int have;
 
 static void
 errcb(void *data, jv msg)
@@ -69,11 +70,12 @@ mp_jq_first(struct mp_jq *q, const char *rec, size_t n, long long seq,
 	jv v, msg;
 	int rc;
 
-	if (seq != curseq || seq < 0) {
-		if (curseq >= 0)
+	if (seq != curseq || seq < 0 || !have) {
+		if (have)
 			jv_free(cur);
 		cur = jv_parse_sized(rec, (int)n);
 		curseq = seq;
+		have = 1;
 	}
 	out->len = 0;
 	if (!jv_is_valid(cur)) {
@@ -112,4 +114,43 @@ mp_jq_free(struct mp_jq *q)
 	jq_teardown(&q->jq);
 	mp_buf_free(&q->err);
 	free(q);
+}
+
+int
+mp_jq_each(struct mp_jq *q, const char *text, size_t n,
+    int (*fn)(void *, const char *, size_t), void *arg, struct mp_buf *err)
+{
+	jv in = jv_parse_sized(text, (int)n), v, s, msg;
+	int rc = 0;
+
+	err->len = 0;
+	if (!jv_is_valid(in)) {
+		msg = jv_invalid_get_msg(in);
+		mp_buf_adds(err, jv_get_kind(msg) == JV_KIND_STRING ?
+		    jv_string_value(msg) : "not JSON");
+		jv_free(msg);
+		return -1;
+	}
+	jq_start(q->jq, in, 0);
+	while (jv_is_valid(v = jq_next(q->jq))) {
+		s = jv_dump_string(v, 0);
+		if (rc == 0)
+			rc = fn(arg, jv_string_value(s),
+			    jv_string_length_bytes(jv_copy(s)));
+		jv_free(s);
+	}
+	if (jv_invalid_has_msg(jv_copy(v))) {
+		msg = jv_invalid_get_msg(v);
+		if (jv_get_kind(msg) == JV_KIND_STRING)
+			mp_buf_adds(err, jv_string_value(msg));
+		else {
+			s = jv_dump_string(msg, 0);
+			mp_buf_adds(err, jv_string_value(s));
+			msg = s;
+		}
+		jv_free(msg);
+		return -1;
+	}
+	jv_free(v);
+	return rc;
 }

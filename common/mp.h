@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 
 #define MP_VERSION	"0.1.0"
 
@@ -57,6 +58,11 @@ int	 mp_parse_size(const char *, long long, long long, long long *,
 	    const char **);
 /* Seconds since an arbitrary point, monotonic. */
 double	 mp_now(void);
+/*
+ * Sleep before try n+1 (n from 0): full jitter, uniform in [0, min(cap,
+ * base * 2^n)).  Returns the seconds chosen; does not sleep.
+ */
+double	 mp_backoff(int, double, double);
 /*
  * The path of a data file shipped with mp (rel is relative to share/mp):
  * under $MP_DATADIR, else under ../share/mp beside the program, else
@@ -208,6 +214,11 @@ void	 mp_query_free(struct mp_query *);
  */
 int	 mp_json_splice(const char *, size_t, const struct mp_path *,
 	    const char *, size_t, struct mp_buf *);
+/*
+ * Iterates the elements of a checked array: *it 0 at first.  Returns 1
+ * with the value set, 0 at the end.
+ */
+int	 mp_json_elements(const char *, size_t, size_t *, struct mp_span *);
 /*
  * Iterates the members of a checked object: *it 0 at first.  Returns 1
  * with the key (a string span, quotes and all) and value set, 0 at the end.
@@ -572,6 +583,12 @@ int	 mp_interrupted(void);
  */
 int	 mp_run_flush(struct mp_run *, int);
 /*
+ * Flushes stdout, the rejects and the dropped files (and fsyncs those that
+ * are regular files) in the middle of a run: what was written is then
+ * safe, before a tool moves a bookmark past it.
+ */
+void	 mp_run_sync(struct mp_run *);
+/*
  * Ends the run: flushes (unless mp_run_flush did), writes stats and
  * metrics, and returns the exit status.
  */
@@ -593,7 +610,7 @@ enum { MP_PG_ROW = 1, MP_PG_RETRY, MP_PG_FATAL };
  * database, 69 unreachable.  Passwords never appear in messages.
  */
 struct pg_conn *mp_pg_connect(const char *, int, int *);
-/* Sleeps before try n+1 (n from 0): full jitter, 0.1 s * 2^n, 30 s most. */
+/* Sleeps before try n+1 (n from 0): mp_backoff(n, 0.1, 30). */
 void	 mp_pg_backoff(int);
 /*
  * What a failure means: MP_PG_ROW, a row's data (SQLSTATE class 22 or 23,
@@ -626,6 +643,58 @@ void	 mp_pg_copy_text(struct mp_buf *, const char *, size_t);
  * another session holds it, or the status of a failure.
  */
 int	 mp_pg_lock(struct pg_conn *, const char *);
+
+/* http.c: HTTP and file:// through libcurl (link with -lcurl) */
+struct mp_http_req {
+	const char *method;		/* NULL: GET, or POST when body is set */
+	const char *url;
+	const char *const *headers;	/* "Name: value" lines, NULL-ended */
+	const char *body;
+	size_t	 bodylen;
+	long	 timeout_ms;		/* the whole request; 0: 60 s */
+};
+/* Zeroed before first use; may be reused (its buffers are kept). */
+struct mp_http_resp {
+	long	 status;		/* 0 when no response came */
+	struct mp_buf body;
+	struct mp_buf head;		/* the final response's header lines */
+	char	 err[256];		/* why there was no (whole) response */
+};
+/*
+ * Performs one request, no retries.  Returns 0 when a whole response came
+ * (any status; file:// gives 200, or 404 when the file is missing), -1
+ * with err set on a transport failure: cannot connect, timeout, a body
+ * shorter than its Content-Length, a broken chunked encoding, TLS.
+ * Redirects are followed (10 at most); head holds the final response's
+ * header lines, "Name: value\n" each.
+ */
+int	 mp_http_do(const struct mp_http_req *, struct mp_http_resp *);
+/*
+ * Performs n requests with at most max in flight at once (curl multi);
+ * resp[i] and rc[i] are as mp_http_do's for req[i].
+ */
+void	 mp_http_do_many(const struct mp_http_req *, struct mp_http_resp *,
+	    int *, int, int);
+/*
+ * A response header's value (the last one of that name, case-insensitive,
+ * trimmed) copied into out; NULL when absent.
+ */
+const char *mp_http_header(const struct mp_http_resp *, const char *,
+	    struct mp_buf *);
+/*
+ * Seconds to wait that a Retry-After value asks: delta-seconds or an
+ * HTTP-date (RFC 9110: IMF-fixdate, and the obsolete RFC 850 and asctime
+ * forms), relative to now; -1 when it is neither.  A date in the past is 0.
+ */
+double	 mp_http_retry_after(const char *, time_t);
+/*
+ * Appends the URL with its secrets hidden: a password in the userinfo, and
+ * the values of query parameters whose names contain (case-insensitive)
+ * token, key, secret, sig, password, passwd, auth, code or credential
+ * become REDACTED.  Used in every message and archive that names a URL.
+ */
+void	 mp_http_redact(const char *, struct mp_buf *);
+void	 mp_http_resp_free(struct mp_http_resp *);
 
 /* csv.c: CSV (RFC 4180) and TSV files, one record at a time */
 struct mp_csv {
@@ -700,6 +769,14 @@ struct mp_jq *mp_jq_new(const char *, struct mp_buf *);
  */
 int	 mp_jq_first(struct mp_jq *, const char *, size_t, long long,
 	    struct mp_buf *);
+/*
+ * Runs the program on a JSON text and calls fn with each output as
+ * compact JSON (numbers as jq prints them) until fn returns non-zero.
+ * Returns 0, fn's value, or -1 with the reason (the text is not JSON, or
+ * jq's error) in err.
+ */
+int	 mp_jq_each(struct mp_jq *, const char *, size_t,
+	    int (*)(void *, const char *, size_t), void *, struct mp_buf *);
 void	 mp_jq_free(struct mp_jq *);
 
 /* schema.c: event schemas, mp-schema(5) */

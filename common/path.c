@@ -653,3 +653,19 @@ mp_json_members(const char *obj, size_t n, size_t *it, struct mp_span *key,
 	*it = p - obj;
 	return 1;
 }
+
+int
+mp_json_elements(const char *arr, size_t n, size_t *it, struct mp_span *val)
+{
+	ptr p, end = arr + n, v;
+
+	p = *it ? arr + *it : skip_ws(arr, end);
+	if (p >= end || (*p != '[' && *p != ','))
+		return 0;
+	if (!next(&p, end, NULL, NULL, &v))
+		return 0;
+	val->p = v;
+	val->n = skip_value(v, end) - v;
+	*it = p - arr;
+	return 1;
+}

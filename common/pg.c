@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <libpq-fe.h>
@@ -91,17 +90,7 @@ connclass(const PGconn *c, const char *msg)
 void
 mp_pg_backoff(int n)
 {
-	static unsigned seed;
-	double cap = 0.1, s;
-
-	if (seed == 0)
-		seed = (unsigned)getpid() ^ (unsigned)time(NULL);
-	while (n-- > 0 && cap < 30)
-		cap *= 2;
-	if (cap > 30)
-		cap = 30;
-	s = cap * (rand_r(&seed) / (RAND_MAX + 1.0));	/* full jitter */
-	usleep((useconds_t)(s * 1e6));
+	usleep((useconds_t)(mp_backoff(n, 0.1, 30) * 1e6));
 }
 
 struct pg_conn *

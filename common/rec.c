@@ -692,6 +692,16 @@ syncout(FILE *f)
 	return 0;
 }
 
+void
+mp_run_sync(struct mp_run *r)
+{
+	if (fflush(stdout) != 0 || syncout(stdout) != 0)
+		outerr();
+	if ((r->rej && (fflush(r->rej) != 0 || syncout(r->rej) != 0)) ||
+	    (r->drop && (fflush(r->drop) != 0 || syncout(r->drop) != 0)))
+		mp_err(MP_EX_IOERR, "writing rejects");
+}
+
 int
 mp_run_flush(struct mp_run *r, int status)
 {

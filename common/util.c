@@ -1,4 +1,4 @@
-/* util.c: allocation that cannot fail, number parsing, clocks */
+/* util.c: allocation that cannot fail, number parsing, clocks, backoff */
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -123,6 +123,21 @@ mp_now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+double
+mp_backoff(int n, double base, double cap)
+{
+	static unsigned seed;
+	double hi = base;
+
+	if (seed == 0)
+		seed = (unsigned)getpid() ^ (unsigned)time(NULL);
+	while (n-- > 0 && hi < cap)
+		hi *= 2;
+	if (hi > cap)
+		hi = cap;
+	return hi * (rand_r(&seed) / (RAND_MAX + 1.0));	/* full jitter */
 }
 
 /* 64-bit multiply, folding the high half into the low */
