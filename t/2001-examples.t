@@ -58,6 +58,19 @@ if grep -qE '(^|[|&;] *)(mp-load|psql) ' "$T"/blocks/[0-9]*; then
 	pg_start
 fi
 
+# The APIs that mp-fetch's examples name are the loopback mock of t/,
+# reached as an HTTP proxy: the examples keep their real-looking URLs.
+if grep -qE '(^|[|&;] *)(mp-fetch|curl) ' "$T"/blocks/[0-9]*; then
+	"$top/t/mock-network" --port 0 --port-file "$T/mock.port" \
+	    >"$T/mock.log" 2>&1 &
+	mockpid=$!
+	trap 'kill $mockpid 2>/dev/null; pg-local stop "$T/pg" >/dev/null 2>&1
+	    rm -rf "$T"' EXIT
+	for _ in $(seq 100); do [ -s "$T/mock.port" ] && break; sleep 0.05; done
+	export http_proxy=http://127.0.0.1:$(cat "$T/mock.port")
+	export TRACKER_KEY=example-key no_proxy= NO_PROXY=
+fi
+
 # A crontab block runs as cron(8) would: NAME=value lines set the
 # environment, SHELL the shell (/bin/sh unless set), and each entry runs
 # the command after its time fields with that shell, \% as %.  A bare %

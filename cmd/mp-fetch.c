@@ -1,0 +1,1772 @@
+/*
+ * mp-fetch: pull records from an HTTP API into NDJSON.  A source is a set
+ * of options (usually a -K file): a URL template, how records and the next
+ * page are found, time windows, a cap that splits windows, auth, retries.
+ * Windows are written in order, each whole or not at all; --state keeps
+ * the end of the last window written, --archive every raw response, and
+ * --replay parses an archive again without the network.
+ */
+#include <sys/stat.h>
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+#include <zstd.h>
+
+#include "mp.h"
+
+static const char usage[] =
+    "usage: mp-fetch [-s] [-X method] [-H header] [-d data] "
+    "[--records=jq] [--next=jq]\n"
+    "                [--page-size=n] [--first-page=n] "
+    "[--from=time] [--to=time] [--window=duration]\n"
+    "                [--time-format=format] [--concurrency=n] "
+    "[--cap=n] [--count=jq]\n"
+    "                [--min-window=duration] [--state=name] "
+    "[--state-dir=dir] [--lookback=duration]\n"
+    "                [--bearer-file=file] [--basic-file=file] "
+    "[--oauth2-token-url=url]\n"
+    "                [--client-id=id] [--client-secret-file=file] "
+    "[--refresh-token-file=file]\n"
+    "                [--scope=scope] [--retries=n] "
+    "[--retry-max-time=duration] [--timeout=duration]\n"
+    "                [--reset-header=name] [--rate=n/s] [--error=jq] "
+    "[--tag=name=value]\n"
+    "                [--source=name] [--source-field=field] "
+    "[--fetched-field=field]\n"
+    "                [--archive=dir] [--replay=dir] [-K file] "
+    "[--rejects=file] [--stats[=file]]\n"
+    "                [--metrics=file] [--log-format=text|json] [url]\n";
+
+#define NOTIME	INT64_MIN
+
+/* options */
+static const char *url0, *method, *data, *timefmt = "%Y-%m-%dT%H:%M:%SZ";
+static char **hdr;
+static int nhdr;
+static const char *bearerfile, *basicfile, *tokenurl, *clientid,
+    *secretfile, *refreshfile, *scope, *resethdr, *source;
+static const char *statename, *statedir, *archivedir, *replaydir;
+static struct mp_jq *jrecords, *jnext, *jcount, *jerror;
+static struct mp_path recpath;
+static int recmode;		/* 0 the body's own, 1 a path, 2 jq */
+static long long pagesize, firstpage = 1, cap, conc = 1, retries = 5;
+static int64_t fromus = NOTIME, tous = NOTIME, winus, minwinus = 60000000,
+    lookbackus, retrymaxus = 300000000, timeoutus = 60000000;
+static double rate;
+static struct mp_path srcfield, fetchfield;
+static struct { struct mp_path path; char *json; } *tag;
+static int ntag;
+
+/* run state */
+static struct mp_run *run;
+static char *auth;		/* the Authorization header, never logged */
+static long long nreq, nretry, npage, nsplit, nover, nbytes;
+static double t0, lastreq;
+static int status;		/* 1 when a window overflowed at its least */
+static int strict, stopnow;	/* -s, and a record was rejected */
+static int showprog;
+
+struct win {
+	int64_t	 from, to;	/* seconds; NOTIME: no window */
+	int	 done, split;
+	long long page, offset, nrec, count;
+	char	*cursor, *next;
+	int	 tries, reauth;
+	double	 notbefore, waited;
+	struct mp_buf out;
+};
+static struct win *win;
+static int nwin, capwin;
+
+/* --- time --- */
+
+static int64_t
+parsetime(const char *opt, const char *s)
+{
+	const char *errstr;
+	char buf[64];
+	int64_t us;
+
+	if (strcmp(s, "now") == 0)
+		return (int64_t)time(NULL) * 1000000;
+	if (*s == '-' && mp_duration_parse(s + 1, &us, &errstr) == 0)
+		return (int64_t)time(NULL) * 1000000 - us;
+	if (strlen(s) == 10) {
+		snprintf(buf, sizeof buf, "%sT00:00:00Z", s);
+		s = buf;
+	}
+	if (mp_time_parse(s, strlen(s), &us) < 0) {
+		mp_warnx("%s: '%s': want RFC 3339, YYYY-MM-DD, now or "
+		    "-duration", opt, s);
+		mp_usage(usage);
+	}
+	return us;
+}
+
+static int64_t
+duration(const char *opt, const char *s, int64_t min)
+{
+	const char *errstr;
+	int64_t us;
+
+	if (mp_duration_parse(s, &us, &errstr) < 0 || us < min) {
+		mp_warnx("%s: '%s': %s", opt, s, us < min ? "too small" :
+		    errstr);
+		mp_usage(usage);
+	}
+	return us;
+}
+
+static void
+fmttime(int64_t secs, struct mp_buf *b)
+{
+	char buf[128];
+	time_t t = secs;
+	struct tm tm;
+
+	if (strcmp(timefmt, "epoch") == 0)
+		mp_buf_printf(b, "%lld", (long long)secs);
+	else if (strcmp(timefmt, "epoch_ms") == 0)
+		mp_buf_printf(b, "%lld000", (long long)secs);
+	else {
+		gmtime_r(&t, &tm);
+		if (strftime(buf, sizeof buf, timefmt, &tm) > 0)
+			mp_buf_adds(b, buf);
+	}
+}
+
+static const char *
+wname(const struct win *w)
+{
+	static char buf[96];
+	char a[32], b[32];
+
+	if (w->from == NOTIME)
+		return "(no window)";
+	snprintf(buf, sizeof buf, "%s..%s", mp_time_fmt(w->from, a),
+	    mp_time_fmt(w->to, b));
+	return buf;
+}
+
+/* --- templates --- */
+
+static void
+urlenc(struct mp_buf *b, const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = s[i];
+
+		if (isalnum(c) || strchr("-._~", c))
+			mp_buf_addc(b, c);
+		else
+			mp_buf_printf(b, "%%%02X", c);
+	}
+}
+
+/* Expands {from} {to} {cursor} {page} {offset} {limit} {env:NAME}. */
+static void
+expand(const char *t, const struct win *w, int enc, struct mp_buf *b)
+{
+	static struct mp_buf v;
+	const char *e, *name;
+	size_t n;
+
+	for (; *t; t++) {
+		if (*t != '{' || (e = strchr(t, '}')) == NULL) {
+			mp_buf_addc(b, *t);
+			continue;
+		}
+		name = t + 1;
+		n = e - name;
+		v.len = 0;
+		if (n == 4 && strncmp(name, "from", 4) == 0) {
+			if (w->from != NOTIME)
+				fmttime(w->from, &v);
+		} else if (n == 2 && strncmp(name, "to", 2) == 0) {
+			if (w->to != NOTIME)
+				fmttime(w->to, &v);
+		} else if (n == 6 && strncmp(name, "cursor", 6) == 0) {
+			if (w->cursor)
+				mp_buf_adds(&v, w->cursor);
+		} else if (n == 4 && strncmp(name, "page", 4) == 0)
+			mp_buf_printf(&v, "%lld", w->page);
+		else if (n == 6 && strncmp(name, "offset", 6) == 0)
+			mp_buf_printf(&v, "%lld", w->offset);
+		else if (n == 5 && strncmp(name, "limit", 5) == 0)
+			mp_buf_printf(&v, "%lld", pagesize);
+		else if (n > 4 && strncmp(name, "env:", 4) == 0) {
+			char *k = xstrndup(name + 4, n - 4);
+			const char *ev = getenv(k);
+
+			free(k);
+			if (ev)
+				mp_buf_adds(&v, ev);
+		} else {
+			mp_buf_addc(b, *t);
+			continue;
+		}
+		if (enc)
+			urlenc(b, v.p ? v.p : "", v.len);
+		else
+			mp_buf_add(b, v.p ? v.p : "", v.len);
+		t = e;
+	}
+}
+
+/* --- secrets --- */
+
+/* The first line of a file, trimmed; exits 78 when it cannot be read. */
+static char *
+secret(const char *opt, const char *file)
+{
+	char *line = NULL;
+	size_t sz = 0;
+	ssize_t n;
+	FILE *f;
+
+	if ((f = fopen(file, "r")) == NULL)
+		mp_err(MP_EX_CONFIG, "%s: %s", opt, file);
+	n = getline(&line, &sz, f);
+	fclose(f);
+	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r' ||
+	    line[n - 1] == ' '))
+		line[--n] = '\0';
+	if (n <= 0)
+		mp_errx(MP_EX_CONFIG, "%s: %s: empty", opt, file);
+	return line;
+}
+
+static void
+base64(struct mp_buf *b, const char *s)
+{
+	unsigned char carry[3];
+	int nc = 0;
+
+	mp_buf_base64(b, s, strlen(s), carry, &nc, 1);
+}
+
+static char *
+statepath(const char *name)
+{
+	struct mp_buf b = { 0 };
+	const char *d = statedir, *x;
+
+	if (d == NULL && (d = getenv("MP_STATE_DIR")) == NULL) {
+		if ((x = getenv("XDG_STATE_HOME")) != NULL && *x)
+			mp_buf_printf(&b, "%s/mp", x);
+		else if ((x = getenv("HOME")) != NULL)
+			mp_buf_printf(&b, "%s/.local/state/mp", x);
+		else
+			mp_buf_adds(&b, ".");
+		d = xstrdup(mp_buf_str(&b));
+		b.len = 0;
+	}
+	if (mkdir(d, 0700) < 0 && errno == ENOENT) {
+		/* the parents too */
+		char *p = xstrdup(d), *s;
+
+		for (s = p + 1; *s; s++)
+			if (*s == '/') {
+				*s = '\0';
+				mkdir(p, 0700);
+				*s = '/';
+			}
+		mkdir(p, 0700);
+		free(p);
+	}
+	mp_buf_printf(&b, "%s/%s", d, name);
+	return b.p;
+}
+
+/* A number or string member of a checked object, as text; NULL if none. */
+static char *
+member(const char *obj, size_t n, const char *name)
+{
+	struct mp_buf b = { 0 };
+	struct mp_path p;
+	struct mp_span v;
+	const char *errstr;
+	char path[128];
+
+	snprintf(path, sizeof path, ".%s", name);
+	if (mp_path_parse(path, &p, &errstr) < 0)
+		return NULL;
+	if (!mp_json_get(obj, n, &p, &v)) {
+		mp_path_free(&p);
+		return NULL;
+	}
+	mp_path_free(&p);
+	if (mp_json_type(&v) == MP_JSON_STRING)
+		mp_json_str_decode(&v, &b);
+	else if (mp_json_type(&v) == MP_JSON_NUMBER)
+		mp_buf_add(&b, v.p, v.n);
+	else
+		return NULL;
+	return (char *)mp_buf_str(&b);
+}
+
+/*
+ * An OAuth2 access token: from the cache in the state folder while it has
+ * a minute to live, else from the token URL (client credentials, or a
+ * refresh token).  The cache is locked while it is renewed.
+ */
+static void
+oauth2(int renew)
+{
+	struct mp_buf body = { 0 }, key = { 0 }, hb = { 0 };
+	struct mp_http_req req = { 0 };
+	struct mp_http_resp resp = { 0 };
+	struct mp_json_err e;
+	char *file, *tok, *exp, name[64], *cs;
+	const char *h[2] = { "Content-Type: application/x-www-form-urlencoded",
+	    NULL };
+	struct mp_afile af;
+	int lockfd = -1, st, tries;
+	long long expires = 0;
+	time_t now = time(NULL);
+	FILE *f;
+
+	mp_buf_printf(&key, "%s %s %s", tokenurl, clientid ? clientid : "",
+	    scope ? scope : "");
+	snprintf(name, sizeof name, "oauth2-%016llx.json",
+	    (unsigned long long)mp_hash(key.p, key.len, 0));
+	file = statepath(name);
+	if ((st = mp_lock(file, "token cache", &lockfd)) != 0)
+		exit(st);
+	if (!renew && (f = fopen(file, "r")) != NULL) {
+		char buf[8192];
+		size_t n = fread(buf, 1, sizeof buf - 1, f);
+
+		fclose(f);
+		buf[n] = '\0';
+		if (mp_json_check(buf, n, &e) == 0 &&
+		    (tok = member(buf, n, "access_token")) != NULL &&
+		    (exp = member(buf, n, "expires_at")) != NULL &&
+		    atoll(exp) > now + 60) {
+			free(auth);
+			mp_buf_printf(&hb, "Authorization: Bearer %s", tok);
+			auth = hb.p;
+			free(tok);
+			free(exp);
+			close(lockfd);
+			free(file);
+			mp_buf_free(&key);
+			return;
+		}
+	}
+	if (refreshfile) {
+		mp_buf_adds(&body, "grant_type=refresh_token&refresh_token=");
+		cs = secret("--refresh-token-file", refreshfile);
+		urlenc(&body, cs, strlen(cs));
+		free(cs);
+	} else
+		mp_buf_adds(&body, "grant_type=client_credentials");
+	if (clientid) {
+		mp_buf_adds(&body, "&client_id=");
+		urlenc(&body, clientid, strlen(clientid));
+	}
+	if (secretfile) {
+		mp_buf_adds(&body, "&client_secret=");
+		cs = secret("--client-secret-file", secretfile);
+		urlenc(&body, cs, strlen(cs));
+		free(cs);
+	}
+	if (scope) {
+		mp_buf_adds(&body, "&scope=");
+		urlenc(&body, scope, strlen(scope));
+	}
+	req.method = "POST";
+	req.url = tokenurl;
+	req.headers = h;
+	req.body = body.p;
+	req.bodylen = body.len;
+	req.timeout_ms = timeoutus / 1000;
+	for (tries = 0;; tries++) {
+		if (mp_http_do(&req, &resp) == 0 && resp.status == 200)
+			break;
+		if (resp.status == 400 || resp.status == 401 ||
+		    resp.status == 403) {
+			mp_errx(MP_EX_NOPERM, "%s: the token request was "
+			    "refused (%ld)", tokenurl, resp.status);
+		}
+		if (tries >= retries)
+			mp_errx(MP_EX_UNAVAILABLE, "%s: no token after %d "
+			    "tries: %s", tokenurl, tries + 1, resp.status ?
+			    "an HTTP error" : resp.err);
+		usleep(mp_backoff(tries, 0.5, 30) * 1e6);
+	}
+	mp_buf_free(&body);
+	if (mp_json_check(resp.body.p, resp.body.len, &e) < 0 ||
+	    (tok = member(resp.body.p, resp.body.len, "access_token")) == NULL)
+		mp_errx(MP_EX_UNAVAILABLE, "%s: no access_token in the "
+		    "response", tokenurl);
+	if ((exp = member(resp.body.p, resp.body.len, "expires_in")) != NULL)
+		expires = now + atoll(exp);
+	else
+		expires = now + 3600;
+	free(exp);
+	body.len = 0;
+	mp_buf_adds(&body, "{\"access_token\":");
+	mp_buf_json_str(&body, tok, strlen(tok));
+	mp_buf_printf(&body, ",\"expires_at\":%lld}\n", expires);
+	if (mp_afile_open(&af, file, 0) == 0) {
+		fchmod(af.fd, 0600);
+		mp_afile_write(&af, body.p, body.len);
+		mp_afile_commit(&af);
+	}
+	free(auth);
+	mp_buf_printf(&hb, "Authorization: Bearer %s", tok);
+	auth = hb.p;
+	free(tok);
+	mp_buf_free(&body);
+	mp_http_resp_free(&resp);
+	close(lockfd);
+	free(file);
+	mp_buf_free(&key);
+}
+
+/* --- the archive --- */
+
+static FILE *aindex;
+static char *adir;
+static long long aseq;
+static ZSTD_CCtx *zc;
+
+static void
+archive_open(void)
+{
+	struct mp_buf b = { 0 };
+	char ts[32], a[32], c[32];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	mkdir(archivedir, 0755);
+	gmtime_r(&now, &tm);
+	strftime(ts, sizeof ts, "%Y%m%dT%H%M%SZ", &tm);
+	mp_buf_printf(&b, "%s/%s-%ld", archivedir, ts, (long)getpid());
+	adir = xstrdup(mp_buf_str(&b));
+	if (mkdir(adir, 0755) < 0)
+		mp_err(MP_EX_CANTCREAT, "--archive: %s", adir);
+	mp_buf_adds(&b, "/index.ndjson");
+	if ((aindex = fopen(mp_buf_str(&b), "w")) == NULL)
+		mp_err(MP_EX_CANTCREAT, "--archive: %s", b.p);
+	b.len = 0;
+	mp_buf_adds(&b, "{\"run\":{\"from\":");
+	if (fromus != NOTIME)
+		mp_buf_printf(&b, "\"%s\"", mp_time_fmt(fromus / 1000000, a));
+	else
+		mp_buf_adds(&b, "null");
+	mp_buf_adds(&b, ",\"to\":");
+	if (tous != NOTIME)
+		mp_buf_printf(&b, "\"%s\"", mp_time_fmt(tous / 1000000, c));
+	else
+		mp_buf_adds(&b, "null");
+	mp_buf_printf(&b, ",\"started\":\"%s\"}}\n", mp_time_fmt(now, a));
+	fwrite(b.p, 1, b.len, aindex);
+	fflush(aindex);
+	zc = ZSTD_createCCtx();
+	ZSTD_CCtx_setParameter(zc, ZSTD_c_compressionLevel, 3);
+	ZSTD_CCtx_setParameter(zc, ZSTD_c_checksumFlag, 1);
+	mp_buf_free(&b);
+}
+
+/* Keeps a raw response, before it is parsed. */
+static void
+archive_put(const struct mp_http_req *req, const struct mp_http_resp *resp,
+    int rc, const struct win *w, time_t at)
+{
+	static struct mp_buf z, line, red;
+	unsigned char h[32];
+	char file[32], ts[32];
+	size_t zn;
+	int fd, i;
+
+	aseq++;
+	snprintf(file, sizeof file, "%06lld.zst", aseq);
+	mp_buf_grow(&z, ZSTD_compressBound(resp->body.len));
+	zn = ZSTD_compress2(zc, z.p, z.cap, resp->body.p ? resp->body.p : "",
+	    resp->body.len);
+	if (ZSTD_isError(zn))
+		mp_errx(MP_EX_SOFTWARE, "zstd: %s", ZSTD_getErrorName(zn));
+	line.len = 0;
+	mp_buf_printf(&line, "%s/%s", adir, file);
+	if ((fd = open(line.p, O_WRONLY | O_CREAT | O_TRUNC, 0644)) < 0 ||
+	    write(fd, z.p, zn) != (ssize_t)zn || fsync(fd) < 0)
+		mp_err(MP_EX_IOERR, "--archive: %s", line.p);
+	close(fd);
+	crypto_generichash(h, sizeof h, (const unsigned char *)(resp->body.p ?
+	    resp->body.p : ""), resp->body.len, NULL, 0);
+	red.len = 0;
+	mp_http_redact(req->url, &red);
+	line.len = 0;
+	mp_buf_printf(&line, "{\"seq\":%lld,\"file\":\"%s\",\"url\":", aseq,
+	    file);
+	mp_buf_json_str(&line, red.p, red.len);
+	mp_buf_printf(&line, ",\"status\":%ld,\"ok\":%s", resp->status,
+	    rc == 0 ? "true" : "false");
+	if (rc != 0) {
+		mp_buf_adds(&line, ",\"error\":");
+		mp_buf_json_str(&line, resp->err, strlen(resp->err));
+	}
+	mp_buf_adds(&line, ",\"headers\":");
+	mp_buf_json_str(&line, resp->head.p ? resp->head.p : "",
+	    resp->head.len);
+	mp_buf_adds(&line, ",\"window\":");
+	mp_buf_json_str(&line, wname(w), strlen(wname(w)));
+	mp_buf_printf(&line, ",\"time\":\"%s\",\"bytes\":%zu,"
+	    "\"blake2b\":\"", mp_time_fmt(at, ts), resp->body.len);
+	for (i = 0; i < (int)sizeof h; i++)
+		mp_buf_printf(&line, "%02x", h[i]);
+	mp_buf_adds(&line, "\"}\n");
+	if (fwrite(line.p, 1, line.len, aindex) != line.len ||
+	    fflush(aindex) != 0)
+		mp_err(MP_EX_IOERR, "--archive: index");
+}
+
+/* --- replay --- */
+
+static char **rdirs;
+static int nrdir, rcur;
+static FILE *rfile;
+
+static int
+cmpstr(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void
+replay_open(void)
+{
+	struct mp_buf b = { 0 };
+	struct dirent *d;
+	struct stat st;
+	DIR *dp;
+
+	mp_buf_printf(&b, "%s/index.ndjson", replaydir);
+	if (stat(b.p, &st) == 0) {
+		rdirs = xcalloc(1, sizeof *rdirs);
+		rdirs[nrdir++] = xstrdup(replaydir);
+	} else if ((dp = opendir(replaydir)) != NULL) {
+		while ((d = readdir(dp)) != NULL) {
+			if (d->d_name[0] == '.')
+				continue;
+			b.len = 0;
+			mp_buf_printf(&b, "%s/%s/index.ndjson", replaydir,
+			    d->d_name);
+			if (stat(b.p, &st) < 0)
+				continue;
+			rdirs = xrealloc(rdirs, (nrdir + 1) * sizeof *rdirs);
+			b.len = 0;
+			mp_buf_printf(&b, "%s/%s", replaydir, d->d_name);
+			rdirs[nrdir++] = xstrdup(b.p);
+		}
+		closedir(dp);
+		qsort(rdirs, nrdir, sizeof *rdirs, cmpstr);
+	}
+	if (nrdir == 0)
+		mp_errx(MP_EX_NOINPUT, "--replay: %s: no archive (index.ndjson)",
+		    replaydir);
+	mp_buf_free(&b);
+}
+
+/*
+ * Starts replaying run i: its index, and the window of the run.  Returns
+ * 0 when there is no run left.
+ */
+static int
+replay_run(void)
+{
+	struct mp_buf b = { 0 };
+	struct mp_json_err e;
+	char *line = NULL, *v;
+	size_t sz = 0;
+	ssize_t n;
+
+	if (rfile)
+		fclose(rfile);
+	rfile = NULL;
+	if (rcur >= nrdir)
+		return 0;
+	mp_buf_printf(&b, "%s/index.ndjson", rdirs[rcur++]);
+	if ((rfile = fopen(b.p, "r")) == NULL)
+		mp_err(MP_EX_NOINPUT, "--replay: %s", b.p);
+	if ((n = getline(&line, &sz, rfile)) <= 0 ||
+	    mp_json_check(line, n, &e) < 0)
+		mp_errx(MP_EX_DATAERR, "--replay: %s: no run line", b.p);
+	fromus = tous = NOTIME;
+	if ((v = member(line, n, "run.from")) != NULL)
+		fromus = parsetime("--replay", v);
+	if ((v = member(line, n, "run.to")) != NULL)
+		tous = parsetime("--replay", v);
+	free(line);
+	mp_buf_free(&b);
+	return 1;
+}
+
+/*
+ * The next response of the archive, and (into wn) the window it was for;
+ * 0 at the end of the run's archive.
+ */
+static int
+replay_get(struct mp_http_resp *resp, int *rc, time_t *at, char **wn)
+{
+	static struct mp_buf z;
+	struct mp_json_err e;
+	char *line = NULL, *v, *file, *dir = rdirs[rcur - 1];
+	size_t sz = 0;
+	ssize_t n;
+	unsigned long long sizeh;
+	struct mp_buf path = { 0 };
+	int fd;
+	ssize_t k;
+
+	if ((n = getline(&line, &sz, rfile)) <= 0) {
+		free(line);
+		return 0;
+	}
+	if (mp_json_check(line, n, &e) < 0)
+		mp_errx(MP_EX_DATAERR, "--replay: %s: a broken index line",
+		    dir);
+	*wn = member(line, n, "window");
+	resp->status = (v = member(line, n, "status")) ? atol(v) : 0;
+	free(v);
+	v = member(line, n, "time");
+	*at = v ? parsetime("--replay", v) / 1000000 : 0;
+	free(v);
+	*rc = strstr(line, "\"ok\":true") ? 0 : -1;
+	snprintf(resp->err, sizeof resp->err, "%s", (v = member(line, n,
+	    "error")) ? v : "");
+	free(v);
+	file = member(line, n, "file");
+	mp_buf_printf(&path, "%s/%s", dir, file ? file : "");
+	free(file);
+	if ((fd = open(path.p, O_RDONLY)) < 0)
+		mp_err(MP_EX_NOINPUT, "--replay: %s", path.p);
+	z.len = 0;
+	for (;;) {
+		mp_buf_grow(&z, 65536);
+		if ((k = read(fd, z.p + z.len, z.cap - z.len)) <= 0)
+			break;
+		z.len += k;
+	}
+	close(fd);
+	sizeh = ZSTD_getFrameContentSize(z.p, z.len);
+	if (sizeh == ZSTD_CONTENTSIZE_ERROR || sizeh == ZSTD_CONTENTSIZE_UNKNOWN)
+		mp_errx(MP_EX_DATAERR, "--replay: %s: not a zstd frame", path.p);
+	resp->body.len = 0;
+	mp_buf_grow(&resp->body, sizeh + 1);
+	if (ZSTD_isError(ZSTD_decompress(resp->body.p, sizeh + 1, z.p, z.len)))
+		mp_errx(MP_EX_DATAERR, "--replay: %s: corrupt", path.p);
+	resp->body.len = sizeh;
+	resp->head.len = 0;
+	mp_buf_free(&path);
+	free(line);
+	return 1;
+}
+
+/* --- records --- */
+
+struct page {
+	struct win *w;
+	struct mp_buf *out;
+	const char *fetched;	/* the fetch time as a JSON string */
+	const char *url;
+	long long n, bad;
+};
+
+/* Adds one record to the page, with the fields of the source. */
+static int
+record(void *arg, const char *p, size_t n)
+{
+	static struct mp_buf a, b;
+	struct page *pg = arg;
+	struct mp_json_err e;
+	struct mp_rec rec;
+	struct mp_buf *src = &a, *dst = &b, *x;
+	int i;
+
+	rec.p = p;
+	rec.n = n;
+	rec.file = pg->url;
+	rec.line = pg->n + pg->bad + 1;
+	if (mp_json_check(p, n, &e) < 0) {
+		pg->bad++;
+		mp_reject(run, &rec, "record %lld: not a JSON object",
+		    rec.line);
+		stopnow |= strict;
+		return stopnow;
+	}
+	src->len = 0;
+	mp_buf_add(src, p, n);
+	for (i = 0; i < ntag; i++) {
+		dst->len = 0;
+		mp_json_splice(src->p, src->len, &tag[i].path, tag[i].json,
+		    strlen(tag[i].json), dst);
+		x = src, src = dst, dst = x;
+	}
+	if (srcfield.nseg) {
+		static struct mp_buf s;
+
+		s.len = 0;
+		mp_buf_json_str(&s, source, strlen(source));
+		dst->len = 0;
+		mp_json_splice(src->p, src->len, &srcfield, s.p, s.len, dst);
+		x = src, src = dst, dst = x;
+	}
+	if (fetchfield.nseg) {
+		dst->len = 0;
+		mp_json_splice(src->p, src->len, &fetchfield, pg->fetched,
+		    strlen(pg->fetched), dst);
+		x = src, src = dst, dst = x;
+	}
+	mp_buf_add(pg->out, src->p, src->len);
+	mp_buf_addc(pg->out, '\n');
+	pg->n++;
+	return 0;
+}
+
+/* Whether text is one JSON value (an object or not); e says why not. */
+static int
+isvalue(const char *p, size_t n, struct mp_json_err *e)
+{
+	static struct mp_buf w;
+
+	w.len = 0;
+	mp_buf_adds(&w, "{\"r\":");
+	mp_buf_add(&w, p, n);
+	mp_buf_addc(&w, '}');
+	if (mp_json_check(w.p, w.len, e) == 0)
+		return 1;
+	e->off = e->off > 5 ? e->off - 5 : 0;
+	return 0;
+}
+
+/* Checks the lines of an NDJSON body, or (pg set) adds their records. */
+static int
+ndjson(const char *body, size_t n, struct page *pg, struct mp_buf *why)
+{
+	struct mp_json_err e;
+	const char *nl;
+	size_t i, j, a, z;
+	long long line = 0;
+
+	for (j = 0; j < n; j = i + 1) {
+		nl = memchr(body + j, '\n', n - j);
+		i = nl ? (size_t)(nl - body) : n;
+		line++;
+		for (a = j, z = i; a < z && isspace((unsigned char)body[a]); a++)
+			;
+		while (z > a && isspace((unsigned char)body[z - 1]))
+			z--;
+		if (z == a)
+			continue;
+		if (pg) {
+			if (record(pg, body + a, z - a) != 0)
+				break;
+		} else if (mp_json_check(body + a, z - a, &e) < 0 &&
+		    !isvalue(body + a, z - a, &e)) {
+			mp_buf_printf(why, "bad JSON at line %lld: %s", line,
+			    e.msg);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * The records of a body into pg; -1 with the reason in why when the body
+ * is not what it should be (bad JSON: worth another try).
+ */
+static int
+records(const char *body, size_t n, struct page *pg, struct mp_buf *why)
+{
+	static struct mp_buf wrap;
+	struct mp_json_err e;
+	struct mp_span v, el;
+	size_t it, i;
+
+	while (n > 0 && isspace((unsigned char)body[n - 1]))
+		n--;
+	for (i = 0; i < n && isspace((unsigned char)body[i]); i++)
+		;
+	if (recmode == 2)
+		return mp_jq_each(jrecords, body, n, record, pg, why) < 0 ?
+		    -1 : 0;
+	if (recmode == 0 && (i == n || body[i] != '[')) {
+		/* NDJSON: each line a record (or the body one object) */
+		if (i < n && mp_json_check(body + i, n - i, &e) == 0)
+			return record(pg, body + i, n - i);
+		if (ndjson(body, n, NULL, why) < 0)
+			return -2;	/* the page is whole, or not at all */
+		return ndjson(body, n, pg, why);
+	}
+	/* a JSON value: checked inside an object, then walked */
+	wrap.len = 0;
+	mp_buf_adds(&wrap, "{\"r\":");
+	mp_buf_add(&wrap, body, n);
+	mp_buf_addc(&wrap, '}');
+	if (mp_json_check(wrap.p, wrap.len, &e) < 0) {
+		mp_buf_printf(why, "bad JSON at byte %zu: %s",
+		    e.off > 5 ? e.off - 5 + 1 : 1, e.msg);
+		return -2;
+	}
+	if (!mp_json_get(wrap.p, wrap.len, &recpath, &v))
+		return 0;
+	switch (mp_json_type(&v)) {
+	case MP_JSON_ARRAY:
+		for (it = 0; mp_json_elements(v.p, v.n, &it, &el);)
+			if (record(pg, el.p, el.n) != 0)
+				break;
+		return 0;
+	case MP_JSON_OBJECT:
+		return record(pg, v.p, v.n);
+	case MP_JSON_NULL:
+		return 0;
+	default:
+		mp_buf_printf(why, "records at '%s' are a %s",
+		    recpath.text + 2, mp_json_type_name(mp_json_type(&v)));
+		return -3;
+	}
+}
+
+/* --- windows --- */
+
+static void
+addwin(int at, int64_t from, int64_t to)
+{
+	struct win *w;
+
+	if (nwin == capwin) {
+		capwin = capwin ? capwin * 2 : 64;
+		win = xrealloc(win, capwin * sizeof *win);
+	}
+	memmove(&win[at + 1], &win[at], (nwin - at) * sizeof *win);
+	nwin++;
+	w = &win[at];
+	memset(w, 0, sizeof *w);
+	w->from = from;
+	w->to = to;
+	w->page = firstpage;
+	w->count = -1;
+}
+
+static void
+freewin(struct win *w)
+{
+	free(w->cursor);
+	free(w->next);
+	mp_buf_free(&w->out);
+}
+
+/* Whether a window can be split further. */
+static int
+splittable(const struct win *w)
+{
+	return w->from != NOTIME && (w->to - w->from) * 1000000 > minwinus &&
+	    w->to - w->from >= 2;
+}
+
+static void
+overflow(struct win *w)
+{
+	if (splittable(w)) {
+		w->split = 1;
+		return;
+	}
+	if (w->from != NOTIME || cap) {
+		mp_warnx("window %s: %lld records reach the cap of %lld at the "
+		    "least window; fetched anyway: look at it", wname(w),
+		    w->count >= 0 ? w->count : w->nrec, cap);
+		nover++;
+		status = MP_EX_CHECK;
+	}
+}
+
+/* Ends the run on a failure that retrying will not mend. */
+static void
+fatal(int st, const struct mp_http_req *req, const struct win *w,
+    const char *fmt, ...) MP_PRINTF(4, 5) MP_NORETURN;
+
+static void
+fatal(int st, const struct mp_http_req *req, const struct win *w,
+    const char *fmt, ...)
+{
+	struct mp_buf b = { 0 }, r = { 0 };
+	va_list ap;
+
+	va_start(ap, fmt);
+	mp_buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	mp_http_redact(req->url, &r);
+	mp_errx(st, "%s: window %s: %s", mp_buf_str(&r), wname(w),
+	    mp_buf_str(&b));
+}
+
+/* Schedules another try of the window's request, or ends the run. */
+static void
+again(const struct mp_http_req *req, struct win *w, double after,
+    const char *why)
+{
+	double wait;
+
+	nretry++;
+	if (strcmp(req->url, "-") == 0)
+		fatal(MP_EX_DATAERR, req, w, "%s", why);
+	if (w->tries >= retries)
+		fatal(MP_EX_UNAVAILABLE, req, w, "%s, after %d %s", why,
+		    w->tries + 1, w->tries ? "tries" : "try");
+	wait = mp_backoff(w->tries, 0.5, 30);
+	if (after > wait)
+		wait = after;
+	if (!replaydir && (w->waited + wait) * 1e6 > retrymaxus)
+		fatal(MP_EX_UNAVAILABLE, req, w, "%s, and --retry-max-time "
+		    "would pass", why);
+	w->tries++;
+	w->waited += wait;
+	w->notbefore = replaydir ? 0 : mp_now() + wait;
+}
+
+/* How long the server asks us to wait; -1 when it does not say. */
+static double
+waitfor(const struct mp_http_resp *resp)
+{
+	static struct mp_buf v;
+	const char *s;
+	double d;
+
+	if ((s = mp_http_header(resp, "Retry-After", &v)) != NULL &&
+	    (d = mp_http_retry_after(s, time(NULL))) >= 0)
+		return d;
+	if (resethdr && (s = mp_http_header(resp, resethdr, &v)) != NULL) {
+		d = strtod(s, NULL);
+		if (d > 1e9)	/* a time, not seconds */
+			d -= time(NULL);
+		return d > 0 ? d : 0;
+	}
+	return -1;
+}
+
+/* Handles the response to the window's request. */
+static void
+handle(struct win *w, const struct mp_http_req *req,
+    struct mp_http_resp *resp, int rc, time_t at)
+{
+	static struct mp_buf why, out, nx;
+	struct mp_buf red = { 0 };
+	struct page pg = { 0 };
+	char ts[32], fetched[40];
+	long st = resp->status;
+	int r;
+
+	why.len = 0;
+	nbytes += resp->body.len;
+	if (rc < 0) {
+		again(req, w, -1, resp->err);
+		return;
+	}
+	if (st == 401 && tokenurl && !w->reauth) {
+		w->reauth = 1;		/* a new token, once */
+		if (!replaydir)
+			oauth2(1);
+		return;
+	}
+	if (st == 401 || st == 403)
+		fatal(MP_EX_NOPERM, req, w, "%ld: refused", st);
+	if (st == 429 || st == 408 || st >= 500) {
+		mp_buf_printf(&why, "HTTP %ld", st);
+		again(req, w, waitfor(resp), mp_buf_str(&why));
+		return;
+	}
+	if (st < 200 || st > 299)
+		fatal(MP_EX_CONFIG, req, w, "HTTP %ld", st);
+	if (jerror) {
+		r = mp_jq_first(jerror, resp->body.p ? resp->body.p : "",
+		    resp->body.len, -1, &why);
+		mp_buf_str(&why);
+		if (r != 0 && !(r == 1 && strcmp(mp_buf_str(&why),
+		    "false") == 0)) {
+			if (r > 0) {
+				nx.len = 0;
+				mp_buf_printf(&nx, "the API says: %s", why.p);
+			} else {
+				nx.len = 0;
+				mp_buf_printf(&nx, "bad response: %s", why.p);
+			}
+			again(req, w, -1, mp_buf_str(&nx));
+			return;
+		}
+		why.len = 0;
+	}
+	snprintf(fetched, sizeof fetched, "\"%s\"", mp_time_fmt(at, ts));
+	out.len = 0;
+	mp_http_redact(req->url, &red);
+	pg.w = w;
+	pg.out = &out;
+	pg.fetched = fetched;
+	pg.url = mp_buf_str(&red);
+	if ((r = records(resp->body.p ? resp->body.p : "", resp->body.len, &pg,
+	    &why)) < 0) {
+		if (r == -3)
+			fatal(MP_EX_DATAERR, req, w, "%s", mp_buf_str(&why));
+		again(req, w, -1, mp_buf_str(&why));
+		mp_buf_free(&red);
+		return;
+	}
+	mp_buf_free(&red);
+	if (stopnow)
+		return;		/* -s: not a record of the page */
+	npage++;
+	w->tries = 0;
+	w->reauth = 0;
+	if (jcount && w->count < 0) {
+		why.len = 0;
+		if (mp_jq_first(jcount, resp->body.p ? resp->body.p : "",
+		    resp->body.len, -1, &why) == 1)
+			w->count = atoll(mp_buf_str(&why));
+		if (cap && w->count > cap && splittable(w)) {
+			overflow(w);
+			return;
+		}
+	}
+	mp_buf_add(&w->out, out.p, out.len);
+	w->nrec += pg.n;
+	/* the next page */
+	if (jnext) {
+		nx.len = 0;
+		r = mp_jq_first(jnext, resp->body.p ? resp->body.p : "",
+		    resp->body.len, -1, &nx);
+		mp_buf_str(&nx);
+		if (r == 1 && nx.len > 0 && strcmp(nx.p, "false") != 0) {
+			free(w->cursor);
+			free(w->next);
+			w->cursor = w->next = NULL;
+			if (strncmp(nx.p, "http://", 7) == 0 ||
+			    strncmp(nx.p, "https://", 8) == 0 ||
+			    strncmp(nx.p, "file://", 7) == 0)
+				w->next = xstrdup(nx.p);
+			else if (nx.p[0] == '/') {
+				/* a path on the same server */
+				const char *u = w->next ? w->next : url0;
+				const char *s = strstr(u, "://");
+				size_t hl = s ? strcspn(s + 3, "/") + (s + 3 - u) :
+				    0;
+				struct mp_buf b = { 0 };
+
+				mp_buf_add(&b, u, hl);
+				mp_buf_adds(&b, nx.p);
+				w->next = (char *)mp_buf_str(&b);
+			} else
+				w->cursor = xstrdup(nx.p);
+			w->page++;
+			w->offset += pagesize;
+			return;
+		}
+	} else if (pagesize && pg.n + pg.bad >= pagesize) {
+		w->page++;
+		w->offset += pagesize;
+		return;
+	}
+	w->done = 1;
+	if (cap && (w->count >= 0 ? w->count > cap : w->nrec >= cap))
+		overflow(w);
+}
+
+/* The request of a window, into req (strings in b). */
+static void
+request(struct win *w, struct mp_http_req *req, struct mp_buf *u,
+    struct mp_buf *body, struct mp_buf *hb, const char ***hv)
+{
+	int i, n = 0;
+
+	u->len = body->len = hb->len = 0;
+	if (w->next)
+		mp_buf_adds(u, w->next);
+	else
+		expand(url0, w, 1, u);
+	mp_buf_str(u);
+	*hv = xrealloc(*hv, (nhdr + 2) * sizeof **hv);
+	{
+		size_t *off = xcalloc(nhdr + 1, sizeof *off);
+
+		for (i = 0; i < nhdr; i++) {
+			off[i] = hb->len;
+			expand(hdr[i], w, 0, hb);
+			mp_buf_addc(hb, '\0');
+		}
+		for (i = 0; i < nhdr; i++)
+			(*hv)[n++] = hb->p + off[i];
+		free(off);
+	}
+	if (auth)
+		(*hv)[n++] = auth;
+	(*hv)[n] = NULL;
+	memset(req, 0, sizeof *req);
+	req->url = u->p;
+	req->method = method;
+	if (data) {
+		expand(data, w, 0, body);
+		req->body = body->p ? body->p : "";
+		req->bodylen = body->len;
+	}
+	req->headers = *hv;
+	req->timeout_ms = timeoutus / 1000;
+}
+
+/* The state: the end of the last window written, as RFC 3339. */
+static char *statefile;
+static int statefd = -1;
+
+static int64_t
+state_load(void)
+{
+	struct mp_json_err e;
+	char buf[512], *v;
+	size_t n;
+	FILE *f;
+	int st;
+
+	statefile = statepath(statename);
+	if ((st = mp_lock(statefile, "state", &statefd)) != 0)
+		exit(st);
+	if ((f = fopen(statefile, "r")) == NULL) {
+		if (errno == ENOENT)
+			return NOTIME;
+		mp_err(MP_EX_NOINPUT, "state %s", statefile);
+	}
+	n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	if (mp_json_check(buf, n, &e) < 0 ||
+	    (v = member(buf, n, "next")) == NULL)
+		mp_errx(MP_EX_DATAERR, "state %s: corrupt", statefile);
+	return parsetime("state", v);
+}
+
+static void
+state_save(int64_t secs)
+{
+	struct mp_afile af;
+	char buf[96], ts[32];
+	int n;
+
+	n = snprintf(buf, sizeof buf, "{\"next\":\"%s\"}\n",
+	    mp_time_fmt(secs, ts));
+	if (mp_afile_open(&af, statefile, 0) != 0)
+		exit(MP_EX_CANTCREAT);
+	mp_afile_write(&af, buf, n);
+	if (mp_afile_commit(&af) != 0)
+		exit(MP_EX_IOERR);
+}
+
+/* Writes the windows done at the front, in order; moves the bookmark. */
+static int flushed;
+
+static void
+flush(void)
+{
+	struct win *w;
+
+	while (flushed < nwin && win[flushed].done && !win[flushed].split) {
+		const char *p, *nl, *end;
+
+		w = &win[flushed];
+		end = w->out.p + w->out.len;
+		for (p = w->out.p; p && p < end; p = nl + 1) {
+			nl = memchr(p, '\n', end - p);
+			mp_emit_line(run, p, nl - p);
+		}
+		mp_buf_free(&w->out);
+		if (statefile && w->to != NOTIME) {
+			mp_run_sync(run);
+			state_save(w->to);
+		}
+		flushed++;
+	}
+}
+
+/* Replaces split windows by their halves. */
+static void
+splits(void)
+{
+	int64_t from, to, mid;
+	int i;
+
+	for (i = nwin - 1; i >= flushed; i--) {
+		if (!win[i].split)
+			continue;
+		from = win[i].from;
+		to = win[i].to;
+		mid = from + (to - from) / 2;
+		freewin(&win[i]);
+		memmove(&win[i], &win[i + 1], (nwin - i - 1) * sizeof *win);
+		nwin--;
+		addwin(i, mid, to);
+		addwin(i, from, mid);
+		nsplit++;
+	}
+}
+
+static void
+fetch(void)
+{
+	struct mp_http_req *req = xcalloc(conc, sizeof *req);
+	struct mp_http_resp *resp = xcalloc(conc, sizeof *resp);
+	struct mp_buf *u = xcalloc(conc, sizeof *u),
+	    *body = xcalloc(conc, sizeof *body), *hb = xcalloc(conc, sizeof *hb);
+	const char ***hv = xcalloc(conc, sizeof *hv);
+	int *rc = xcalloc(conc, sizeof *rc), *pick = xcalloc(conc, sizeof *pick);
+	int i, k, seen;
+	double now, soon;
+	time_t at;
+
+	while (flushed < nwin && !mp_interrupted() && !stopnow) {
+		now = mp_now();
+		soon = 0;
+		k = seen = 0;
+		for (i = flushed; i < nwin && seen < conc; i++) {
+			if (win[i].done)
+				continue;
+			seen++;
+			if (win[i].notbefore <= now)
+				pick[k++] = i;
+			else if (soon == 0 || win[i].notbefore < soon)
+				soon = win[i].notbefore;
+		}
+		if (k == 0) {
+			if (soon > now)
+				usleep((soon - now) * 1e6);
+			continue;
+		}
+		for (i = 0; i < k; i++)
+			request(&win[pick[i]], &req[i], &u[i], &body[i], &hb[i],
+			    &hv[i]);
+		if (rate > 0) {
+			double next = lastreq + k / rate;
+
+			if ((now = mp_now()) < next)
+				usleep((next - now) * 1e6);
+			lastreq = mp_now();
+		}
+		nreq += k;
+		if (k == 1)
+			rc[0] = mp_http_do(&req[0], &resp[0]);
+		else
+			mp_http_do_many(req, resp, rc, k, k);
+		at = time(NULL);
+		if (archivedir)
+			for (i = 0; i < k; i++)
+				archive_put(&req[i], &resp[i], rc[i],
+				    &win[pick[i]], at);
+		for (i = 0; i < k; i++)
+			handle(&win[pick[i]], &req[i], &resp[i], rc[i], at);
+		splits();
+		flush();
+		if (showprog)
+			mp_progress_show("%lld requests, %d of %d windows, "
+			    "%lld retries", nreq, flushed, nwin, nretry);
+	}
+	for (i = 0; i < conc; i++) {
+		mp_http_resp_free(&resp[i]);
+		mp_buf_free(&u[i]);
+		mp_buf_free(&body[i]);
+		mp_buf_free(&hb[i]);
+		free(hv[i]);
+	}
+	free(req);
+	free(resp);
+	free(u);
+	free(body);
+	free(hb);
+	free(hv);
+	free(rc);
+	free(pick);
+}
+
+/*
+ * Replays a run: each archived response goes to the window it was for,
+ * in the order they came, so every window sees what it saw.
+ */
+static void
+replay(void)
+{
+	struct mp_http_req req;
+	struct mp_http_resp resp = { 0 };
+	struct mp_buf u = { 0 }, body = { 0 }, hb = { 0 };
+	const char **hv = NULL;
+	char *wn = NULL;
+	time_t at;
+	int rc, i;
+
+	while (!mp_interrupted() && !stopnow &&
+	    replay_get(&resp, &rc, &at, &wn)) {
+		for (i = flushed; i < nwin; i++)
+			if (!win[i].done && !win[i].split && wn &&
+			    strcmp(wname(&win[i]), wn) == 0)
+				break;
+		if (i == nwin)
+			mp_errx(MP_EX_DATAERR, "--replay: %s: a response for "
+			    "window %s, which these options do not have",
+			    rdirs[rcur - 1], wn ? wn : "?");
+		free(wn);
+		wn = NULL;
+		request(&win[i], &req, &u, &body, &hb, &hv);
+		nreq++;
+		handle(&win[i], &req, &resp, rc, at);
+		splits();
+		flush();
+	}
+	if (flushed < nwin && !mp_interrupted() && !stopnow)
+		mp_errx(MP_EX_DATAERR, "--replay: %s: the archive ends before "
+		    "window %s was complete", rdirs[rcur - 1], wname(&win[flushed]));
+	mp_http_resp_free(&resp);
+	mp_buf_free(&u);
+	mp_buf_free(&body);
+	mp_buf_free(&hb);
+	free(hv);
+}
+
+static void
+windows(void)
+{
+	int64_t f, t;
+
+	nwin = flushed = 0;
+	if (fromus == NOTIME) {
+		addwin(0, NOTIME, NOTIME);
+		return;
+	}
+	f = fromus / 1000000;
+	t = tous == NOTIME ? time(NULL) : tous / 1000000;
+	if (t <= f)
+		return;
+	if (winus == 0) {
+		addwin(0, f, t);
+		return;
+	}
+	for (; f < t; f += winus / 1000000)
+		addwin(nwin, f, f + winus / 1000000 < t ? f + winus / 1000000 :
+		    t);
+}
+
+/* A local file as a file:// URL; exits 66 when it cannot be read. */
+static const char *
+fileurl(const char *path)
+{
+	struct mp_buf b = { 0 };
+	char *abs;
+	const char *s;
+
+	if (access(path, R_OK) < 0 || (abs = realpath(path, NULL)) == NULL)
+		mp_err(MP_EX_NOINPUT, "%s", path);
+	mp_buf_adds(&b, "file://");
+	for (s = abs; *s; s++) {
+		if (*s == '/')
+			mp_buf_addc(&b, '/');
+		else
+			urlenc(&b, s, 1);
+	}
+	free(abs);
+	return mp_buf_str(&b);
+}
+
+/* A response read from standard input: one page, no retries. */
+static void
+fromstdin(void)
+{
+	struct mp_http_req req = { 0 };
+	struct mp_http_resp resp = { 0 };
+	ssize_t k;
+
+	for (;;) {
+		mp_buf_grow(&resp.body, 65536);
+		k = read(0, resp.body.p + resp.body.len,
+		    resp.body.cap - resp.body.len);
+		if (k < 0 && errno == EINTR && !mp_interrupted())
+			continue;
+		if (k < 0)
+			mp_err(MP_EX_IOERR, "standard input");
+		if (k == 0)
+			break;
+		resp.body.len += k;
+	}
+	resp.status = 200;
+	req.url = "-";
+	nreq++;
+	handle(&win[0], &req, &resp, 0, time(NULL));
+	flush();
+	mp_http_resp_free(&resp);
+}
+
+/* --- main --- */
+
+static struct mp_jq *
+program(const char *opt, const char *prog)
+{
+	struct mp_buf err = { 0 };
+	struct mp_jq *q;
+
+	if ((q = mp_jq_new(prog, &err)) == NULL) {
+		mp_warnx("%s: '%s': %s", opt, prog, mp_buf_str(&err));
+		mp_usage(usage);
+	}
+	mp_buf_free(&err);
+	return q;
+}
+
+static long long
+number(const char *opt, const char *arg, long long min, long long max)
+{
+	const char *errstr;
+	long long v;
+
+	if (mp_strtonum(arg, min, max, &v, &errstr) < 0) {
+		mp_warnx("%s: '%s': %s", opt, arg, errstr);
+		mp_usage(usage);
+	}
+	return v;
+}
+
+static void
+settag(const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	struct mp_buf b = { 0 };
+	char *name;
+
+	if (eq == NULL || eq == arg) {
+		mp_warnx("--tag: '%s': want name=value", arg);
+		mp_usage(usage);
+	}
+	tag = xrealloc(tag, (ntag + 1) * sizeof *tag);
+	name = xstrndup(arg, eq - arg);
+	mp_opt_field(&tag[ntag].path, "--tag", name, 0, usage);
+	free(name);
+	mp_buf_json_str(&b, eq + 1, strlen(eq + 1));
+	tag[ntag++].json = (char *)mp_buf_str(&b);
+}
+
+static void
+field(struct mp_path *p, const char *opt, const char *arg)
+{
+	mp_path_free(p);
+	memset(p, 0, sizeof *p);
+	if (*arg)
+		mp_opt_field(p, opt, arg, 0, usage);
+}
+
+int
+main(int argc, char *argv[])
+{
+	enum { OPT_RECORDS = MP_OPT_TOOL, OPT_NEXT, OPT_PAGESIZE,
+	    OPT_FIRSTPAGE, OPT_FROM, OPT_TO, OPT_WINDOW, OPT_TIMEFMT,
+	    OPT_CONC, OPT_CAP, OPT_COUNT, OPT_MINWIN, OPT_STATE,
+	    OPT_STATEDIR, OPT_LOOKBACK, OPT_BEARER, OPT_BASIC, OPT_TOKENURL,
+	    OPT_CLIENTID, OPT_SECRET, OPT_REFRESH, OPT_SCOPE, OPT_RETRIES,
+	    OPT_RETRYMAX, OPT_TIMEOUT, OPT_RESET, OPT_RATE, OPT_ERROR,
+	    OPT_TAG, OPT_SOURCE, OPT_SRCFIELD, OPT_FETCHFIELD, OPT_ARCHIVE,
+	    OPT_REPLAY, OPT_URL };
+	static const struct option opts[] = {
+		MP_COMMON_OPTIONS,
+		{ "url",	required_argument,	NULL, OPT_URL },
+		{ "method",	required_argument,	NULL, 'X' },
+		{ "header",	required_argument,	NULL, 'H' },
+		{ "data",	required_argument,	NULL, 'd' },
+		{ "records",	required_argument,	NULL, OPT_RECORDS },
+		{ "next",	required_argument,	NULL, OPT_NEXT },
+		{ "page-size",	required_argument,	NULL, OPT_PAGESIZE },
+		{ "first-page",	required_argument,	NULL, OPT_FIRSTPAGE },
+		{ "from",	required_argument,	NULL, OPT_FROM },
+		{ "to",		required_argument,	NULL, OPT_TO },
+		{ "window",	required_argument,	NULL, OPT_WINDOW },
+		{ "time-format", required_argument,	NULL, OPT_TIMEFMT },
+		{ "concurrency", required_argument,	NULL, OPT_CONC },
+		{ "cap",	required_argument,	NULL, OPT_CAP },
+		{ "count",	required_argument,	NULL, OPT_COUNT },
+		{ "min-window",	required_argument,	NULL, OPT_MINWIN },
+		{ "state",	required_argument,	NULL, OPT_STATE },
+		{ "state-dir",	required_argument,	NULL, OPT_STATEDIR },
+		{ "lookback",	required_argument,	NULL, OPT_LOOKBACK },
+		{ "bearer-file", required_argument,	NULL, OPT_BEARER },
+		{ "basic-file",	required_argument,	NULL, OPT_BASIC },
+		{ "oauth2-token-url", required_argument, NULL, OPT_TOKENURL },
+		{ "client-id",	required_argument,	NULL, OPT_CLIENTID },
+		{ "client-secret-file", required_argument, NULL, OPT_SECRET },
+		{ "refresh-token-file", required_argument, NULL, OPT_REFRESH },
+		{ "scope",	required_argument,	NULL, OPT_SCOPE },
+		{ "retries",	required_argument,	NULL, OPT_RETRIES },
+		{ "retry-max-time", required_argument,	NULL, OPT_RETRYMAX },
+		{ "timeout",	required_argument,	NULL, OPT_TIMEOUT },
+		{ "reset-header", required_argument,	NULL, OPT_RESET },
+		{ "rate",	required_argument,	NULL, OPT_RATE },
+		{ "error",	required_argument,	NULL, OPT_ERROR },
+		{ "tag",	required_argument,	NULL, OPT_TAG },
+		{ "source",	required_argument,	NULL, OPT_SOURCE },
+		{ "source-field", required_argument,	NULL, OPT_SRCFIELD },
+		{ "fetched-field", required_argument,	NULL, OPT_FETCHFIELD },
+		{ "archive",	required_argument,	NULL, OPT_ARCHIVE },
+		{ "replay",	required_argument,	NULL, OPT_REPLAY },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct mp_cfg cfg = { 0 };
+	struct mp_buf b = { 0 };
+	const char *errstr, *recarg = NULL;
+	char *s, *end;
+	int64_t mark;
+	int c, st;
+
+	mp_opt_init(&argc, &argv);
+	field(&srcfield, "--source-field", "fetch_source");
+	field(&fetchfield, "--fetched-field", "fetched_at");
+	while ((c = getopt_long(argc, argv, MP_COMMON_SHORT "X:H:d:", opts,
+	    NULL)) != -1) {
+		switch (c) {
+		case OPT_URL:
+			url0 = optarg;
+			break;
+		case 'X':
+			method = optarg;
+			break;
+		case 'H':
+			hdr = xrealloc(hdr, (nhdr + 1) * sizeof *hdr);
+			hdr[nhdr++] = optarg;
+			break;
+		case 'd':
+			data = optarg;
+			break;
+		case OPT_RECORDS:
+			recarg = optarg;
+			break;
+		case OPT_NEXT:
+			jnext = program("--next", optarg);
+			break;
+		case OPT_PAGESIZE:
+			pagesize = number("--page-size", optarg, 1, 100000000);
+			break;
+		case OPT_FIRSTPAGE:
+			firstpage = number("--first-page", optarg, 0,
+			    1000000000);
+			break;
+		case OPT_FROM:
+			fromus = parsetime("--from", optarg);
+			break;
+		case OPT_TO:
+			tous = parsetime("--to", optarg);
+			break;
+		case OPT_WINDOW:
+			winus = duration("--window", optarg, 1000000);
+			break;
+		case OPT_TIMEFMT:
+			timefmt = optarg;
+			break;
+		case OPT_CONC:
+			conc = number("--concurrency", optarg, 1, 256);
+			break;
+		case OPT_CAP:
+			cap = number("--cap", optarg, 1, 1000000000);
+			break;
+		case OPT_COUNT:
+			jcount = program("--count", optarg);
+			break;
+		case OPT_MINWIN:
+			minwinus = duration("--min-window", optarg, 1000000);
+			break;
+		case OPT_STATE:
+			if (*optarg == '\0' || strchr(optarg, '/')) {
+				mp_warnx("--state: '%s': a name, not a path",
+				    optarg);
+				mp_usage(usage);
+			}
+			statename = optarg;
+			break;
+		case OPT_STATEDIR:
+			statedir = optarg;
+			break;
+		case OPT_LOOKBACK:
+			lookbackus = duration("--lookback", optarg, 0);
+			break;
+		case OPT_BEARER:
+			bearerfile = optarg;
+			break;
+		case OPT_BASIC:
+			basicfile = optarg;
+			break;
+		case OPT_TOKENURL:
+			tokenurl = optarg;
+			break;
+		case OPT_CLIENTID:
+			clientid = optarg;
+			break;
+		case OPT_SECRET:
+			secretfile = optarg;
+			break;
+		case OPT_REFRESH:
+			refreshfile = optarg;
+			break;
+		case OPT_SCOPE:
+			scope = optarg;
+			break;
+		case OPT_RETRIES:
+			retries = number("--retries", optarg, 0, 100);
+			break;
+		case OPT_RETRYMAX:
+			retrymaxus = duration("--retry-max-time", optarg, 0);
+			break;
+		case OPT_TIMEOUT:
+			timeoutus = duration("--timeout", optarg, 1000);
+			break;
+		case OPT_RESET:
+			resethdr = optarg;
+			break;
+		case OPT_RATE:
+			rate = strtod(optarg, &end);
+			if (end == optarg || rate <= 0 || (*end &&
+			    strcmp(end, "/s") != 0)) {
+				mp_warnx("--rate: '%s': want requests a "
+				    "second, as 5/s", optarg);
+				mp_usage(usage);
+			}
+			break;
+		case OPT_ERROR:
+			jerror = program("--error", optarg);
+			break;
+		case OPT_TAG:
+			settag(optarg);
+			break;
+		case OPT_SOURCE:
+			source = optarg;
+			break;
+		case OPT_SRCFIELD:
+			field(&srcfield, "--source-field", optarg);
+			break;
+		case OPT_FETCHFIELD:
+			field(&fetchfield, "--fetched-field", optarg);
+			break;
+		case OPT_ARCHIVE:
+			archivedir = optarg;
+			break;
+		case OPT_REPLAY:
+			replaydir = optarg;
+			break;
+		default:
+			mp_opt_common(&cfg, c, optarg, usage);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc > 1)
+		mp_usage(usage);
+	if (argc == 1)
+		url0 = argv[0];
+	if (url0 == NULL)
+		url0 = replaydir ? "replay:" : "-";
+	if (strcmp(url0, "-") == 0 && (jnext || pagesize || fromus != NOTIME ||
+	    statename || archivedir)) {
+		mp_warnx("a body on standard input is one response: no paging, "
+		    "windows, state or archive");
+		mp_usage(usage);
+	}
+	if (strcmp(url0, "-") != 0 && strstr(url0, "://") == NULL)
+		url0 = fileurl(url0);
+	/* records: the body's own, a path, or a jq program */
+	mp_buf_adds(&b, ".r");
+	if (recarg && *recarg == '.' && recarg[1] == '[')
+		mp_buf_adds(&b, recarg + 1);
+	else if (recarg && strcmp(recarg, ".") != 0)
+		mp_buf_adds(&b, recarg);
+	if (mp_path_parse(mp_buf_str(&b), &recpath, &errstr) == 0)
+		recmode = recarg != NULL;
+	else {
+		recmode = 2;
+		jrecords = program("--records", recarg);
+	}
+	if (winus && fromus == NOTIME && statename == NULL && !replaydir) {
+		mp_warnx("--window needs --from (or --state)");
+		mp_usage(usage);
+	}
+	if (jcount && !cap) {
+		mp_warnx("--count needs --cap");
+		mp_usage(usage);
+	}
+	if (replaydir)
+		archivedir = NULL;	/* a source's file serves both */
+	if (source == NULL) {
+		const char *h = strstr(url0, "://");
+
+		if (h == NULL)
+			source = replaydir ? "replay" : "stdin";
+		else {
+			h += 3;
+			source = xstrndup(h, strcspn(h, ":/?#"));
+			if (*source == '\0')
+				source = "file";
+		}
+	}
+	t0 = mp_now();
+	showprog = cfg.progress == 1 || (cfg.progress == 0 && isatty(2));
+	strict = cfg.strict;
+	run = mp_run_new(&cfg);
+	if (statename && !replaydir) {
+		mark = state_load();
+		if (mark != NOTIME)
+			fromus = mark - lookbackus;
+		else if (fromus == NOTIME)
+			mp_errx(MP_EX_USAGE, "state '%s' is new: give --from "
+			    "for the first run", statename);
+		if (tous == NOTIME)
+			tous = (int64_t)time(NULL) * 1000000;
+	}
+	if (bearerfile) {
+		s = secret("--bearer-file", bearerfile);
+		b.len = 0;
+		mp_buf_printf(&b, "Authorization: Bearer %s", s);
+		auth = xstrdup(b.p);
+		free(s);
+	} else if (basicfile) {
+		s = secret("--basic-file", basicfile);
+		b.len = 0;
+		mp_buf_adds(&b, "Authorization: Basic ");
+		base64(&b, s);
+		auth = xstrdup(mp_buf_str(&b));
+		free(s);
+	} else if (tokenurl && !replaydir)
+		oauth2(0);
+	if (replaydir) {
+		replay_open();
+		while (replay_run()) {
+			windows();
+			replay();
+		}
+	} else {
+		if (archivedir)
+			archive_open();
+		windows();
+		if (strcmp(url0, "-") == 0)
+			fromstdin();
+		else
+			fetch();
+	}
+	mp_progress_clear();
+	st = mp_run_flush(run, mp_interrupted() ? 0 : status);
+	mp_count(run, "requests", nreq);
+	mp_count(run, "retries", nretry);
+	mp_count(run, "pages", npage);
+	mp_count(run, "windows", flushed);
+	mp_count(run, "splits", nsplit);
+	mp_count(run, "overflows", nover);
+	mp_count(run, "bytes_fetched", nbytes);
+	(void)t0;
+	mp_buf_free(&b);
+	return mp_run_end(run, st);
+}
