@@ -1182,8 +1182,8 @@ flush(void)
 		const char *p, *nl, *end;
 
 		w = &win[flushed];
-		end = w->out.p + w->out.len;
-		for (p = w->out.p; p && p < end; p = nl + 1) {
+		end = w->out.len ? w->out.p + w->out.len : NULL;
+		for (p = w->out.p; end && p < end; p = nl + 1) {
 			nl = memchr(p, '\n', end - p);
 			mp_emit_line(run, p, nl - p);
 		}
