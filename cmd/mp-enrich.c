@@ -1804,19 +1804,6 @@ hold(struct mp_run *run, struct mp_rec *rec, void *arg)
 
 /* --- main --- */
 
-static long long
-number(const char *opt, const char *arg, long long min, long long max)
-{
-	const char *errstr;
-	long long v;
-
-	if (mp_strtonum(arg, min, max, &v, &errstr) < 0) {
-		mp_warnx("%s: '%s': %s", opt, arg, errstr);
-		mp_usage(usage);
-	}
-	return v;
-}
-
 static void
 paths(const char *opt, const char *arg, struct mp_path **v, int *n)
 {
@@ -2027,10 +2014,12 @@ main(int argc, char *argv[])
 			conninfo = optarg;
 			break;
 		case 'b':
-			batchn = number("--batch", optarg, 1, 1000000);
+			batchn = mp_opt_number("--batch", optarg, 1, 1000000,
+			    usage);
 			break;
 		case OPT_CACHE:
-			cachen = number("--cache", optarg, 0, 100000000);
+			cachen = mp_opt_number("--cache", optarg, 0,
+			    100000000, usage);
 			break;
 		case OPT_SOURCE:
 			mp_path_free(&srcfield.field);

@@ -1425,19 +1425,6 @@ program(const char *opt, const char *prog)
 	return q;
 }
 
-static long long
-number(const char *opt, const char *arg, long long min, long long max)
-{
-	const char *errstr;
-	long long v;
-
-	if (mp_strtonum(arg, min, max, &v, &errstr) < 0) {
-		mp_warnx("%s: '%s': %s", opt, arg, errstr);
-		mp_usage(usage);
-	}
-	return v;
-}
-
 static void
 settag(const char *arg)
 {
@@ -1552,11 +1539,12 @@ main(int argc, char *argv[])
 			jnext = program("--next", optarg);
 			break;
 		case OPT_PAGESIZE:
-			pagesize = number("--page-size", optarg, 1, 100000000);
+			pagesize = mp_opt_number("--page-size", optarg, 1,
+			    100000000, usage);
 			break;
 		case OPT_FIRSTPAGE:
-			firstpage = number("--first-page", optarg, 0,
-			    1000000000);
+			firstpage = mp_opt_number("--first-page", optarg, 0,
+			    1000000000, usage);
 			break;
 		case OPT_FROM:
 			fromus = parsetime("--from", optarg);
@@ -1571,10 +1559,12 @@ main(int argc, char *argv[])
 			timefmt = optarg;
 			break;
 		case OPT_CONC:
-			conc = number("--concurrency", optarg, 1, 256);
+			conc = mp_opt_number("--concurrency", optarg, 1, 256,
+			    usage);
 			break;
 		case OPT_CAP:
-			cap = number("--cap", optarg, 1, 1000000000);
+			cap = mp_opt_number("--cap", optarg, 1, 1000000000,
+			    usage);
 			break;
 		case OPT_COUNT:
 			jcount = program("--count", optarg);
@@ -1618,7 +1608,8 @@ main(int argc, char *argv[])
 			scope = optarg;
 			break;
 		case OPT_RETRIES:
-			retries = number("--retries", optarg, 0, 100);
+			retries = mp_opt_number("--retries", optarg, 0, 100,
+			    usage);
 			break;
 		case OPT_RETRYMAX:
 			retrymaxus = duration("--retry-max-time", optarg, 0);

@@ -1573,7 +1573,7 @@ main(int argc, char *argv[])
 	};
 	struct mp_cfg cfg = { 0 };
 	struct mp_path *paths;
-	const char *errstr, *data = "data", *schema = NULL;
+	const char *data = "data", *schema = NULL;
 	int c, i, st, ncolopt = 0;
 	char **colopt = NULL;
 
@@ -1614,12 +1614,8 @@ main(int argc, char *argv[])
 			}
 			break;
 		case 'b':
-			if (mp_strtonum(optarg, 1, 1000000, &o.batch,
-			    &errstr) < 0) {
-				mp_warnx("--batch: '%s': %s (1 to 1000000)",
-				    optarg, errstr);
-				mp_usage(usage);
-			}
+			o.batch = mp_opt_number("--batch", optarg, 1, 1000000,
+			    usage);
 			break;
 		case OPT_REPLACE:
 			if (strcmp(optarg, "day") != 0) {
@@ -1651,12 +1647,8 @@ main(int argc, char *argv[])
 			o.ddl = 1;
 			break;
 		case OPT_RETRIES:
-			if (mp_strtonum(optarg, 0, 30, &o.retries,
-			    &errstr) < 0) {
-				mp_warnx("--retries: '%s': %s (0 to 30)",
-				    optarg, errstr);
-				mp_usage(usage);
-			}
+			o.retries = mp_opt_number("--retries", optarg, 0, 30,
+			    usage);
 			break;
 		default:
 			mp_opt_common(&cfg, c, optarg, usage);

@@ -494,6 +494,9 @@ void	 mp_opt_init(int *, char ***);
  * to stdout and exits 0; --version prints the version.
  */
 int	 mp_opt_common(struct mp_cfg *, int, const char *, const char *);
+/* Parses an integer in [min, max] an option gives, or exits 64. */
+long long mp_opt_number(const char *, const char *, long long, long long,
+	    const char *);
 /* Parses the path an option gives, or exits 64 naming the option. */
 void	 mp_opt_path(struct mp_path *, const char *, const char *,
 	    const char *);

@@ -148,6 +148,21 @@ mp_usage(const char *text)
 	exit(MP_EX_USAGE);
 }
 
+long long
+mp_opt_number(const char *opt, const char *arg, long long min, long long max,
+    const char *usage)
+{
+	const char *errstr;
+	long long v;
+
+	if (mp_strtonum(arg, min, max, &v, &errstr) < 0) {
+		mp_warnx("%s: '%s': %s (%lld to %lld)", opt, arg, errstr, min,
+		    max);
+		mp_usage(usage);
+	}
+	return v;
+}
+
 void
 mp_opt_path(struct mp_path *p, const char *opt, const char *arg,
     const char *usage)
