@@ -56,7 +56,7 @@ static const char *bearerfile, *basicfile, *tokenurl, *clientid,
     *secretfile, *refreshfile, *scope, *resethdr, *source;
 static const char *statename, *statedir, *archivedir, *replaydir;
 static struct mp_jq *jrecords, *jnext, *jcount, *jerror;
-static struct mp_path recpath;
+static struct mp_path recpath, userpath;	/* .r + the path, the path */
 static int recmode;		/* 0 the body's own, 1 a path, 2 jq */
 static long long pagesize, firstpage = 1, cap, conc = 1, retries = 5;
 static int64_t fromus = NOTIME, tous = NOTIME, winus, minwinus = 60000000,
@@ -812,18 +812,27 @@ records(const char *body, size_t n, struct page *pg, struct mp_buf *why)
 			return -2;	/* the page is whole, or not at all */
 		return ndjson(body, n, pg, why);
 	}
-	/* a JSON value: checked inside an object, then walked */
-	wrap.len = 0;
-	mp_buf_adds(&wrap, "{\"r\":");
-	mp_buf_add(&wrap, body, n);
-	mp_buf_addc(&wrap, '}');
-	if (mp_json_check(wrap.p, wrap.len, &e) < 0) {
-		mp_buf_printf(why, "bad JSON at byte %zu: %s",
-		    e.off > 5 ? e.off - 5 + 1 : 1, e.msg);
+	/* one JSON value, checked where it lies, then walked */
+	if (mp_json_check_value(body + i, n - i, &e) < 0) {
+		mp_buf_printf(why, "bad JSON at byte %zu: %s", i + e.off + 1,
+		    e.msg);
 		return -2;
 	}
-	if (!mp_json_get(wrap.p, wrap.len, &recpath, &v))
-		return 0;
+	if (recmode == 0) {
+		v.p = body + i;
+		v.n = n - i;
+	} else if (body[i] == '{' && userpath.nseg >= 0) {
+		if (!mp_json_get(body + i, n - i, &userpath, &v))
+			return 0;
+	} else {
+		/* a path into an array: looked up inside an object */
+		wrap.len = 0;
+		mp_buf_adds(&wrap, "{\"r\":");
+		mp_buf_add(&wrap, body + i, n - i);
+		mp_buf_addc(&wrap, '}');
+		if (!mp_json_get(wrap.p, wrap.len, &recpath, &v))
+			return 0;
+	}
 	switch (mp_json_type(&v)) {
 	case MP_JSON_ARRAY:
 		for (it = 0; mp_json_elements(v.p, v.n, &it, &el);)
@@ -963,7 +972,8 @@ static void
 handle(struct win *w, const struct mp_http_req *req,
     struct mp_http_resp *resp, int rc, time_t at)
 {
-	static struct mp_buf why, out, nx;
+	static struct mp_buf why, nx;
+	size_t mark = w->out.len;
 	struct mp_buf red = { 0 };
 	struct page pg = { 0 };
 	char ts[32], fetched[40];
@@ -1010,14 +1020,14 @@ handle(struct win *w, const struct mp_http_req *req,
 		why.len = 0;
 	}
 	snprintf(fetched, sizeof fetched, "\"%s\"", mp_time_fmt(at, ts));
-	out.len = 0;
 	mp_http_redact(req->url, &red);
 	pg.w = w;
-	pg.out = &out;
+	pg.out = &w->out;	/* taken back unless the page is whole */
 	pg.fetched = fetched;
 	pg.url = mp_buf_str(&red);
 	if ((r = records(resp->body.p ? resp->body.p : "", resp->body.len, &pg,
 	    &why)) < 0) {
+		w->out.len = mark;
 		if (r == -3)
 			fatal(MP_EX_DATAERR, req, w, "%s", mp_buf_str(&why));
 		again(req, w, -1, mp_buf_str(&why));
@@ -1025,8 +1035,10 @@ handle(struct win *w, const struct mp_http_req *req,
 		return;
 	}
 	mp_buf_free(&red);
-	if (stopnow)
-		return;		/* -s: not a record of the page */
+	if (stopnow) {
+		w->out.len = mark;	/* -s: not a record of the page */
+		return;
+	}
 	npage++;
 	w->tries = 0;
 	w->reauth = 0;
@@ -1036,11 +1048,11 @@ handle(struct win *w, const struct mp_http_req *req,
 		    resp->body.len, -1, &why) == 1)
 			w->count = atoll(mp_buf_str(&why));
 		if (cap && w->count > cap && splittable(w)) {
+			w->out.len = mark;
 			overflow(w);
 			return;
 		}
 	}
-	mp_buf_add(&w->out, out.p, out.len);
 	w->nrec += pg.n;
 	/* the next page */
 	if (jnext) {
@@ -1676,8 +1688,11 @@ main(int argc, char *argv[])
 		mp_buf_adds(&b, recarg + 1);
 	else if (recarg && strcmp(recarg, ".") != 0)
 		mp_buf_adds(&b, recarg);
-	if (mp_path_parse(mp_buf_str(&b), &recpath, &errstr) == 0)
-		recmode = recarg != NULL;
+	if (mp_path_parse(mp_buf_str(&b), &recpath, &errstr) == 0) {
+		recmode = recarg != NULL && strcmp(recarg, ".") != 0;
+		if (recmode && mp_path_parse(recarg, &userpath, &errstr) < 0)
+			userpath.nseg = -1;	/* looked up the other way */
+	}
 	else {
 		recmode = 2;
 		jrecords = program("--records", recarg);

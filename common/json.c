@@ -409,8 +409,22 @@ value(struct scan *s, int depth)
 	}
 }
 
+static int check(const char *, size_t, struct mp_json_err *, int);
+
 int
 mp_json_check(const char *p, size_t n, struct mp_json_err *e)
+{
+	return check(p, n, e, 1);
+}
+
+int
+mp_json_check_value(const char *p, size_t n, struct mp_json_err *e)
+{
+	return check(p, n, e, 0);
+}
+
+static int
+check(const char *p, size_t n, struct mp_json_err *e, int object)
 {
 	static struct scan s;
 	ptr first;
@@ -421,7 +435,7 @@ mp_json_check(const char *p, size_t n, struct mp_json_err *e)
 	s.nkeys = 0;
 	ws(&s);
 	first = s.p;
-	if (s.p < s.end && *s.p != '{') {
+	if (s.p < s.end && *s.p != '{' && object) {
 		if (value(&s, 0) < 0)
 			return -1;
 		return fail(&s, first, "not an object");
@@ -430,7 +444,8 @@ mp_json_check(const char *p, size_t n, struct mp_json_err *e)
 		return -1;
 	ws(&s);
 	if (s.p < s.end)
-		return fail(&s, s.p, "trailing characters after the object");
+		return fail(&s, s.p, object ? "trailing characters after the "
+		    "object" : "trailing characters after the value");
 	return 0;
 }
 

@@ -145,6 +145,8 @@ struct mp_json_err {
  * most MP_JSON_MAXDEPTH.  Returns 0, or -1 and fills *e.
  */
 int	 mp_json_check(const char *, size_t, struct mp_json_err *);
+/* mp_json_check for any one JSON value: an object, array, string, ... */
+int	 mp_json_check_value(const char *, size_t, struct mp_json_err *);
 
 /* A value inside a record: p[0..n) is its text, first byte gives its kind. */
 struct mp_span {
