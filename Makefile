@@ -16,8 +16,8 @@ LIBS_mp-botfilter = -lpcre2-8
 LIBS_mp-dedup = -lsodium
 LIBS_mp-load = -lpq
 LIBS_mp-enrich = -lpq -ljq
-LIBS_mp-fetch = -lcurl -ljq -lzstd -lsodium
-TESTLIBS = -lpcre2-8 -lsodium -lpq -ljq -lcurl -lzstd
+LIBS_mp-fetch = -lcurl -ljq -lzstd -lsodium -lz -larchive
+TESTLIBS = -lpcre2-8 -lsodium -lpq -ljq -lcurl -lzstd -lz -larchive
 
 CMDS	 = $(patsubst %.c,%,$(wildcard cmd/mp-*.c))
 LIBSRC	 = $(wildcard common/*.c)

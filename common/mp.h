@@ -701,6 +701,42 @@ double	 mp_http_retry_after(const char *, time_t);
 void	 mp_http_redact(const char *, struct mp_buf *);
 void	 mp_http_resp_free(struct mp_http_resp *);
 
+/* unpack.c: compressed files: gzip, zstd and zip (zlib, libzstd, libarchive) */
+enum { MP_PACK_NONE, MP_PACK_GZIP, MP_PACK_ZSTD, MP_PACK_ZIP };
+/* The compression of bytes, by their magic number; MP_PACK_NONE if none. */
+int	 mp_unpack_kind(const void *, size_t);
+struct mp_unpacked {
+	char	*name;		/* the zip entry's name, gzip's FNAME, or "" */
+	struct mp_buf data;
+};
+/* Zeroed, then the limits set, before first use. */
+struct mp_unpack {
+	size_t	 max_total;	/* bytes out, all entries; 0: 4 GiB */
+	double	 max_ratio;	/* bytes out / bytes in; 0: 1000 */
+	struct mp_unpacked *ent;
+	int	 nent;
+	char	 why[256];
+};
+/*
+ * Decompresses a whole file held in memory into its entries, checking
+ * every checksum before it returns: each gzip member's CRC-32 and size
+ * (members are concatenated into one entry), each zstd frame's checksum
+ * when it has one (frames concatenated), each zip entry's CRC-32 (entries
+ * kept apart, in archive order; directories, __MACOSX/ and ._* entries
+ * skipped; an entry whose name is absolute or holds a .. component is an
+ * error, as is one encrypted).  Sizes a zip header claims are not trusted:
+ * output is counted as it is made, and the run stops as soon as it passes
+ * max_total or, after the first MiB, max_ratio.  Returns 0, or -1 with
+ * why set ("gzip member 2: bad CRC", "truncated gzip member",
+ * "zstd frame 1: checksum mismatch", "zip entry '../x': path outside
+ * the archive", "over 4096 MiB unpacked", "compression ratio over 1000:
+ * a zip bomb?", ...); nothing is kept on failure.  MP_PACK_NONE gives one
+ * entry, the bytes as they are.  The entries of an earlier call are freed.
+ */
+int	 mp_unpack(struct mp_unpack *, const void *, size_t, int);
+/* Frees the entries; the limits are kept. */
+void	 mp_unpack_free(struct mp_unpack *);
+
 /* csv.c: CSV (RFC 4180) and TSV files, one record at a time */
 struct mp_csv {
 	const char *file;	/* for messages */
@@ -709,17 +745,30 @@ struct mp_csv {
 	/* private */
 	FILE	*f;
 	int	 sep, quote;	/* ',' and 1 for CSV; '\t' and 0 for TSV */
+	int	 hint;		/* look for a sep= first line */
 	long long next;		/* line the next read starts on */
 	struct mp_buf buf;	/* field bytes, each NUL-terminated */
 	struct mp_span *fld;
 	int	 nfld, cap;
+	unsigned char stop[256];	/* bytes that end plain field bytes */
 	char	 err[128];
 };
 /*
- * Opens a CSV (sep ',') or TSV (sep '\t') file, "-" for stdin.  Returns 0,
- * or 66 after a message.
+ * Opens a file, "-" for stdin: CSV with RFC 4180 quotes for sep ',' or
+ * any other byte (';', '|'), TSV (no quotes) for sep '\t'.  Sep 0 is
+ * automatic: ',', unless the first line is exactly "sep=X" (Excel's hint;
+ * X one byte, CRLF ok), which makes X the separator and is not a record.
+ * A separator that is NUL, CR, LF or (with quotes) '"' is a bug (exit 70).
+ * Returns 0, or 66 after a message.
  */
 int	 mp_csv_open(struct mp_csv *, const char *, int);
+/*
+ * Reads buf[0..n) (which must outlive the reader) as mp_csv_open reads a
+ * file, named name in messages: sep as there, quote 1 for RFC 4180
+ * quotes, 0 for none.  Returns 0, or 70 after a message.
+ */
+int	 mp_csv_open_mem(struct mp_csv *, const char *, const char *, size_t,
+	    int, int);
 /*
  * Reads the next record: returns its number of fields (*f points at them,
  * valid until the next call), 0 at the end, or -1 with mp_csv_error()
@@ -732,6 +781,67 @@ int	 mp_csv_next(struct mp_csv *, struct mp_span **);
 const char *mp_csv_error(const struct mp_csv *);
 /* Frees the reader and closes the file (never stdin). */
 void	 mp_csv_close(struct mp_csv *);
+
+/* CSV text made into JSON records: what the text is, and its typed fields */
+struct mp_csvrec {
+	int	 sep;		/* 0: ',' or the sep= hint */
+	int	 quote;		/* 1: RFC 4180 quotes (CSV), 0: none (TSV) */
+	long long skip;		/* lines before the header to drop */
+	int	 decimal_comma;	/* typed numbers use ',' as the point */
+	struct mp_csvfield { char *name; int type; char *fmt; } *field;
+	int	 nfield;	/* --field=NAME:TYPE; the rest are strings */
+};
+enum { MP_CSV_STRING, MP_CSV_INTEGER, MP_CSV_NUMBER, MP_CSV_MONEY,
+    MP_CSV_TIME, MP_CSV_BOOLEAN };
+/*
+ * Parses NAME:TYPE (string, integer, number, money, boolean,
+ * time[:strptime-format]) into a field (name and fmt allocated; fmt NULL
+ * without a format); returns 0, or -1 with *errstr.  NAME may hold
+ * colons: the text splits at the last colon a type follows, else at the
+ * first ":time:".
+ */
+int	 mp_csv_field_parse(const char *, struct mp_csvfield *, const char **);
+/*
+ * Turns CSV text (UTF-8) into one JSON object per row, keys from the
+ * header line, and calls rec for each with its first line; a row that
+ * cannot be a record (more or fewer cells than the header, an unterminated
+ * quote, a cell that is not of its field's type) goes to rej with its
+ * line, reason and text (without its line end), and the rest go on (an
+ * unterminated quote ends the file; another broken row ends with the line
+ * where it broke).  Empty cells are "" for strings and null for typed
+ * fields.  Typed cells: integer and number keep their exact text as JSON
+ * numbers (a decimal comma becomes a point; thousands separators are an
+ * error), money is an exact decimal of at most 6 places (mp_money_parse,
+ * mp_money_fmt) written as a JSON number, boolean true/false/1/0/yes/no
+ * (any case), time with a strptime format (UTC, unless it has %z) or
+ * RFC 3339 without one, written as RFC 3339 UTC.  A string cell that is
+ * not UTF-8 rejects its row.  The sep= hint is on the text's first line
+ * and is not one of the lines skipped; lines are the text's.  A duplicate
+ * or empty header name, or a field that names no column, is an error.
+ * Returns 0, or -1 with why (a broken header); rec or rej returning
+ * non-zero stops and is returned.
+ */
+int	 mp_csv_records(const char *, size_t, const struct mp_csvrec *,
+	    int (*rec)(void *, const char *, size_t, long long),
+	    int (*rej)(void *, long long, const char *, const char *, size_t),
+	    void *, struct mp_buf *);
+
+/* text.c: text in the encodings report files come in, as UTF-8 (iconv) */
+/*
+ * Converts text into UTF-8: encoding is "utf-8", "utf-16le", "utf-16be",
+ * "windows-1252", "iso-8859-1" (names as iconv knows them, any case), or
+ * NULL to tell by the byte order mark (UTF-8, UTF-16LE, UTF-16BE; none:
+ * UTF-8).  A BOM is dropped.  Bytes invalid in the encoding are an error
+ * naming the line (1-based, counted in the output) and the byte offset in
+ * the input: never replaced, never guessed.  Returns 0, or -1 with why.
+ *
+ * The output is appended to out (left as it was on an error), why
+ * replaces err's contents: "line 3, byte offset 41: ...".  "utf-16" takes
+ * its order from a BOM and fails without one; a BOM that contradicts the
+ * encoding (a UTF-8 one in windows-1252, UTF-16BE's in utf-16le) fails.
+ */
+int	 mp_text_utf8(const char *, size_t, const char *, struct mp_buf *,
+	    struct mp_buf *);
 
 /* table.c: rows found by key, in memory; rows are numbered from 0 */
 enum { MP_TABLE_ERROR, MP_TABLE_FIRST, MP_TABLE_LAST };
