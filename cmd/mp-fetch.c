@@ -15,6 +15,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -42,8 +43,13 @@ static const char usage[] =
     "[--tag=name=value]\n"
     "                [--source=name] [--source-field=field] "
     "[--fetched-field=field]\n"
-    "                [--archive=dir] [--replay=dir] [-K file] "
-    "[--rejects=file] [--stats[=file]]\n"
+    "                [--archive=dir] [--replay=dir] "
+    "[--format=json|ndjson|csv|tsv]\n"
+    "                [--encoding=name] [--separator=c] [--skip-rows=n] "
+    "[--footer=jq]\n"
+    "                [--decimal-comma] [--field=name:type] [-K file] "
+    "[--rejects=file]\n"
+    "                [--dropped=file] [--stats[=file]]\n"
     "                [--metrics=file] [--log-format=text|json] [url]\n";
 
 #define NOTIME	INT64_MIN
@@ -65,6 +71,13 @@ static double rate;
 static struct mp_path srcfield, fetchfield;
 static struct { struct mp_path path; char *json; } *tag;
 static int ntag;
+/* files: the format, the encoding, and how CSV becomes records */
+enum { FMT_AUTO, FMT_JSON, FMT_NDJSON, FMT_CSV, FMT_TSV };
+static int format;
+static const char *encoding;
+static struct mp_csvrec csvopt;
+static struct mp_jq *jfooter;
+static long long nfooter;
 
 /* run state */
 static struct mp_run *run;
@@ -850,6 +863,163 @@ records(const char *body, size_t n, struct page *pg, struct mp_buf *why)
 	}
 }
 
+/* The format a file's name says, its compression's extension aside. */
+static int
+byname(const char *name)
+{
+	static const char *const packs[] = { ".gz", ".zst", ".zip", NULL };
+	char buf[256];
+	size_t n;
+	int i;
+
+	snprintf(buf, sizeof buf, "%s", name);
+	if ((n = strcspn(buf, "?#")) < strlen(buf))
+		buf[n] = '\0';
+	for (i = 0; packs[i]; i++) {
+		n = strlen(buf);
+		if (n > strlen(packs[i]) && strcasecmp(buf + n -
+		    strlen(packs[i]), packs[i]) == 0)
+			buf[n - strlen(packs[i])] = '\0';
+	}
+	n = strlen(buf);
+#define ENDS(e) (n > strlen(e) && strcasecmp(buf + n - strlen(e), e) == 0)
+	if (ENDS(".csv"))
+		return FMT_CSV;
+	if (ENDS(".tsv") || ENDS(".tab"))
+		return FMT_TSV;
+	if (ENDS(".ndjson") || ENDS(".jsonl"))
+		return FMT_NDJSON;
+	if (ENDS(".json"))
+		return FMT_JSON;
+#undef ENDS
+	return FMT_AUTO;
+}
+
+/* The format a Content-Type says. */
+static int
+bytype(const struct mp_http_resp *resp)
+{
+	static struct mp_buf v;
+	const char *t = mp_http_header(resp, "Content-Type", &v);
+
+	if (t == NULL)
+		return FMT_AUTO;
+	if (strncasecmp(t, "text/csv", 8) == 0)
+		return FMT_CSV;
+	if (strncasecmp(t, "text/tab-separated-values", 25) == 0)
+		return FMT_TSV;
+	if (strncasecmp(t, "application/x-ndjson", 20) == 0 ||
+	    strncasecmp(t, "application/ndjson", 18) == 0 ||
+	    strncasecmp(t, "application/jsonl", 17) == 0)
+		return FMT_NDJSON;
+	return FMT_AUTO;
+}
+
+/* A CSV row made a record; a totals row (--footer) is dropped. */
+static int
+csvrec(void *arg, const char *p, size_t n, long long line)
+{
+	static struct mp_buf v;
+	struct page *pg = arg;
+	struct mp_rec rec;
+
+	if (jfooter && mp_jq_first(jfooter, p, n, -1, &v) == 1 &&
+	    strcmp(mp_buf_str(&v), "false") != 0) {
+		rec.p = p;
+		rec.n = n;
+		rec.file = pg->url;
+		rec.line = line;
+		mp_drop(run, &rec, "footer");
+		nfooter++;
+		return 0;
+	}
+	return record(pg, p, n);
+}
+
+static int
+csvrej(void *arg, long long line, const char *why, const char *p, size_t n)
+{
+	struct page *pg = arg;
+	struct mp_rec rec;
+
+	rec.p = p;
+	rec.n = n;
+	rec.file = pg->url;
+	rec.line = line;
+	pg->bad++;
+	mp_reject(run, &rec, "%s", why);
+	stopnow |= strict;
+	return stopnow;
+}
+
+/*
+ * The records of a response: unpacked (gzip, zstd, zip), made UTF-8, and
+ * read by its format.  Returns as records() does; a file whose checksums
+ * fail is worth another try (the download may be cut), text that is not
+ * of its encoding is not (-3).
+ */
+static int
+decode(const struct mp_http_resp *resp, const char *url, struct page *pg,
+    struct mp_buf *why)
+{
+	static struct mp_unpack up;
+	static struct mp_buf text, entry;
+	const char *body = resp->body.p ? resp->body.p : "";
+	size_t n = resp->body.len;
+	int kind = mp_unpack_kind(body, n), fmt, i, r;
+	const char *name;
+	struct mp_csvrec co;
+
+	fmt = format ? format : byname(url);
+	if (fmt == FMT_AUTO)
+		fmt = bytype(resp);
+	if (kind == MP_PACK_NONE && encoding == NULL && fmt != FMT_CSV &&
+	    fmt != FMT_TSV && !(n >= 2 && ((unsigned char)body[0] == 0xff ||
+	    (unsigned char)body[0] == 0xfe)) && !(n >= 3 &&
+	    memcmp(body, "\xef\xbb\xbf", 3) == 0))
+		return records(body, n, pg, why);	/* the common case */
+	if (mp_unpack(&up, body, n, kind) < 0) {
+		mp_buf_printf(why, "a corrupt file: %s", up.why);
+		return -2;
+	}
+	for (i = 0; i < up.nent; i++) {
+		name = up.ent[i].name && *up.ent[i].name ? up.ent[i].name : url;
+		fmt = format ? format : byname(name);
+		if (fmt == FMT_AUTO && kind != MP_PACK_ZIP)
+			fmt = format ? format : byname(url);
+		if (fmt == FMT_AUTO)
+			fmt = bytype(resp);
+		text.len = 0;
+		if (kind == MP_PACK_ZIP) {
+			/* records name the entry they came from */
+			entry.len = 0;
+			mp_buf_printf(&entry, "%s!%s", url, name);
+			pg->url = entry.p;
+		}
+		if (mp_text_utf8(up.ent[i].data.p ? up.ent[i].data.p : "",
+		    up.ent[i].data.len, encoding, &text, why) < 0) {
+			if (kind == MP_PACK_ZIP)
+				mp_buf_printf(why, " in '%s'", name);
+			return -3;
+		}
+		if (fmt == FMT_CSV || fmt == FMT_TSV) {
+			co = csvopt;
+			co.quote = fmt == FMT_CSV;
+			if (fmt == FMT_TSV && co.sep == 0)
+				co.sep = '\t';
+			r = mp_csv_records(text.p ? text.p : "", text.len, &co,
+			    csvrec, csvrej, pg, why);
+			if (r < 0)
+				return -3;
+		} else if ((r = records(text.p ? text.p : "", text.len, pg,
+		    why)) < 0)
+			return r;
+		if (stopnow)
+			break;
+	}
+	return 0;
+}
+
 /* --- windows --- */
 
 static void
@@ -1025,8 +1195,7 @@ handle(struct win *w, const struct mp_http_req *req,
 	pg.out = &w->out;	/* taken back unless the page is whole */
 	pg.fetched = fetched;
 	pg.url = mp_buf_str(&red);
-	if ((r = records(resp->body.p ? resp->body.p : "", resp->body.len, &pg,
-	    &why)) < 0) {
+	if ((r = decode(resp, req->url, &pg, &why)) < 0) {
 		w->out.len = mark;
 		if (r == -3)
 			fatal(MP_EX_DATAERR, req, w, "%s", mp_buf_str(&why));
@@ -1475,7 +1644,8 @@ main(int argc, char *argv[])
 	    OPT_CLIENTID, OPT_SECRET, OPT_REFRESH, OPT_SCOPE, OPT_RETRIES,
 	    OPT_RETRYMAX, OPT_TIMEOUT, OPT_RESET, OPT_RATE, OPT_ERROR,
 	    OPT_TAG, OPT_SOURCE, OPT_SRCFIELD, OPT_FETCHFIELD, OPT_ARCHIVE,
-	    OPT_REPLAY, OPT_URL };
+	    OPT_REPLAY, OPT_URL, OPT_FORMAT, OPT_ENCODING, OPT_SKIPROWS,
+	    OPT_FOOTER, OPT_DECCOMMA, OPT_FIELD, OPT_SEPARATOR };
 	static const struct option opts[] = {
 		MP_COMMON_OPTIONS,
 		{ "url",	required_argument,	NULL, OPT_URL },
@@ -1516,6 +1686,13 @@ main(int argc, char *argv[])
 		{ "fetched-field", required_argument,	NULL, OPT_FETCHFIELD },
 		{ "archive",	required_argument,	NULL, OPT_ARCHIVE },
 		{ "replay",	required_argument,	NULL, OPT_REPLAY },
+		{ "format",	required_argument,	NULL, OPT_FORMAT },
+		{ "encoding",	required_argument,	NULL, OPT_ENCODING },
+		{ "skip-rows",	required_argument,	NULL, OPT_SKIPROWS },
+		{ "footer",	required_argument,	NULL, OPT_FOOTER },
+		{ "decimal-comma", no_argument,		NULL, OPT_DECCOMMA },
+		{ "field",	required_argument,	NULL, OPT_FIELD },
+		{ "separator",	required_argument,	NULL, OPT_SEPARATOR },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct mp_cfg cfg = { 0 };
@@ -1662,6 +1839,47 @@ main(int argc, char *argv[])
 		case OPT_REPLAY:
 			replaydir = optarg;
 			break;
+		case OPT_FORMAT:
+			if ((format = strcmp(optarg, "json") == 0 ? FMT_JSON :
+			    strcmp(optarg, "ndjson") == 0 ? FMT_NDJSON :
+			    strcmp(optarg, "csv") == 0 ? FMT_CSV :
+			    strcmp(optarg, "tsv") == 0 ? FMT_TSV : -1) < 0) {
+				mp_warnx("--format: '%s': want json, ndjson, csv "
+				    "or tsv", optarg);
+				mp_usage(usage);
+			}
+			break;
+		case OPT_ENCODING:
+			encoding = optarg;
+			break;
+		case OPT_SKIPROWS:
+			csvopt.skip = mp_opt_number("--skip-rows", optarg, 0,
+			    1000000, usage);
+			break;
+		case OPT_FOOTER:
+			jfooter = program("--footer", optarg);
+			break;
+		case OPT_DECCOMMA:
+			csvopt.decimal_comma = 1;
+			break;
+		case OPT_FIELD:
+			csvopt.field = xrealloc(csvopt.field,
+			    (csvopt.nfield + 1) * sizeof *csvopt.field);
+			if (mp_csv_field_parse(optarg,
+			    &csvopt.field[csvopt.nfield], &errstr) < 0) {
+				mp_warnx("--field: '%s': %s", optarg, errstr);
+				mp_usage(usage);
+			}
+			csvopt.nfield++;
+			break;
+		case OPT_SEPARATOR:
+			if (strlen(optarg) != 1 || strchr("\"\r\n", *optarg)) {
+				mp_warnx("--separator: '%s': want one byte, not "
+				    "a quote or a line end", optarg);
+				mp_usage(usage);
+			}
+			csvopt.sep = (unsigned char)*optarg;
+			break;
 		default:
 			mp_opt_common(&cfg, c, optarg, usage);
 		}
@@ -1772,6 +1990,7 @@ main(int argc, char *argv[])
 	mp_count(run, "splits", nsplit);
 	mp_count(run, "overflows", nover);
 	mp_count(run, "bytes_fetched", nbytes);
+	mp_count(run, "footer_rows", nfooter);
 	(void)t0;
 	mp_buf_free(&b);
 	return mp_run_end(run, st);
