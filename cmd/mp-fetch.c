@@ -47,8 +47,15 @@ static const char usage[] =
     "[--format=json|ndjson|csv|tsv]\n"
     "                [--encoding=name] [--separator=c] [--skip-rows=n] "
     "[--footer=jq]\n"
-    "                [--decimal-comma] [--field=name:type] [-K file] "
-    "[--rejects=file]\n"
+    "                [--decimal-comma] [--field=name:type] "
+    "[--report-create=url]\n"
+    "                [--report-data=data] [--report-id=jq] "
+    "[--report-poll=url]\n"
+    "                [--report-ready=jq] [--report-failed=jq] "
+    "[--report-url=jq]\n"
+    "                [--poll-interval=duration] "
+    "[--poll-timeout=duration]\n"
+    "                [--report-retries=n] [-K file] [--rejects=file]\n"
     "                [--dropped=file] [--stats[=file]]\n"
     "                [--metrics=file] [--log-format=text|json] [url]\n";
 
@@ -78,6 +85,11 @@ static const char *encoding;
 static struct mp_csvrec csvopt;
 static struct mp_jq *jfooter;
 static long long nfooter;
+/* report jobs: create, poll until ready, download */
+static const char *rcreate, *rdata, *rpoll;
+static struct mp_jq *jrid, *jready, *jfailed, *jrurl;
+static int64_t pollus = 5000000, polltimeoutus = 1800000000;
+static long long rretries = 2, njobs;
 
 /* run state */
 static struct mp_run *run;
@@ -96,7 +108,13 @@ struct win {
 	int	 tries, reauth;
 	double	 notbefore, waited;
 	struct mp_buf out;
+	/* a report job: its phase, id, tries, and the polls' pace */
+	int	 phase, jobs, expired;
+	char	*job;
+	double	 delay;
+	time_t	 created;
 };
+enum { PH_DATA, PH_CREATE, PH_POLL, PH_GET };
 static struct win *win;
 static int nwin, capwin;
 
@@ -212,6 +230,9 @@ expand(const char *t, const struct win *w, int enc, struct mp_buf *b)
 		} else if (n == 6 && strncmp(name, "cursor", 6) == 0) {
 			if (w->cursor)
 				mp_buf_adds(&v, w->cursor);
+		} else if (n == 2 && strncmp(name, "id", 2) == 0) {
+			if (w->job)
+				mp_buf_adds(&v, w->job);
 		} else if (n == 4 && strncmp(name, "page", 4) == 0)
 			mp_buf_printf(&v, "%lld", w->page);
 		else if (n == 6 && strncmp(name, "offset", 6) == 0)
@@ -714,6 +735,7 @@ record(void *arg, const char *p, size_t n)
 	rec.n = n;
 	rec.file = pg->url;
 	rec.line = pg->n + pg->bad + 1;
+	mp_run_input(run, 1, 0);
 	if (mp_json_check(p, n, &e) < 0) {
 		pg->bad++;
 		mp_reject(run, &rec, "record %lld: not a JSON object",
@@ -929,6 +951,7 @@ csvrec(void *arg, const char *p, size_t n, long long line)
 		rec.n = n;
 		rec.file = pg->url;
 		rec.line = line;
+		mp_run_input(run, 1, 0);
 		mp_drop(run, &rec, "footer");
 		nfooter++;
 		return 0;
@@ -947,6 +970,7 @@ csvrej(void *arg, long long line, const char *why, const char *p, size_t n)
 	rec.file = pg->url;
 	rec.line = line;
 	pg->bad++;
+	mp_run_input(run, 1, 0);
 	mp_reject(run, &rec, "%s", why);
 	stopnow |= strict;
 	return stopnow;
@@ -1039,6 +1063,7 @@ addwin(int at, int64_t from, int64_t to)
 	w->to = to;
 	w->page = firstpage;
 	w->count = -1;
+	w->phase = rcreate ? PH_CREATE : PH_DATA;
 }
 
 static void
@@ -1046,6 +1071,7 @@ freewin(struct win *w)
 {
 	free(w->cursor);
 	free(w->next);
+	free(w->job);
 	mp_buf_free(&w->out);
 }
 
@@ -1089,6 +1115,8 @@ fatal(int st, const struct mp_http_req *req, const struct win *w,
 	mp_buf_vprintf(&b, fmt, ap);
 	va_end(ap);
 	mp_http_redact(req->url, &r);
+	if (w->from == NOTIME)
+		mp_errx(st, "%s: %s", mp_buf_str(&r), mp_buf_str(&b));
 	mp_errx(st, "%s: window %s: %s", mp_buf_str(&r), wname(w),
 	    mp_buf_str(&b));
 }
@@ -1101,7 +1129,8 @@ again(const struct mp_http_req *req, struct win *w, double after,
 	double wait;
 
 	nretry++;
-	if (strcmp(req->url, "-") == 0)
+	/* a file here will not mend: no other try */
+	if (strcmp(req->url, "-") == 0 || strncmp(req->url, "file://", 7) == 0)
 		fatal(MP_EX_DATAERR, req, w, "%s", why);
 	if (w->tries >= retries)
 		fatal(MP_EX_UNAVAILABLE, req, w, "%s, after %d %s", why,
@@ -1137,6 +1166,97 @@ waitfor(const struct mp_http_resp *resp)
 	return -1;
 }
 
+/*
+ * A link in a response as a URL: as it is when absolute, on the server of
+ * base when a path; NULL otherwise (a cursor).
+ */
+static char *
+urlof(const char *base, const char *l)
+{
+	struct mp_buf b = { 0 };
+	const char *s;
+
+	if (strncmp(l, "http://", 7) == 0 || strncmp(l, "https://", 8) == 0 ||
+	    strncmp(l, "file://", 7) == 0)
+		return xstrdup(l);
+	if (l[0] != '/' || (s = strstr(base, "://")) == NULL)
+		return NULL;
+	mp_buf_add(&b, base, s + 3 - base + strcspn(s + 3, "/"));
+	mp_buf_adds(&b, l);
+	return (char *)mp_buf_str(&b);
+}
+
+/* A report job that failed or never got ready: another, or the end. */
+static void
+recreate(const struct mp_http_req *req, struct win *w, const char *why)
+{
+	if (w->jobs >= rretries)
+		fatal(MP_EX_UNAVAILABLE, req, w, "report job %s %s, after %d "
+		    "%s", w->job ? w->job : "?", why, w->jobs + 1,
+		    w->jobs ? "jobs" : "job");
+	mp_warnx("window %s: report job %s %s: asking for another",
+	    wname(w), w->job ? w->job : "?", why);
+	w->jobs++;
+	free(w->job);
+	w->job = NULL;
+	w->phase = PH_CREATE;
+	w->notbefore = 0;
+}
+
+/* The answer to a report job's creation or poll; 1 when handled. */
+static int
+job(struct win *w, const struct mp_http_req *req,
+    const struct mp_http_resp *resp, time_t at)
+{
+	static struct mp_buf v;
+	const char *body = resp->body.p ? resp->body.p : "";
+	size_t n = resp->body.len;
+	char *u;
+
+	if (w->phase == PH_CREATE) {
+		if (mp_jq_first(jrid, body, n, -1, &v) != 1 || v.len == 0) {
+			again(req, w, -1, "no job id in the answer");
+			return 1;
+		}
+		free(w->job);
+		w->job = xstrdup(mp_buf_str(&v));
+		njobs++;
+		w->phase = PH_POLL;
+		w->created = at;
+		w->delay = pollus / 1e6;
+		w->tries = 0;
+		w->notbefore = replaydir ? 0 : mp_now() + w->delay;
+		return 1;
+	}
+	if (w->phase != PH_POLL)
+		return 0;
+	w->tries = 0;
+	if (jfailed && mp_jq_first(jfailed, body, n, -1, &v) == 1 &&
+	    strcmp(mp_buf_str(&v), "false") != 0) {
+		recreate(req, w, "failed");
+		return 1;
+	}
+	if (mp_jq_first(jready, body, n, -1, &v) == 1 &&
+	    strcmp(mp_buf_str(&v), "false") != 0) {
+		if (mp_jq_first(jrurl, body, n, -1, &v) != 1 || v.len == 0 ||
+		    (u = urlof(req->url, mp_buf_str(&v))) == NULL)
+			fatal(MP_EX_DATAERR, req, w, "report job %s is ready, "
+			    "but --report-url finds no link", w->job);
+		free(w->next);
+		w->next = u;
+		w->phase = PH_GET;
+		w->notbefore = 0;
+		return 1;
+	}
+	if ((int64_t)(at - w->created) * 1000000 > polltimeoutus) {
+		recreate(req, w, "was not ready in time");
+		return 1;
+	}
+	w->delay = w->delay * 1.5 < 60 ? w->delay * 1.5 : 60;
+	w->notbefore = replaydir ? 0 : mp_now() + w->delay;
+	return 1;
+}
+
 /* Handles the response to the window's request. */
 static void
 handle(struct win *w, const struct mp_http_req *req,
@@ -1152,6 +1272,7 @@ handle(struct win *w, const struct mp_http_req *req,
 
 	why.len = 0;
 	nbytes += resp->body.len;
+	mp_run_input(run, 0, resp->body.len);
 	if (rc < 0) {
 		again(req, w, -1, resp->err);
 		return;
@@ -1160,6 +1281,15 @@ handle(struct win *w, const struct mp_http_req *req,
 		w->reauth = 1;		/* a new token, once */
 		if (!replaydir)
 			oauth2(1);
+		return;
+	}
+	if (w->phase == PH_GET && (st == 403 || st == 404 || st == 410)) {
+		/* an expired link: the job's poll gives a fresh one */
+		if (++w->expired > 3)
+			fatal(MP_EX_UNAVAILABLE, req, w, "HTTP %ld for report "
+			    "job %s's file, link after link", st, w->job);
+		w->phase = PH_POLL;
+		w->notbefore = 0;
 		return;
 	}
 	if (st == 401 || st == 403)
@@ -1189,6 +1319,8 @@ handle(struct win *w, const struct mp_http_req *req,
 		}
 		why.len = 0;
 	}
+	if (job(w, req, resp, at))
+		return;
 	snprintf(fetched, sizeof fetched, "\"%s\"", mp_time_fmt(at, ts));
 	mp_http_redact(req->url, &red);
 	pg.w = w;
@@ -1224,7 +1356,9 @@ handle(struct win *w, const struct mp_http_req *req,
 	}
 	w->nrec += pg.n;
 	/* the next page */
-	if (jnext) {
+	if (w->phase == PH_GET) {
+		/* a report file is whole */
+	} else if (jnext) {
 		nx.len = 0;
 		r = mp_jq_first(jnext, resp->body.p ? resp->body.p : "",
 		    resp->body.len, -1, &nx);
@@ -1233,22 +1367,7 @@ handle(struct win *w, const struct mp_http_req *req,
 			free(w->cursor);
 			free(w->next);
 			w->cursor = w->next = NULL;
-			if (strncmp(nx.p, "http://", 7) == 0 ||
-			    strncmp(nx.p, "https://", 8) == 0 ||
-			    strncmp(nx.p, "file://", 7) == 0)
-				w->next = xstrdup(nx.p);
-			else if (nx.p[0] == '/') {
-				/* a path on the same server */
-				const char *u = w->next ? w->next : url0;
-				const char *s = strstr(u, "://");
-				size_t hl = s ? strcspn(s + 3, "/") + (s + 3 - u) :
-				    0;
-				struct mp_buf b = { 0 };
-
-				mp_buf_add(&b, u, hl);
-				mp_buf_adds(&b, nx.p);
-				w->next = (char *)mp_buf_str(&b);
-			} else
+			if ((w->next = urlof(req->url, nx.p)) == NULL)
 				w->cursor = xstrdup(nx.p);
 			w->page++;
 			w->offset += pagesize;
@@ -1272,7 +1391,11 @@ request(struct win *w, struct mp_http_req *req, struct mp_buf *u,
 	int i, n = 0;
 
 	u->len = body->len = hb->len = 0;
-	if (w->next)
+	if (w->phase == PH_CREATE)
+		expand(rcreate, w, 1, u);
+	else if (w->phase == PH_POLL)
+		expand(rpoll, w, 1, u);
+	else if (w->next)
 		mp_buf_adds(u, w->next);
 	else
 		expand(url0, w, 1, u);
@@ -1295,9 +1418,11 @@ request(struct win *w, struct mp_http_req *req, struct mp_buf *u,
 	(*hv)[n] = NULL;
 	memset(req, 0, sizeof *req);
 	req->url = u->p;
-	req->method = method;
-	if (data) {
-		expand(data, w, 0, body);
+	req->method = w->phase == PH_POLL || w->phase == PH_GET ? "GET" :
+	    w->phase == PH_CREATE ? (method ? method : "POST") : method;
+	if (w->phase == PH_CREATE ? rdata != NULL : w->phase == PH_DATA &&
+	    data != NULL) {
+		expand(w->phase == PH_CREATE ? rdata : data, w, 0, body);
 		req->body = body->p ? body->p : "";
 		req->bodylen = body->len;
 	}
@@ -1645,7 +1770,9 @@ main(int argc, char *argv[])
 	    OPT_RETRYMAX, OPT_TIMEOUT, OPT_RESET, OPT_RATE, OPT_ERROR,
 	    OPT_TAG, OPT_SOURCE, OPT_SRCFIELD, OPT_FETCHFIELD, OPT_ARCHIVE,
 	    OPT_REPLAY, OPT_URL, OPT_FORMAT, OPT_ENCODING, OPT_SKIPROWS,
-	    OPT_FOOTER, OPT_DECCOMMA, OPT_FIELD, OPT_SEPARATOR };
+	    OPT_FOOTER, OPT_DECCOMMA, OPT_FIELD, OPT_SEPARATOR, OPT_RCREATE,
+	    OPT_RDATA, OPT_RID, OPT_RPOLL, OPT_RREADY, OPT_RFAILED, OPT_RURL,
+	    OPT_PINTERVAL, OPT_PTIMEOUT, OPT_RRETRIES };
 	static const struct option opts[] = {
 		MP_COMMON_OPTIONS,
 		{ "url",	required_argument,	NULL, OPT_URL },
@@ -1693,6 +1820,16 @@ main(int argc, char *argv[])
 		{ "decimal-comma", no_argument,		NULL, OPT_DECCOMMA },
 		{ "field",	required_argument,	NULL, OPT_FIELD },
 		{ "separator",	required_argument,	NULL, OPT_SEPARATOR },
+		{ "report-create", required_argument,	NULL, OPT_RCREATE },
+		{ "report-data", required_argument,	NULL, OPT_RDATA },
+		{ "report-id",	required_argument,	NULL, OPT_RID },
+		{ "report-poll", required_argument,	NULL, OPT_RPOLL },
+		{ "report-ready", required_argument,	NULL, OPT_RREADY },
+		{ "report-failed", required_argument,	NULL, OPT_RFAILED },
+		{ "report-url",	required_argument,	NULL, OPT_RURL },
+		{ "poll-interval", required_argument,	NULL, OPT_PINTERVAL },
+		{ "poll-timeout", required_argument,	NULL, OPT_PTIMEOUT },
+		{ "report-retries", required_argument,	NULL, OPT_RRETRIES },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct mp_cfg cfg = { 0 };
@@ -1872,6 +2009,37 @@ main(int argc, char *argv[])
 			}
 			csvopt.nfield++;
 			break;
+		case OPT_RCREATE:
+			rcreate = optarg;
+			break;
+		case OPT_RDATA:
+			rdata = optarg;
+			break;
+		case OPT_RID:
+			jrid = program("--report-id", optarg);
+			break;
+		case OPT_RPOLL:
+			rpoll = optarg;
+			break;
+		case OPT_RREADY:
+			jready = program("--report-ready", optarg);
+			break;
+		case OPT_RFAILED:
+			jfailed = program("--report-failed", optarg);
+			break;
+		case OPT_RURL:
+			jrurl = program("--report-url", optarg);
+			break;
+		case OPT_PINTERVAL:
+			pollus = duration("--poll-interval", optarg, 1000);
+			break;
+		case OPT_PTIMEOUT:
+			polltimeoutus = duration("--poll-timeout", optarg, 1000);
+			break;
+		case OPT_RRETRIES:
+			rretries = mp_opt_number("--report-retries", optarg, 0,
+			    100, usage);
+			break;
 		case OPT_SEPARATOR:
 			if (strlen(optarg) != 1 || strchr("\"\r\n", *optarg)) {
 				mp_warnx("--separator: '%s': want one byte, not "
@@ -1890,8 +2058,13 @@ main(int argc, char *argv[])
 		mp_usage(usage);
 	if (argc == 1)
 		url0 = argv[0];
+	if (rcreate && (!jrid || !rpoll || !jready || !jrurl)) {
+		mp_warnx("--report-create needs --report-id, --report-poll, "
+		    "--report-ready and --report-url");
+		mp_usage(usage);
+	}
 	if (url0 == NULL)
-		url0 = replaydir ? "replay:" : "-";
+		url0 = rcreate ? rcreate : replaydir ? "replay:" : "-";
 	if (strcmp(url0, "-") == 0 && (jnext || pagesize || fromus != NOTIME ||
 	    statename || archivedir)) {
 		mp_warnx("a body on standard input is one response: no paging, "
@@ -1991,6 +2164,8 @@ main(int argc, char *argv[])
 	mp_count(run, "overflows", nover);
 	mp_count(run, "bytes_fetched", nbytes);
 	mp_count(run, "footer_rows", nfooter);
+	if (rcreate)
+		mp_count(run, "report_jobs", njobs);
 	(void)t0;
 	mp_buf_free(&b);
 	return mp_run_end(run, st);

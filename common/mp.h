@@ -588,6 +588,11 @@ int	 mp_interrupted(void);
  */
 int	 mp_run_flush(struct mp_run *, int);
 /*
+ * Counts input that did not come through mp_run_loop (a tool that reads
+ * from the network): records_in and bytes_in.
+ */
+void	 mp_run_input(struct mp_run *, long long, long long);
+/*
  * Flushes stdout, the rejects and the dropped files (and fsyncs those that
  * are regular files) in the middle of a run: what was written is then
  * safe, before a tool moves a bookmark past it.

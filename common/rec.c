@@ -693,6 +693,13 @@ syncout(FILE *f)
 }
 
 void
+mp_run_input(struct mp_run *r, long long records, long long bytes)
+{
+	r->in += records;
+	r->bytes_in += bytes;
+}
+
+void
 mp_run_sync(struct mp_run *r)
 {
 	if (fflush(stdout) != 0 || syncout(stdout) != 0)
