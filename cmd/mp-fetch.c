@@ -111,8 +111,7 @@ struct win {
 	/* a report job: its phase, id, tries, and the polls' pace */
 	int	 phase, jobs, expired;
 	char	*job;
-	double	 delay;
-	time_t	 created;
+	double	 delay, waited2;	/* the next wait; the waits so far */
 };
 enum { PH_DATA, PH_CREATE, PH_POLL, PH_GET };
 static struct win *win;
@@ -1206,7 +1205,7 @@ recreate(const struct mp_http_req *req, struct win *w, const char *why)
 /* The answer to a report job's creation or poll; 1 when handled. */
 static int
 job(struct win *w, const struct mp_http_req *req,
-    const struct mp_http_resp *resp, time_t at)
+    const struct mp_http_resp *resp)
 {
 	static struct mp_buf v;
 	const char *body = resp->body.p ? resp->body.p : "";
@@ -1222,8 +1221,9 @@ job(struct win *w, const struct mp_http_req *req,
 		w->job = xstrdup(mp_buf_str(&v));
 		njobs++;
 		w->phase = PH_POLL;
-		w->created = at;
+		w->expired = 0;
 		w->delay = pollus / 1e6;
+		w->waited2 = w->delay;
 		w->tries = 0;
 		w->notbefore = replaydir ? 0 : mp_now() + w->delay;
 		return 1;
@@ -1248,11 +1248,13 @@ job(struct win *w, const struct mp_http_req *req,
 		w->notbefore = 0;
 		return 1;
 	}
-	if ((int64_t)(at - w->created) * 1000000 > polltimeoutus) {
+	/* the waits, not the clock, say when: a replay decides the same */
+	if (w->waited2 * 1e6 >= polltimeoutus) {
 		recreate(req, w, "was not ready in time");
 		return 1;
 	}
 	w->delay = w->delay * 1.5 < 60 ? w->delay * 1.5 : 60;
+	w->waited2 += w->delay;
 	w->notbefore = replaydir ? 0 : mp_now() + w->delay;
 	return 1;
 }
@@ -1319,7 +1321,7 @@ handle(struct win *w, const struct mp_http_req *req,
 		}
 		why.len = 0;
 	}
-	if (job(w, req, resp, at))
+	if (job(w, req, resp))
 		return;
 	snprintf(fetched, sizeof fetched, "\"%s\"", mp_time_fmt(at, ts));
 	mp_http_redact(req->url, &red);
