@@ -108,7 +108,7 @@ static const char *conninfo;
 static struct pg_conn *conn;
 static long long batchn = 1000, cachen = 100000, queries, hits, misses;
 static long long allocated, excess, converted, nunmatched, seq;
-static int twopass, anybatch;
+static int twopass, anybatch, strict;
 
 /* Adds a path to the query, once; returns its slot. */
 static int
@@ -588,8 +588,8 @@ celltext(const struct row *r, int i, struct mp_buf *b)
 {
 	const struct mp_span *c = &r->cell[i];
 
-	if (c->p == NULL)
-		return 0;
+	if (c->p == NULL || (r->pgtype && r->pgtype[i] == '0'))
+		return 0;	/* absent, or NULL */
 	if (r->json)
 		return valtext(c, b);
 	if (r->pgtype && r->pgtype[i] == 'b') {
@@ -697,8 +697,11 @@ rowvalue(const struct tab *t, const struct row *r, struct mp_buf *v)
 	mp_buf_addc(v, 'Y');
 	for (i = 0; i < t->nadd; i++) {
 		c.len = 0;
-		if (!cellvalue(r, t->add[i].idx, &t->add[i], &c))
+		if (!cellvalue(r, t->add[i].idx, &t->add[i], &c)) {
+			if (t->add[i].type == T_RATE)
+				bad(r, "column '%s' is empty", t->add[i].col);
 			mp_buf_addc(v, 0);
+		}
 		else
 			varpart(v, c.p, c.len, 1);
 	}
@@ -1008,7 +1011,7 @@ pgrows(struct tab *t, struct mp_table *into, PGresult *res, int *resolved,
     long long *rowno)
 {
 	static struct mp_span *cells;
-	static unsigned char *kinds;
+	static unsigned char *kinds, *k2;
 	static char **cols;
 	static int ncol;
 	struct row r = { 0 };
@@ -1026,15 +1029,19 @@ pgrows(struct tab *t, struct mp_table *into, PGresult *res, int *resolved,
 		resolve(t, cols, ncol, t->name);
 		for (i = 0; i < ncol; i++)
 			cols[i] = NULL;	/* PQfname's, gone with res */
+		if (query) {
+			/* columns added by default: their fields are asked for */
+			mp_query_free(query);
+			query = mp_query_new(qpath, nq);
+		}
 		*resolved = 1;
 	}
 	r.file = t->name;
 	r.pgtype = kinds;
 	r.cell = cells;
 	r.ncell = ncol;
+	k2 = xrealloc(k2, ncol + 1);
 	for (j = 0; j < PQntuples(res); j++) {
-		unsigned char k2[256];
-
 		r.line = ++*rowno;
 		for (i = 0; i < ncol; i++) {
 			if (PQgetisnull(res, j, i)) {
@@ -1047,7 +1054,7 @@ pgrows(struct tab *t, struct mp_table *into, PGresult *res, int *resolved,
 				k2[i] = kinds[i];
 			}
 		}
-		r.pgtype = ncol <= 256 ? k2 : kinds;
+		r.pgtype = k2;
 		addrow(t, into, &r);
 	}
 }
@@ -1152,6 +1159,7 @@ pgbatch(struct tab *t, struct mp_table *ask)
 {
 	static struct mp_buf *arr;
 	static const char **vals;
+	static struct mp_table *qt;
 	static int resolved;
 	const char *kp, *p;
 	size_t kn, n, i;
@@ -1187,9 +1195,29 @@ pgbatch(struct tab *t, struct mp_table *ask)
 			conn = NULL;
 		}
 	}
+	/*
+	 * The rows come into a table of their own, duplicates judged there;
+	 * a key the batch has from the cache already keeps that row.
+	 */
+	if (qt == NULL)
+		qt = mp_table_new();
+	mp_table_clear(qt);
 	resolved = 0;
-	pgrows(t, t->bt, res, &resolved, &rowno);
+	pgrows(t, qt, res, &resolved, &rowno);
 	PQclear(res);
+	for (i = 0; i < mp_table_rows(qt); i++) {
+		const char *v;
+		size_t vn;
+		long old;
+
+		kp = mp_table_key(qt, i, &kn);
+		if (mp_table_find(qt, kp, kn) != (long)i ||
+		    mp_table_find(t->bt, kp, kn) >= 0)
+			continue;
+		v = mp_table_val(qt, i, &vn);
+		mp_table_add(t->bt, kp, kn, v, vn, mp_table_line(qt, i),
+		    MP_TABLE_LAST, &old);
+	}
 	for (j = 0; j < t->nkey; j++)
 		mp_buf_free(&arr[j]);
 }
@@ -1334,6 +1362,7 @@ emit(struct mp_run *run, struct cur *c, const struct hit *h)
 	struct mp_buf *src, *dst, *x;
 	char mbuf[32];
 	int np = 0, i, fast = 1;
+	long arow = -1;
 	const char *close;
 
 	if (pcap < t->nadd + 2) {
@@ -1355,6 +1384,7 @@ emit(struct mp_run *run, struct cur *c, const struct hit *h)
 			share = mp_money_share(t->total[r], t->seen[r],
 			    t->n[r]);
 			allocated++;
+			arow = r;
 		} else
 			excess++;
 		t->seen[r]++;
@@ -1403,6 +1433,11 @@ emit(struct mp_run *run, struct cur *c, const struct hit *h)
 		    pc[i].n, dst) < 0) {
 			mp_reject(run, c->rec, "cannot add '%s': something on "
 			    "its path is not an object", pc[i].a->field.text);
+			if (arow >= 0) {
+				/* the share was not given: the next one's */
+				t->seen[arow]--;
+				allocated--;
+			}
 			return;
 		}
 		x = src;
@@ -1431,8 +1466,13 @@ nomatch(struct mp_run *run, struct cur *c)
 
 /*
  * Converts the money fields into the reporting currency, into out; 1 when
- * it did, 0 when nothing needed it, -1 after rejecting the record.
+ * it did, 0 when nothing needed it, -1 after rejecting the record (with
+ * run NULL, a first pass: -1 without a word).
  */
+#define REJECT(...)	do { \
+	if (run) \
+		mp_reject(run, c->rec, __VA_ARGS__); \
+} while (0)
 static int
 convert(struct mp_run *run, struct cur *c, struct mp_buf *out)
 {
@@ -1450,13 +1490,16 @@ convert(struct mp_run *run, struct cur *c, struct mp_buf *out)
 	if (cv->n == 0 || mp_json_type(cv) == MP_JSON_NULL)
 		return 0;
 	if (mp_json_type(cv) != MP_JSON_STRING) {
-		mp_reject(run, c->rec, "field '%s' is not a string",
+		REJECT( "field '%s' is not a string",
 		    curpath.text);
 		return -1;
 	}
 	if (mp_json_str_eq(cv, currency, strlen(currency)))
 		return 0;
-	if (mp_rec_time(run, c->rec, &qval[timeslot], timepath.text, &us) < 0)
+	if (run == NULL ? qval[timeslot].n < 2 ||
+	    mp_json_type(&qval[timeslot]) != MP_JSON_STRING ||
+	    mp_time_parse(qval[timeslot].p + 1, qval[timeslot].n - 2, &us) < 0 :
+	    mp_rec_time(run, c->rec, &qval[timeslot], timepath.text, &us) < 0)
 		return -1;
 	cur.len = 0;
 	mp_json_str_decode(cv, &cur);
@@ -1471,7 +1514,7 @@ convert(struct mp_run *run, struct cur *c, struct mp_buf *out)
 	mp_time_fmt(us / 1000000 - (us % 1000000 < 0), day);
 	day[10] = '\0';
 	if (r < 0) {
-		mp_reject(run, c->rec, "no rate: '%s' on %s or the 6 days "
+		REJECT( "no rate: '%s' on %s or the 6 days "
 		    "before", mp_buf_str(&cur), day);
 		return -1;
 	}
@@ -1500,12 +1543,12 @@ convert(struct mp_run *run, struct cur *c, struct mp_buf *out)
 		}
 		if ((mp_json_type(v) != MP_JSON_NUMBER && !str) ||
 		    mp_money_parse(p, n, &amount, &errstr) < 0) {
-			mp_reject(run, c->rec, "field '%s' is not an exact "
+			REJECT( "field '%s' is not an exact "
 			    "decimal", conv[i].text);
 			return -1;
 		}
 		if (mp_money_convert(amount, m, sc, &res) < 0) {
-			mp_reject(run, c->rec, "field '%s' is out of range in "
+			REJECT( "field '%s' is out of range in "
 			    "%s", conv[i].text, currency);
 			return -1;
 		}
@@ -1539,7 +1582,7 @@ convert(struct mp_run *run, struct cur *c, struct mp_buf *out)
 		dst->len = 0;
 		if (mp_json_splice(src->p, src->len, &fxfield.field, fxo.p,
 		    fxo.len, dst) < 0) {
-			mp_reject(run, c->rec, "cannot add '%s'",
+			REJECT( "cannot add '%s'",
 			    fxfield.field.text);
 			return -1;
 		}
@@ -1547,7 +1590,7 @@ convert(struct mp_run *run, struct cur *c, struct mp_buf *out)
 	}
 	out->len = 0;
 	mp_buf_add(out, src->p, src->len);
-	converted++;
+	converted += run != NULL;
 	return 1;
 }
 
@@ -1623,6 +1666,19 @@ count(struct mp_run *run, struct mp_rec *rec, void *arg)
 	c.n = rec->n;
 	c.seq = ++seq;
 	mp_query_run(query, c.p, c.n, qval);
+	if (hasfx) {
+		static struct mp_buf conv1;
+
+		switch (convert(NULL, &c, &conv1)) {
+		case -1:
+			return 0;	/* the second pass rejects it */
+		case 1:
+			c.p = conv1.p;
+			c.n = conv1.len;
+			c.seq = ++seq;
+			mp_query_run(query, c.p, c.n, qval);
+		}
+	}
 	for (i = 0; i < ntab; i++) {
 		/* a record the second pass rejects is not counted */
 		if ((rc = lookup(NULL, &c, i, &h)) < 0)
@@ -1763,8 +1819,11 @@ flushbatch(struct mp_run *run)
 	}
 	for (i = 0; i < nheld; i++) {
 		h = &held[i].h;
-		if (h->tab == -2)
+		if (h->tab == -2) {
+			if (strict)
+				break;	/* -s: nothing after the first reject */
 			continue;
+		}
 		unhold(i, &rec, &c);
 		if (h->tab < 0)
 			nomatch(run, &c);
@@ -2134,6 +2193,7 @@ main(int argc, char *argv[])
 		loadtable(&fx);
 	t0 = mp_now() - t0;
 	query = mp_query_new(qpath, nq);
+	strict = cfg.strict;
 	run = mp_run_new(&cfg);
 	mp_count(run, "unmatched", 0);
 	if (twopass) {
@@ -2145,8 +2205,8 @@ main(int argc, char *argv[])
 			mp_err(MP_EX_IOERR, "standard input");
 	}
 	st = mp_run_loop(run, argc, argv, anybatch ? hold : enrich, NULL);
-	if (anybatch && !mp_interrupted())
-		flushbatch(run);
+	if (anybatch)
+		flushbatch(run);	/* what was read is written */
 	st = mp_run_flush(run, st);
 	for (i = 0; i < ntab; i++) {
 		struct tab *t = &tabs[i];

@@ -1427,4 +1427,25 @@ mp-enrich -k id=.campaign_id -t "$T/t1.csv" "$T/big" 2>"$T/err" | head -n 1 \
 rc=${PIPESTATUS[0]}
 check "stdout closed early: 0, quietly" 0 <(head -n 1 "$T/big") ""
 
+# --- found in review
+printf 'date,currency,rate\n2024-01-05,EUR,\n' >"$T/fxe.csv"
+run mp-enrich --currency-table="$T/fxe.csv" --currency=USD \
+    <(printf '{"ts":"2024-01-05T10:00:00Z","currency":"EUR","revenue":50}\n')
+check "a rate table with an empty rate: 65 naming the row" 65 /dev/null \
+    "fxe.csv:2: column 'rate' is empty"
+printf 'campaign_id,spend\nc1,10\n' >"$T/sp1.csv"
+printf 'date,currency,rate\n2024-01-05,EUR,1.1\n' >"$T/fx1.csv"
+for cur in EUR GBP EUR; do
+	printf '{"campaign_id":"c1","ts":"2024-01-05T10:00:00Z","currency":"%s","revenue":1}\n' $cur
+done >"$T/ev3"
+run mp-enrich -t "$T/sp1.csv" -k campaign_id --allocate=spend=share \
+    --currency-table="$T/fx1.csv" --currency=USD --rejects="$T/r3" "$T/ev3"
+is "$rc $(jq -r .share "$T/out" | paste -sd' ' -) $(wc -l <"$T/r3")" "0 5 5 1" \
+    "a record the conversion rejects is not counted in the first pass"
+printf '{"campaign_id":"c1","x":{}}\n{"campaign_id":"c1","x":1}\n{"campaign_id":"c1","x":{}}\n' >"$T/ev4"
+run mp-enrich -t "$T/sp1.csv" -k campaign_id --allocate=spend=x.share \
+    --rejects="$T/r4" --stats="$T/st4" "$T/ev4"
+jqok "$T/st4" '.allocated == 2 and .unallocated_micros == 3333334' \
+    "a share a rejected record could not take is counted unallocated"
+
 done_testing

@@ -373,4 +373,38 @@ PGUSER=mp_auth PGPASSWORD=secret run mp-enrich -k id -a s \
 is "$rc $(jq -S -c . "$T/out")" '0 {"cost_source":"pg","id":2,"s":""}' \
     "with SELECT granted: 0"
 
+# --- found in review: each of these went wrong once
+cols=$(seq 1 400 | sed 's/.*/1 AS x&/' | paste -sd, -)
+run mp-enrich -k campaign_id -a x1 -t "pg:SELECT 'c1' AS campaign_id, $cols" \
+    <(printf '{"campaign_id":"c1"}\n')
+is "$rc $(jq -c .x1 "$T/out")" "0 1" "a query of 400 columns"
+q -c "CREATE TABLE nk (campaign_id text, spend numeric)" \
+    -c "INSERT INTO nk VALUES (NULL, 9), ('c1', 1)"
+run mp-enrich -k campaign_id -t 'pg:SELECT campaign_id, spend FROM nk' \
+    <(printf '{"campaign_id":""}\n')
+check "a NULL key in a query's rows: 65, not the key \"\"" 65 /dev/null \
+    "key column 'campaign_id' is null"
+q -c "CREATE TABLE dflt (campaign_id text, spend numeric, network text)" \
+    -c "INSERT INTO dflt VALUES ('c1', 1.5, 'meta')"
+printf '{"campaign_id":"c1","spend":"old"}\n' >"$T/old"
+run mp-enrich -k campaign_id \
+    -t 'pg:SELECT campaign_id, spend, network FROM dflt WHERE campaign_id = ANY($1)' \
+    "$T/old"
+is "$(cat "$T/out")" '{"campaign_id":"c1","spend":1.5,"network":"meta","cost_source":"pg"}' \
+    "a batched table's default columns replace the fields the record has"
+q -c "CREATE TABLE sd (c text, d date, spend numeric)" \
+    -c "INSERT INTO sd VALUES ('c1','2026-01-01',1), ('c1','2026-01-02',2), ('c2','2026-01-01',3)"
+for e in c1:01 c3:03 c3:03 c1:01 c1:02 c2:01; do
+	printf '{"c":"%s","ts":"2026-01-%sT00:00:00Z"}\n' "${e%:*}" "${e#*:}"
+done >"$T/sd"
+run mp-enrich -b 3 -k c -k 'd=.ts[0:10]' -a spend \
+    -t 'pg:SELECT c, d, spend FROM sd WHERE c = ANY($1) AND d = ANY($2::date[])' \
+    "$T/sd"
+is "$rc $(jq -r '.spend // "-"' "$T/out" | paste -sd' ' -)" "0 1 - - 1 2 3" \
+    "a two-key batch whose rows hold a key already cached"
+printf '{"c":"c1","ts":"2026-01-01T00:00:00Z"}\n{"c":"c1","ts":5}\n{"c":"c2","ts":"2026-01-01T00:00:00Z"}\n' >"$T/s3"
+run mp-enrich -s -b 10 -k c -k 'd=(.ts|.[0:10])' -a spend \
+    -t 'pg:SELECT c, d::text, spend FROM sd WHERE c = ANY($1) AND d::text = ANY($2)' "$T/s3"
+is "$rc $(wc -l <"$T/out")" "65 1" "-s with a batch: nothing after the first reject"
+
 done_testing
