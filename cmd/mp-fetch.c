@@ -112,6 +112,16 @@ struct win {
 	int	 phase, jobs, expired;
 	char	*job;
 	double	 delay, waited2;	/* the next wait; the waits so far */
+	/* rejects and drops of its pages, written with its records */
+	struct pend *pend;
+	int	 npend, cpend;
+	long long nin;		/* records read, rejects and drops too */
+};
+struct pend {
+	char	*file, *reason, *raw;
+	size_t	 n;
+	long long line;
+	int	 drop;
 };
 enum { PH_DATA, PH_CREATE, PH_POLL, PH_GET };
 static struct win *win;
@@ -514,12 +524,31 @@ archive_open(void)
 	mp_buf_free(&b);
 }
 
+/* The response's headers, cookies' values hidden. */
+static void
+hidecookies(const struct mp_http_resp *resp, struct mp_buf *out)
+{
+	const char *p = resp->head.p, *end = p + resp->head.len, *nl;
+
+	out->len = 0;
+	for (; p && p < end; p = nl + 1) {
+		if ((nl = memchr(p, '\n', end - p)) == NULL)
+			nl = end;
+		if (strncasecmp(p, "Set-Cookie:", 11) == 0)
+			mp_buf_adds(out, "Set-Cookie: REDACTED\n");
+		else {
+			mp_buf_add(out, p, nl - p);
+			mp_buf_addc(out, '\n');
+		}
+	}
+}
+
 /* Keeps a raw response, before it is parsed. */
 static void
 archive_put(const struct mp_http_req *req, const struct mp_http_resp *resp,
     int rc, const struct win *w, time_t at)
 {
-	static struct mp_buf z, line, red;
+	static struct mp_buf z, line, red, hd;
 	unsigned char h[32];
 	char file[32], ts[32];
 	size_t zn;
@@ -553,8 +582,8 @@ archive_put(const struct mp_http_req *req, const struct mp_http_resp *resp,
 		mp_buf_json_str(&line, resp->err, strlen(resp->err));
 	}
 	mp_buf_adds(&line, ",\"headers\":");
-	mp_buf_json_str(&line, resp->head.p ? resp->head.p : "",
-	    resp->head.len);
+	hidecookies(resp, &hd);
+	mp_buf_json_str(&line, hd.p ? hd.p : "", hd.len);
 	mp_buf_adds(&line, ",\"window\":");
 	mp_buf_json_str(&line, wname(w), strlen(wname(w)));
 	mp_buf_printf(&line, ",\"time\":\"%s\",\"bytes\":%zu,"
@@ -704,6 +733,10 @@ replay_get(struct mp_http_resp *resp, int *rc, time_t *at, char **wn)
 		mp_errx(MP_EX_DATAERR, "--replay: %s: corrupt", path.p);
 	resp->body.len = sizeh;
 	resp->head.len = 0;
+	if ((v = member(line, n, "headers")) != NULL) {
+		mp_buf_adds(&resp->head, v);	/* Content-Type tells formats */
+		free(v);
+	}
 	mp_buf_free(&path);
 	free(line);
 	return 1;
@@ -719,6 +752,57 @@ struct page {
 	long long n, bad;
 };
 
+/*
+ * A reject or drop of a window's page, kept until the window is written
+ * (a page or window thrown away takes its rejects with it).
+ */
+static void
+defer(struct win *w, int drop, const char *file, long long line,
+    const char *reason, const char *p, size_t n)
+{
+	struct pend *e;
+
+	if (w->npend == w->cpend) {
+		w->cpend = w->cpend ? w->cpend * 2 : 16;
+		w->pend = xrealloc(w->pend, w->cpend * sizeof *w->pend);
+	}
+	e = &w->pend[w->npend++];
+	e->file = xstrdup(file);
+	e->reason = xstrdup(reason);
+	e->raw = xmalloc(n + 1);
+	memcpy(e->raw, p, n);
+	e->n = n;
+	e->line = line;
+	e->drop = drop;
+}
+
+/* Writes (from entry i on) or forgets (to i) a window's pending lines. */
+static void
+undefer(struct win *w, int from, int write)
+{
+	struct mp_rec rec;
+	struct pend *e;
+	int i;
+
+	for (i = from; i < w->npend; i++) {
+		e = &w->pend[i];
+		if (write) {
+			rec.p = e->raw;
+			rec.n = e->n;
+			rec.file = e->file;
+			rec.line = e->line;
+			if (e->drop)
+				mp_drop(run, &rec, e->reason);
+			else
+				mp_reject(run, &rec, "%s", e->reason);
+		}
+		free(e->file);
+		free(e->reason);
+		free(e->raw);
+	}
+	w->npend = from;
+}
+
 /* Adds one record to the page, with the fields of the source. */
 static int
 record(void *arg, const char *p, size_t n)
@@ -726,19 +810,18 @@ record(void *arg, const char *p, size_t n)
 	static struct mp_buf a, b;
 	struct page *pg = arg;
 	struct mp_json_err e;
-	struct mp_rec rec;
+	struct { long long line; } rec;
 	struct mp_buf *src = &a, *dst = &b, *x;
 	int i;
 
-	rec.p = p;
-	rec.n = n;
-	rec.file = pg->url;
 	rec.line = pg->n + pg->bad + 1;
-	mp_run_input(run, 1, 0);
 	if (mp_json_check(p, n, &e) < 0) {
+		char why[64];
+
 		pg->bad++;
-		mp_reject(run, &rec, "record %lld: not a JSON object",
+		snprintf(why, sizeof why, "record %lld: not a JSON object",
 		    rec.line);
+		defer(pg->w, 0, pg->url, rec.line, why, p, n);
 		stopnow |= strict;
 		return stopnow;
 	}
@@ -942,17 +1025,10 @@ csvrec(void *arg, const char *p, size_t n, long long line)
 {
 	static struct mp_buf v;
 	struct page *pg = arg;
-	struct mp_rec rec;
 
 	if (jfooter && mp_jq_first(jfooter, p, n, -1, &v) == 1 &&
 	    strcmp(mp_buf_str(&v), "false") != 0) {
-		rec.p = p;
-		rec.n = n;
-		rec.file = pg->url;
-		rec.line = line;
-		mp_run_input(run, 1, 0);
-		mp_drop(run, &rec, "footer");
-		nfooter++;
+		defer(pg->w, 1, pg->url, line, "footer", p, n);
 		return 0;
 	}
 	return record(pg, p, n);
@@ -962,15 +1038,9 @@ static int
 csvrej(void *arg, long long line, const char *why, const char *p, size_t n)
 {
 	struct page *pg = arg;
-	struct mp_rec rec;
 
-	rec.p = p;
-	rec.n = n;
-	rec.file = pg->url;
-	rec.line = line;
 	pg->bad++;
-	mp_run_input(run, 1, 0);
-	mp_reject(run, &rec, "%s", why);
+	defer(pg->w, 0, pg->url, line, why, p, n);
 	stopnow |= strict;
 	return stopnow;
 }
@@ -990,9 +1060,10 @@ decode(const struct mp_http_resp *resp, const char *url, struct page *pg,
 	const char *body = resp->body.p ? resp->body.p : "";
 	size_t n = resp->body.len;
 	int kind = mp_unpack_kind(body, n), fmt, i, r;
-	const char *name;
+	const char *name, *base;
 	struct mp_csvrec co;
 
+	base = pg->url;		/* the URL, its secrets hidden */
 	fmt = format ? format : byname(url);
 	if (fmt == FMT_AUTO)
 		fmt = bytype(resp);
@@ -1016,7 +1087,7 @@ decode(const struct mp_http_resp *resp, const char *url, struct page *pg,
 		if (kind == MP_PACK_ZIP) {
 			/* records name the entry they came from */
 			entry.len = 0;
-			mp_buf_printf(&entry, "%s!%s", url, name);
+			mp_buf_printf(&entry, "%s!%s", base, name);
 			pg->url = entry.p;
 		}
 		if (mp_text_utf8(up.ent[i].data.p ? up.ent[i].data.p : "",
@@ -1071,6 +1142,8 @@ freewin(struct win *w)
 	free(w->cursor);
 	free(w->next);
 	free(w->job);
+	undefer(w, 0, 0);
+	free(w->pend);
 	mp_buf_free(&w->out);
 }
 
@@ -1220,6 +1293,7 @@ job(struct win *w, const struct mp_http_req *req,
 		free(w->job);
 		w->job = xstrdup(mp_buf_str(&v));
 		njobs++;
+		w->reauth = 0;
 		w->phase = PH_POLL;
 		w->expired = 0;
 		w->delay = pollus / 1e6;
@@ -1231,6 +1305,7 @@ job(struct win *w, const struct mp_http_req *req,
 	if (w->phase != PH_POLL)
 		return 0;
 	w->tries = 0;
+	w->reauth = 0;
 	if (jfailed && mp_jq_first(jfailed, body, n, -1, &v) == 1 &&
 	    strcmp(mp_buf_str(&v), "false") != 0) {
 		recreate(req, w, "failed");
@@ -1266,6 +1341,7 @@ handle(struct win *w, const struct mp_http_req *req,
 {
 	static struct mp_buf why, nx;
 	size_t mark = w->out.len;
+	int pmark = w->npend;
 	struct mp_buf red = { 0 };
 	struct page pg = { 0 };
 	char ts[32], fetched[40];
@@ -1331,6 +1407,7 @@ handle(struct win *w, const struct mp_http_req *req,
 	pg.url = mp_buf_str(&red);
 	if ((r = decode(resp, req->url, &pg, &why)) < 0) {
 		w->out.len = mark;
+		undefer(w, pmark, 0);
 		if (r == -3)
 			fatal(MP_EX_DATAERR, req, w, "%s", mp_buf_str(&why));
 		again(req, w, -1, mp_buf_str(&why));
@@ -1340,6 +1417,7 @@ handle(struct win *w, const struct mp_http_req *req,
 	mp_buf_free(&red);
 	if (stopnow) {
 		w->out.len = mark;	/* -s: not a record of the page */
+		undefer(w, pmark, 1);	/* but why it stopped */
 		return;
 	}
 	npage++;
@@ -1352,11 +1430,13 @@ handle(struct win *w, const struct mp_http_req *req,
 			w->count = atoll(mp_buf_str(&why));
 		if (cap && w->count > cap && splittable(w)) {
 			w->out.len = mark;
+			undefer(w, pmark, 0);
 			overflow(w);
 			return;
 		}
 	}
-	w->nrec += pg.n;
+	w->nrec += pg.n + pg.bad;	/* what the API sent, rejects and all */
+	w->nin += pg.n + pg.bad + (w->npend - pmark - pg.bad);
 	/* the next page */
 	if (w->phase == PH_GET) {
 		/* a report file is whole */
@@ -1496,6 +1576,10 @@ flush(void)
 			mp_emit_line(run, p, nl - p);
 		}
 		mp_buf_free(&w->out);
+		for (int i = 0; i < w->npend; i++)
+			nfooter += w->pend[i].drop;
+		undefer(w, 0, 1);
+		mp_run_input(run, w->nin, 0);
 		if (statefile && w->to != NOTIME) {
 			mp_run_sync(run);
 			state_save(w->to);
@@ -1703,6 +1787,10 @@ fromstdin(void)
 		    resp.body.cap - resp.body.len);
 		if (k < 0 && errno == EINTR && !mp_interrupted())
 			continue;
+		if (k < 0 && errno == EINTR) {
+			mp_http_resp_free(&resp);
+			return;		/* a signal: the run ends with it */
+		}
 		if (k < 0)
 			mp_err(MP_EX_IOERR, "standard input");
 		if (k == 0)
@@ -2148,6 +2236,8 @@ main(int argc, char *argv[])
 			replay();
 		}
 	} else {
+		if (fromus != NOTIME && tous == NOTIME)
+			tous = (int64_t)time(NULL) * 1000000;	/* kept */
 		if (archivedir)
 			archive_open();
 		windows();

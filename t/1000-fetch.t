@@ -679,4 +679,24 @@ is "$rc $(wc -l <"$T/out") $(grep -c 'record' "$T/err")" "65 0 1" \
     "-s: stops at the first rejected record, exit 65"
 [ "$rc $(wc -l <"$T/out")" = "65 0" ] || diag "stderr: $(cat "$T/err")"
 
+# --- found in review: each of these went wrong once
+run mp-fetch --from=2026-01-01T00:00:00Z --to=2026-01-01T02:00:00Z --cap=100 \
+    --min-window=10m --rejects="$T/rjc" --stats="$T/stc" \
+    --records='.rows[] | if .type == "click" then . else 1 end' \
+    "$B/tracker?from={from}&to={to}"
+jqok "$T/stc" '.splits > 0 and .records_out + .rejected == 200' \
+    "--cap counts rejected records too: the window is split, none lost"
+rm -rf "$T/arcn"
+run mp-fetch --from=-1h --page-size=100 --archive="$T/arcn" \
+    "$B/offset?from={from}&to={to}&offset={offset}&limit={limit}"
+cp "$T/out" "$T/live-n"
+sleep 1.2
+run mp-fetch --page-size=100 --replay="$T/arcn" \
+    "$B/offset?from={from}&to={to}&offset={offset}&limit={limit}"
+is "$rc $(cmp -s "$T/out" "$T/live-n"; echo $?)" "0 0" \
+    "an archive of --from with no --to replays: the run's end is kept"
+( sleep 3 | mp-fetch >/dev/null 2>&1 & p=$!; sleep 0.5; kill -TERM $p
+    wait $p; echo $? ) >"$T/sig"
+is "$(cat "$T/sig")" 143 "SIGTERM while reading standard input: 143"
+
 done_testing
