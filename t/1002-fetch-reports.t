@@ -14,37 +14,6 @@ mp-fetch --help 2>&1 | grep -q -- --report-create ||
 command -v python3 >/dev/null || skip_all "python3 is not installed"
 command -v curl >/dev/null || skip_all "curl is not installed"
 
-mocks=
-trap 'for p in $mocks; do kill "$p" 2>/dev/null; done; rm -rf "$T"' EXIT
-
-# mock NAME [OPTION...]: t/mock-network on a free port, as $B_NAME
-mock() {
-	local name=$1 i=0
-	shift
-	"$top/t/mock-network" --port-file "$T/$name.port" \
-	    --log "$T/$name.log" "$@" &
-	mocks="$mocks $!"
-	eval "pid_$name=$!"
-	while [ ! -s "$T/$name.port" ]; do
-		i=$((i + 1))
-		if [ "$i" -gt 200 ]; then
-			echo "Bail out! t/mock-network $name did not start"
-			exit 1
-		fi
-		sleep 0.05
-	done
-	eval "B_$name=http://127.0.0.1:$(cat "$T/$name.port")"
-}
-# mstop NAME: stops that mock
-mstop() {
-	local p
-	eval "p=\$pid_$1"
-	kill "$p" 2>/dev/null
-	wait "$p" 2>/dev/null
-}
-# mstats BASE JQ: the mock's counters since its last reset, through JQ
-mstats() { curl -s "$1/stats" | jq -c "$2"; }
-mreset() { curl -s -X POST "$1/reset" >/dev/null; }
 # jobstats: reports created, polls, downloads since the last reset
 jobstats() { mstats "$B" '[.reports_created, .polls, .downloads]'; }
 

@@ -126,3 +126,37 @@ stat1() {
 	jq -r --arg k "$1" '[($k | split(" "))[] as $x | "\($x)=\(.[$x])"] |
 	    join(" ")' "$T/st"
 }
+
+# mock NAME [OPTION...]: t/mock-network, the loopback mock of ad-network
+# APIs, on a free port, as $B_NAME; stopped when the test ends
+mocks=
+mock() {
+	local name=$1 i=0
+	shift
+	[ -n "$mocks" ] ||
+	    trap 'for p in $mocks; do kill "$p" 2>/dev/null; done; rm -rf "$T"' EXIT
+	"$top/t/mock-network" --port-file "$T/$name.port" \
+	    --log "$T/$name.log" "$@" &
+	mocks="$mocks $!"
+	eval "pid_$name=$!"
+	while [ ! -s "$T/$name.port" ]; do
+		i=$((i + 1))
+		if [ "$i" -gt 200 ]; then
+			echo "Bail out! t/mock-network $name did not start"
+			exit 1
+		fi
+		sleep 0.05
+	done
+	eval "B_$name=http://127.0.0.1:$(cat "$T/$name.port")"
+}
+# mstop NAME: stops that mock
+mstop() {
+	local p
+	eval "p=\$pid_$1"
+	kill "$p" 2>/dev/null
+	wait "$p" 2>/dev/null
+}
+# mstats BASE JQ: the mock's counters since its last reset, through JQ
+mstats() { curl -s "$1/stats" | jq -c "$2"; }
+# mreset BASE: the mock's counters and attempts forgotten
+mreset() { curl -s -X POST "$1/reset" >/dev/null; }
