@@ -1,6 +1,7 @@
 /*
  * http.c: HTTP, HTTPS and file:// through libcurl, one request at a time
- * or many at once, and what callers need around it: response headers,
+ * or many at once (signed with AWS SigV4 when asked, a body streamed to a
+ * sink when asked), and what callers need around it: response headers,
  * Retry-After, URLs with their secrets hidden.  One easy handle serves
  * mp_http_do and a pool of them mp_http_do_many, kept between calls so
  * that connections are kept alive.  Never prints anything.
@@ -23,6 +24,10 @@ struct xfer {
 	struct mp_http_resp *resp;
 	int	*rc;
 	struct curl_slist *hdrs;
+	CURL	*h;
+	int	(*sink)(const char *, size_t, void *);
+	void	*sinkarg;
+	int	 stopped;		/* by the sink */
 	char	 errbuf[CURL_ERROR_SIZE];
 };
 
@@ -55,10 +60,25 @@ xeasy(void)
 	return h;
 }
 
+/* The body: to the sink when there is one and the status is 2xx. */
 static size_t
 onbody(char *p, size_t sz, size_t n, void *arg)
 {
-	mp_buf_add(&((struct xfer *)arg)->resp->body, p, sz * n);
+	struct xfer *x = arg;
+	long code = 0;
+
+	if (x->sink) {
+		curl_easy_getinfo(x->h, CURLINFO_RESPONSE_CODE, &code);
+		if (code >= 200 && code <= 299) {
+			x->resp->status = code;
+			if (x->sink(p, sz * n, x->sinkarg) != 0) {
+				x->stopped = 1;
+				return 0;	/* a write error ends it */
+			}
+			return sz * n;
+		}
+	}
+	mp_buf_add(&x->resp->body, p, sz * n);
 	return sz * n;
 }
 
@@ -101,6 +121,10 @@ setup(CURL *h, struct xfer *x, const struct mp_http_req *req,
 
 	x->resp = resp;
 	x->rc = rc;
+	x->h = h;
+	x->sink = req->sink;
+	x->sinkarg = req->sinkarg;
+	x->stopped = 0;
 	resp->status = 0;
 	resp->body.len = 0;
 	resp->head.len = 0;
@@ -123,7 +147,8 @@ setup(CURL *h, struct xfer *x, const struct mp_http_req *req,
 	curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
 	curl_easy_setopt(h, CURLOPT_MAXREDIRS, 10L);
-	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
+	if (req->aws_sigv4 == NULL)
+		curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "mp-fetch/" MP_VERSION);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS,
@@ -136,6 +161,13 @@ setup(CURL *h, struct xfer *x, const struct mp_http_req *req,
 	curl_easy_setopt(h, CURLOPT_PRIVATE, x);
 	if (x->hdrs)
 		curl_easy_setopt(h, CURLOPT_HTTPHEADER, x->hdrs);
+	if (req->userpwd)
+		curl_easy_setopt(h, CURLOPT_USERPWD, req->userpwd);
+	if (req->aws_sigv4) {
+		curl_easy_setopt(h, CURLOPT_AWS_SIGV4, req->aws_sigv4);
+		/* the path signed is the path sent: "a/../b" is a key */
+		curl_easy_setopt(h, CURLOPT_PATH_AS_IS, 1L);
+	}
 
 	if (req->body || (m && strcmp(m, "POST") == 0)) {
 		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
@@ -196,6 +228,10 @@ finish(CURL *h, CURLcode cc, struct xfer *x)
 	curl_slist_free_all(x->hdrs);
 	x->hdrs = NULL;
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r->status);
+	if (x->stopped) {
+		snprintf(r->err, sizeof r->err, "stopped");
+		return -1;
+	}
 	curl_easy_getinfo(h, CURLINFO_SCHEME, &scheme);
 	file = scheme && strcasecmp(scheme, "file") == 0;
 	if (file && (cc == CURLE_OK || cc == CURLE_FILE_COULDNT_READ_FILE)) {

@@ -662,6 +662,22 @@ struct mp_http_req {
 	const char *body;
 	size_t	 bodylen;
 	long	 timeout_ms;		/* the whole request; 0: 60 s */
+	const char *userpwd;		/* "user:password" (CURLOPT_USERPWD) */
+	/*
+	 * Signs with AWS Signature Version 4 ("aws:amz:REGION:SERVICE", as
+	 * CURLOPT_AWS_SIGV4), with userpwd as "key:secret".  The URL's path
+	 * and query are then sent (and signed) as written, without dot
+	 * segments removed, and no compressed encoding is asked for: the
+	 * body is the bytes stored.
+	 */
+	const char *aws_sigv4;
+	/*
+	 * When set, a 2xx response's body goes to sink instead of body (status
+	 * and head are set by then); sink returning non-zero aborts the
+	 * transfer: -1, err "stopped".
+	 */
+	int	(*sink)(const char *, size_t, void *);
+	void	*sinkarg;
 };
 /* Zeroed before first use; may be reused (its buffers are kept). */
 struct mp_http_resp {
@@ -935,5 +951,107 @@ void	 mp_schema_free(struct mp_schema *);
 /* The SQL type mp-load gives a field type. */
 const char *mp_schema_sqltype(enum mp_ftype);
 const char *mp_schema_typename(enum mp_ftype);
+
+/* md5.c: RFC 1321 MD5, for S3's Content-MD5 and ETags (not for security) */
+struct mp_md5 {
+	uint32_t s[4];
+	uint64_t n;			/* bytes hashed */
+	unsigned char buf[64];
+};
+void	 mp_md5_init(struct mp_md5 *);
+void	 mp_md5_update(struct mp_md5 *, const void *, size_t);
+void	 mp_md5_final(struct mp_md5 *, unsigned char[16]);
+void	 mp_md5(const void *, size_t, unsigned char[16]);
+
+/*
+ * s3.c: S3-compatible storage through libcurl's SigV4 (link with -lcurl
+ * -lsodium).  The strings of struct mp_s3 are allocated: mp_s3_free frees
+ * them.  Fields left 0 or NULL take their defaults in mp_s3_setup.
+ */
+enum { MP_S3_AUTO, MP_S3_PATH, MP_S3_VIRTUAL };
+struct mp_s3 {
+	char	*endpoint;	/* "http[s]://host[:port]"; NULL:
+				   AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL,
+				   else https://s3.REGION.amazonaws.com */
+	char	*region;	/* NULL: AWS_REGION, AWS_DEFAULT_REGION,
+				   us-east-1 */
+	char	*akid, *secret, *token;	/* NULL: AWS_ACCESS_KEY_ID,
+				   AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN */
+	int	 style;		/* MP_S3_AUTO: virtual-hosted for AWS's own
+				   endpoint (when the bucket's name can be a
+				   host's), path-style for any other */
+	int	 retries;	/* tries after the first; 0: 5, -1: none */
+	double	 retry_max;	/* seconds spent retrying one request; 0: 300 */
+	long long part_size;	/* multipart above this; parts of this size
+				   (more when 10000 would not do); 0: 8 MiB,
+				   at least 5 MiB, at most 5 GiB */
+	int	 max_keys;	/* keys a listing page asks for; 0: the
+				   server's (1000) */
+	char	 err[512];	/* why the last call failed (no secrets) */
+};
+/*
+ * Splits "s3://bucket/key/prefix" into bucket and key (allocated; the key
+ * may be "", and is taken as written: no percent-decoding).  Returns 0, or
+ * -1 when it is not s3:// or the bucket name is empty, longer than 255
+ * bytes, or holds a byte other than letters, digits, '.', '-' and '_'.
+ */
+int	 mp_s3_parse(const char *, char **, char **);
+/*
+ * Reads "--s3-credentials=FILE": lines KEY=VALUE (AWS_ACCESS_KEY_ID,
+ * AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN; other names are ignored; '#'
+ * and ';' comments, values in single or double quotes, an "export "
+ * prefix tolerated), the format of systemd's EnvironmentFile.  What the
+ * file sets replaces what was set.  Returns 0, or an exit status after a
+ * message naming file and line, never a value: 66 when the file cannot
+ * be read, 78 a bad line.
+ */
+int	 mp_s3_credentials(struct mp_s3 *, const char *);
+/*
+ * Fills what is unset from the environment and defaults.  Returns 0, or
+ * 78 after a message (err set too) when there are no credentials, the
+ * endpoint is not an http(s) URL, or a setting is out of range.
+ */
+int	 mp_s3_setup(struct mp_s3 *);
+/*
+ * Uploads the file at path to bucket/key: one PUT when it is at most
+ * part_size, else a multipart upload (parts read one at a time: memory is
+ * one part).  Every request carries x-amz-content-sha256 (the SHA-256 of
+ * its body; of "" for requests without one) and, with a body,
+ * Content-MD5; the upload is confirmed when each ETag the server returns
+ * equals the MD5 of what was sent and, for multipart, the completed
+ * object's ETag is either the MD5 of the whole or AWS's MD5 of the parts'
+ * MD5s with "-N", and a HEAD gives the same size.  A failed multipart
+ * upload is aborted (best effort).
+ *
+ * Retries: connection failures, timeouts, 5xx, 429, 408, SlowDown,
+ * RequestTimeout, an ETag mismatch, with mp_backoff(n, 0.5, 30) full
+ * jitter, up to retries and retry_max; each retry warns once,
+ * "s3: s3://bucket/key: what: why; retrying in 0.4s".  Returns 0, or an
+ * exit status with err set: 69 (unreachable, 5xx after the retries), 77
+ * (403, InvalidAccessKeyId, SignatureDoesNotMatch), 78 (other 4xx, e.g.
+ * NoSuchBucket; a bad bucket name, an empty key), 66 / 74 (the local file
+ * cannot be read).
+ */
+int	 mp_s3_put_file(struct mp_s3 *, const char *, const char *,
+	    const char *);
+/*
+ * Lists the objects under prefix (ListObjectsV2, every page), in key
+ * order, calling fn(key, size, arg) for each; fn returning non-zero stops
+ * the listing and is returned.  Same errors as above.
+ */
+int	 mp_s3_list(struct mp_s3 *, const char *, const char *,
+	    int (*)(const char *, long long, void *), void *);
+/*
+ * Streams the object's bytes to fn (fn returns 0, or non-zero to stop,
+ * which is returned).  A transfer that breaks after some bytes were
+ * delivered is resumed with a Range request from the next byte (with
+ * If-Match on the first response's ETag, so that a replaced object is not
+ * spliced: 75 when it was); before any byte, simply retried.  A try that
+ * delivered bytes starts the count of retries again.  Each byte reaches
+ * fn once.  Same errors as above (404 NoSuchKey is 78).
+ */
+int	 mp_s3_get(struct mp_s3 *, const char *, const char *,
+	    int (*)(const void *, size_t, void *), void *);
+void	 mp_s3_free(struct mp_s3 *);
 
 #endif
