@@ -17,6 +17,7 @@ LIBS_mp-dedup = -lsodium
 LIBS_mp-load = -lpq
 LIBS_mp-enrich = -lpq -ljq
 LIBS_mp-fetch = -lcurl -ljq -lzstd -lsodium -lz -larchive
+LIBS_mp-archive = -lzstd -lcurl -lsodium
 TESTLIBS = -lpcre2-8 -lsodium -lpq -ljq -lcurl -lzstd -lz -larchive
 
 CMDS	 = $(patsubst %.c,%,$(wildcard cmd/mp-*.c))

@@ -55,9 +55,15 @@ static const char usage[] =
     "[--report-url=jq]\n"
     "                [--poll-interval=duration] "
     "[--poll-timeout=duration]\n"
-    "                [--report-retries=n] [-K file] [--rejects=file]\n"
+    "                [--report-retries=n] [--s3-endpoint=url] "
+    "[--s3-region=name]\n"
+    "                [--s3-addressing=path|virtual] "
+    "[--s3-credentials=file]\n"
+    "                [--s3-part-size=size] [--s3-retries=n] [-K file]\n"
+    "                [--rejects=file]\n"
     "                [--dropped=file] [--stats[=file]]\n"
-    "                [--metrics=file] [--log-format=text|json] [url]\n";
+    "                [--metrics=file] [--log-format=text|json] [url]\n"
+    "       mp-fetch [options] s3://bucket/prefix\n";
 
 #define NOTIME	INT64_MIN
 
@@ -1849,6 +1855,133 @@ field(struct mp_path *p, const char *opt, const char *arg)
 		mp_opt_field(p, opt, arg, 0, usage);
 }
 
+/*
+ * s3://bucket/prefix: the objects under the prefix, in key order, as
+ * mp-archive uploaded them, written out decompressed: each zstd frame
+ * once its checksum matched (a torn or corrupt object stops the run with
+ * 65 after its good frames), any other object as it is.  The lines are
+ * the archive's bytes: nothing is added to them.
+ */
+struct s3obj {
+	ZSTD_DCtx *dctx;
+	struct mp_buf out;	/* a frame's lines, until its checksum */
+	const char *key;
+	long long off;		/* bytes of the object read */
+	long long lines;
+	int	 kind;		/* 0 not known yet, 1 zstd, 2 plain */
+	int	 midframe;
+	char	 err[256];
+};
+static struct mp_s3 s3;
+static char *s3bucket;
+static long long s3objects;
+
+static void
+s3out(struct s3obj *o, const char *p, size_t n)
+{
+	const char *q;
+
+	for (q = p; (q = memchr(q, '\n', n - (size_t)(q - p))) != NULL; q++)
+		o->lines++;
+	if (n > 0 && fwrite_unlocked(p, 1, n, stdout) != n)
+		mp_err(MP_EX_IOERR, "stdout");
+}
+
+static int
+s3chunk(const void *p, size_t n, void *arg)
+{
+	struct s3obj *o = arg;
+	ZSTD_inBuffer zi = { p, n, 0 };
+	ZSTD_outBuffer zo;
+	size_t r;
+
+	if (o->kind == 0)
+		o->kind = n >= 4 && memcmp(p, "\x28\xb5\x2f\xfd", 4) == 0 ?
+		    1 : 2;
+	if (o->kind == 2) {
+		s3out(o, p, n);
+		o->off += (long long)n;
+		return 0;
+	}
+	while (zi.pos < zi.size) {
+		mp_buf_grow(&o->out, ZSTD_DStreamOutSize());
+		zo.dst = o->out.p + o->out.len;
+		zo.size = o->out.cap - o->out.len;
+		zo.pos = 0;
+		r = ZSTD_decompressStream(o->dctx, &zo, &zi);
+		if (ZSTD_isError(r)) {
+			snprintf(o->err, sizeof o->err, "byte %lld: %s",
+			    o->off + (long long)zi.pos, ZSTD_getErrorName(r));
+			return MP_EX_DATAERR;
+		}
+		o->out.len += zo.pos;
+		o->midframe = r != 0;
+		if (r == 0) {
+			s3out(o, o->out.p, o->out.len);
+			o->out.len = 0;
+		}
+	}
+	o->off += (long long)n;
+	return 0;
+}
+
+static int
+s3each(const char *key, long long size, void *arg)
+{
+	struct s3obj *o = arg;
+	int st;
+
+	(void)size;
+	o->key = key;
+	o->off = 0;
+	o->kind = 0;
+	o->midframe = 0;
+	o->out.len = 0;
+	o->err[0] = '\0';
+	ZSTD_DCtx_reset(o->dctx, ZSTD_reset_session_only);
+	if ((st = mp_s3_get(&s3, s3bucket, key, s3chunk, o)) != 0) {
+		if (o->err[0])
+			mp_errx(st, "s3://%s/%s: %s", s3bucket, key, o->err);
+		mp_errx(st, "%s", s3.err);
+	}
+	if (o->kind == 1 && o->midframe)
+		mp_errx(MP_EX_DATAERR, "s3://%s/%s: truncated: the last zstd "
+		    "frame ends at byte %lld, unfinished", s3bucket, key,
+		    o->off);
+	s3objects++;
+	nbytes += o->off;
+	if (showprog)
+		mp_progress_show("%lld objects, %lld lines, %.1f MiB",
+		    s3objects, o->lines, nbytes / 1048576.0);
+	return mp_interrupted() ? 128 : 0;
+}
+
+static int
+s3fetch(const char *url)
+{
+	struct s3obj o = { 0 };
+	char *prefix;
+	int st;
+
+	if (mp_s3_parse(url, &s3bucket, &prefix) < 0)
+		mp_errx(MP_EX_USAGE, "'%s': not s3://bucket[/prefix]", url);
+	if ((st = mp_s3_setup(&s3)) != 0)
+		return st;
+	if ((o.dctx = ZSTD_createDCtx()) == NULL)
+		mp_errx(MP_EX_SOFTWARE, "out of memory");
+	st = mp_s3_list(&s3, s3bucket, prefix, s3each, &o);
+	if (st != 0 && st != 128)
+		mp_errx(st, "%s", s3.err);
+	mp_progress_clear();
+	mp_run_input(run, o.lines, nbytes);
+	mp_run_output(run, o.lines, 0);
+	mp_count(run, "objects", s3objects);
+	ZSTD_freeDCtx(o.dctx);
+	mp_buf_free(&o.out);
+	free(prefix);
+	return mp_run_end(run, 0);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -1862,7 +1995,7 @@ main(int argc, char *argv[])
 	    OPT_REPLAY, OPT_URL, OPT_FORMAT, OPT_ENCODING, OPT_SKIPROWS,
 	    OPT_FOOTER, OPT_DECCOMMA, OPT_FIELD, OPT_SEPARATOR, OPT_RCREATE,
 	    OPT_RDATA, OPT_RID, OPT_RPOLL, OPT_RREADY, OPT_RFAILED, OPT_RURL,
-	    OPT_PINTERVAL, OPT_PTIMEOUT, OPT_RRETRIES };
+	    OPT_PINTERVAL, OPT_PTIMEOUT, OPT_RRETRIES, OPT_S3BASE };
 	static const struct option opts[] = {
 		MP_COMMON_OPTIONS,
 		{ "url",	required_argument,	NULL, OPT_URL },
@@ -1920,6 +2053,7 @@ main(int argc, char *argv[])
 		{ "poll-interval", required_argument,	NULL, OPT_PINTERVAL },
 		{ "poll-timeout", required_argument,	NULL, OPT_PTIMEOUT },
 		{ "report-retries", required_argument,	NULL, OPT_RRETRIES },
+		MP_S3_OPTIONS(OPT_S3BASE),
 		{ NULL, 0, NULL, 0 }
 	};
 	struct mp_cfg cfg = { 0 };
@@ -2139,7 +2273,8 @@ main(int argc, char *argv[])
 			csvopt.sep = (unsigned char)*optarg;
 			break;
 		default:
-			mp_opt_common(&cfg, c, optarg, usage);
+			if (!mp_s3_opt(&s3, c, OPT_S3BASE, optarg, usage))
+				mp_opt_common(&cfg, c, optarg, usage);
 		}
 	}
 	argc -= optind;
@@ -2148,6 +2283,12 @@ main(int argc, char *argv[])
 		mp_usage(usage);
 	if (argc == 1)
 		url0 = argv[0];
+	if (url0 && strncmp(url0, "s3://", 5) == 0) {
+		showprog = cfg.progress == 1 || (cfg.progress == 0 &&
+		    isatty(2));
+		run = mp_run_new(&cfg);
+		return s3fetch(url0);
+	}
 	if (rcreate && (!jrid || !rpoll || !jready || !jrurl)) {
 		mp_warnx("--report-create needs --report-id, --report-poll, "
 		    "--report-ready and --report-url");

@@ -592,6 +592,8 @@ int	 mp_run_flush(struct mp_run *, int);
  * from the network): records_in and bytes_in.
  */
 void	 mp_run_input(struct mp_run *, long long, long long);
+/* Counts output that did not go through mp_emit: records_out, bytes_out. */
+void	 mp_run_output(struct mp_run *, long long, long long);
 /*
  * Flushes stdout, the rejects and the dropped files (and fsyncs those that
  * are regular files) in the middle of a run: what was written is then
@@ -1053,5 +1055,30 @@ int	 mp_s3_list(struct mp_s3 *, const char *, const char *,
 int	 mp_s3_get(struct mp_s3 *, const char *, const char *,
 	    int (*)(const void *, size_t, void *), void *);
 void	 mp_s3_free(struct mp_s3 *);
+
+/* s3opt.c: the --s3-* options of mp-archive and mp-fetch */
+enum {
+	MP_S3_OPT_ENDPOINT, MP_S3_OPT_REGION, MP_S3_OPT_ADDRESSING,
+	MP_S3_OPT_CREDENTIALS, MP_S3_OPT_PART_SIZE, MP_S3_OPT_RETRIES,
+	MP_S3_OPT_N
+};
+/* Their long options, numbered from base (a tool's own option codes). */
+#define MP_S3_OPTIONS(base) \
+	{ "s3-endpoint", required_argument, NULL, \
+	    (base) + MP_S3_OPT_ENDPOINT }, \
+	{ "s3-region", required_argument, NULL, (base) + MP_S3_OPT_REGION }, \
+	{ "s3-addressing", required_argument, NULL, \
+	    (base) + MP_S3_OPT_ADDRESSING }, \
+	{ "s3-credentials", required_argument, NULL, \
+	    (base) + MP_S3_OPT_CREDENTIALS }, \
+	{ "s3-part-size", required_argument, NULL, \
+	    (base) + MP_S3_OPT_PART_SIZE }, \
+	{ "s3-retries", required_argument, NULL, (base) + MP_S3_OPT_RETRIES }
+/*
+ * Handles option code c when it is one of them (returns 1, else 0): a bad
+ * value exits 64 with usage, a credentials file that cannot be read 66 or
+ * 78 (mp_s3_credentials).  --s3-retries=0 means none.
+ */
+int	 mp_s3_opt(struct mp_s3 *, int, int, const char *, const char *);
 
 #endif

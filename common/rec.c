@@ -700,6 +700,13 @@ mp_run_input(struct mp_run *r, long long records, long long bytes)
 }
 
 void
+mp_run_output(struct mp_run *r, long long records, long long bytes)
+{
+	r->out += records;
+	r->bytes_out += bytes;
+}
+
+void
 mp_run_sync(struct mp_run *r)
 {
 	if (fflush(stdout) != 0 || syncout(stdout) != 0)

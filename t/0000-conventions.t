@@ -12,6 +12,8 @@ args_mp_load="--table=conventions --create"
 # mp-enrich needs a table
 printf 'event_id,cost\n' >"$T/costs.csv"
 args_mp_enrich="--table=$T/costs.csv"
+# mp-archive needs its folder
+args_mp_archive="-d $T/archive"
 
 for t in $tools; do
 	eval "a=\${args_${t//-/_}:-}"

@@ -71,6 +71,15 @@ if grep -qE '(^|[|&;] *)(mp-fetch|curl) ' "$T"/blocks/[0-9]*; then
 	export TRACKER_KEY=example-key no_proxy= NO_PROXY=
 fi
 
+# The buckets of mp-archive's and mp-fetch's examples are s3rver's, behind
+# the checking proxy (s3_start exports the AWS_* variables)
+if grep -qE 's3://' "$T"/blocks/[0-9]*; then
+	s3_start
+	# by a name of its own, that the mock's proxy is not asked for
+	export AWS_ENDPOINT_URL=http://s3.localhost:$S3_PROXY_PORT
+	export no_proxy=s3.localhost NO_PROXY=s3.localhost
+fi
+
 # A crontab block runs as cron(8) would: NAME=value lines set the
 # environment, SHELL the shell (/bin/sh unless set), and each entry runs
 # the command after its time fields with that shell, \% as %.  A bare %
