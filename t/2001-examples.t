@@ -63,10 +63,8 @@ fi
 if grep -qE '(^|[|&;] *)(mp-fetch|curl) ' "$T"/blocks/[0-9]*; then
 	"$top/t/mock-network" --port 0 --port-file "$T/mock.port" \
 	    >"$T/mock.log" 2>&1 &
-	mockpid=$!
-	trap 'kill $mockpid 2>/dev/null; pg-local stop "$T/pg" >/dev/null 2>&1
-	    rm -rf "$T"' EXIT
-	for _ in $(seq 100); do [ -s "$T/mock.port" ] && break; sleep 0.05; done
+	at_exit "kill $! 2>/dev/null"
+	waitfor "$T/mock.port" t/mock-network
 	export http_proxy=http://127.0.0.1:$(cat "$T/mock.port")
 	export TRACKER_KEY=example-key no_proxy= NO_PROXY=
 fi

@@ -109,7 +109,7 @@ pg_start() {
 		exit 1
 	}
 	eval "$env"
-	trap 'pg-local stop "$T/pg" >/dev/null 2>&1; rm -rf "$T"' EXIT
+	at_exit 'pg-local stop "$T/pg" >/dev/null 2>&1'
 }
 
 # q SQL...: psql, quiet, unaligned, stopping at the first error
@@ -131,23 +131,29 @@ stat1() {
 # APIs, on a free port, as $B_NAME; stopped when the test ends
 mocks=
 mock() {
-	local name=$1 i=0
+	local name=$1
 	shift
 	[ -n "$mocks" ] ||
-	    trap 'for p in $mocks; do kill "$p" 2>/dev/null; done; rm -rf "$T"' EXIT
+	    at_exit 'for p in $mocks; do kill "$p" 2>/dev/null; done'
 	"$top/t/mock-network" --port-file "$T/$name.port" \
 	    --log "$T/$name.log" "$@" &
 	mocks="$mocks $!"
 	eval "pid_$name=$!"
-	while [ ! -s "$T/$name.port" ]; do
+	waitfor "$T/$name.port" "t/mock-network $name"
+	eval "B_$name=http://127.0.0.1:$(cat "$T/$name.port")"
+}
+# waitfor FILE WHAT: waits up to 10 s for a server to write its port to
+# FILE, else bails out saying WHAT did not start
+waitfor() {
+	local i=0
+	while [ ! -s "$1" ]; do
 		i=$((i + 1))
 		if [ "$i" -gt 200 ]; then
-			echo "Bail out! t/mock-network $name did not start"
+			echo "Bail out! $2 did not start"
 			exit 1
 		fi
 		sleep 0.05
 	done
-	eval "B_$name=http://127.0.0.1:$(cat "$T/$name.port")"
 }
 # mstop NAME: stops that mock
 mstop() {
@@ -195,8 +201,9 @@ sameids() {
 	fi
 }
 
-# at_exit CMD: runs CMD when the test ends, then the EXIT trap that was set
-# when at_exit was first called (lib.sh's, pg_start's or mock's)
+# at_exit CMD: runs CMD when the test ends (the last given first), then
+# the EXIT trap that was set when at_exit was first called (lib.sh's, or a
+# test's own)
 _atexit=
 at_exit() {
 	if [ -z "$_atexit" ]; then
@@ -220,7 +227,7 @@ _atexit_run() {
 # S3_PORT, S3_PROXY_PORT and the AWS_* variables of its account
 # (S3RVER/S3RVER; AWS_ENDPOINT_URL is the proxy's), writes
 # $T/s3cfg for s3c (s3cmd); the server is stopped when the test ends (by
-# a watchdog, too, should pg_start or mock replace the EXIT trap later)
+# a watchdog, too, should the test replace the EXIT trap later)
 s3_start() {
 	local bin=${MP_S3RVER:-/usr/local/lib/mp-npm/node_modules/.bin/s3rver}
 	local i=0 b args=
@@ -274,15 +281,7 @@ s3_start() {
 	python3 "$top/t/s3proxy" --upstream "$S3_PORT" --secret S3RVER \
 	    --port-file "$T/s3proxy.port" --log "$T/s3proxy.log" &
 	at_exit "kill $! 2>/dev/null"
-	i=0
-	while [ ! -s "$T/s3proxy.port" ]; do
-		i=$((i + 1))
-		if [ "$i" -gt 200 ]; then
-			echo "Bail out! t/s3proxy did not start"
-			exit 1
-		fi
-		sleep 0.05
-	done
+	waitfor "$T/s3proxy.port" t/s3proxy
 	S3_PROXY_PORT=$(cat "$T/s3proxy.port")
 	export S3_PORT S3_PROXY_PORT
 	export AWS_ENDPOINT_URL=http://127.0.0.1:$S3_PROXY_PORT
