@@ -274,15 +274,22 @@ upload(int fd, const char *rel, const char *name)
 	mp_buf_free(&d);
 }
 
+static int gone;		/* the reader of stdout went away */
+
 static void
 writeall(int fd, const char *p, size_t n, const char *what)
 {
 	ssize_t w;
 
-	while (n > 0) {
+	while (n > 0 && !(fd == 1 && gone)) {
 		if ((w = write(fd, p, n)) == -1) {
 			if (errno == EINTR)
 				continue;
+			if (fd == 1 && errno == EPIPE) {
+				/* as head(1) closes it: archive, then stop */
+				gone = 1;
+				return;
+			}
 			mp_err(MP_EX_IOERR, "writing %s", what);
 		}
 		p += w;
@@ -640,7 +647,7 @@ pass(void)
 	int eof = 0, wait, r;
 
 	len = fwd = 0;
-	while (!eof && !mp_interrupted()) {
+	while (!eof && !gone && !mp_interrupted()) {
 		if (len == cap) {
 			if (fwd > 0) {
 				commit(0);
@@ -686,7 +693,7 @@ pass(void)
 		}
 		route(&scan, arrival, tread);
 	}
-	if (len > fwd && !mp_interrupted()) {
+	if (len > fwd && !gone && !mp_interrupted()) {
 		/* the last line, without a newline */
 		arrival = part_of(now_us());
 		if (by.text == NULL) {
@@ -1128,7 +1135,7 @@ main(int argc, char *argv[])
 		in = xmalloc(cap + 1);	/* + the newline of a last line */
 		if (argc == 0)
 			pass();
-		for (i = 0; i < argc && !mp_interrupted(); i++) {
+		for (i = 0; i < argc && !gone && !mp_interrupted(); i++) {
 			infd = 0;
 			if (strcmp(argv[i], "-") != 0 && (infd = open(argv[i],
 			    O_RDONLY | O_CLOEXEC)) == -1) {

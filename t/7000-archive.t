@@ -92,7 +92,7 @@ ok $? "--by: every line archived once"
 bad=0
 for f in $(files "$T/by.a"); do
 	h=$(echo "$f" | sed -E 's|.*/([0-9]{4})/([0-9]{2})/([0-9]{2})/([0-9]{2})/[^/]*$|\1-\2-\3T\4|')
-	n=$(zstdcat "$f" | jq -r 'select(.ts | test("^[0-9]{4}-")) | .ts[0:13]' |
+	n=$(zstdcat "$f" | jq -r 'select((.ts | type) == "string" and (.ts | test("^[0-9]{4}-"))) | .ts[0:13]' |
 	    grep -vc "^$h" )
 	[ "$n" -eq 0 ] || { bad=1; diag "$f: $n lines of another hour"; }
 done
@@ -260,6 +260,14 @@ ok $? "what passed on before the error ($n bytes) is in the archive"
 echo x >"$T/plain"
 IN=$T/ev run mp-archive -d "$T/plain/sub"
 check "a folder that cannot be made: exit 73" 73 /dev/null "plain/sub"
+
+# --- the reader goes away (| head): what was read is archived, exit 0
+mp-archive -d "$T/head.a" <"$T/big" 2>"$T/err" | head -1 >/dev/null
+is "${PIPESTATUS[0]}:$(temps "$T/head.a")" "0:0" \
+    "the reader of stdout gone: exit 0, files complete"
+n=$(cat_archive "$T/head.a" | wc -l)
+[ "$n" -ge 1 ] && head -n "$n" "$T/big" | cmp -s - <(cat_archive "$T/head.a")
+ok $? "... and what was read is archived ($n lines)"
 
 # --- --prune: old partitions go, recent ones and live files stay
 printf '{"ts":"2020-01-01T00:00:00Z"}\n{"ts":"2020-01-02T00:00:00Z"}\n' |

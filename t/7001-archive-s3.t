@@ -152,6 +152,35 @@ run mp-fetch "$B/plain/"
 check "a plain object (a key with a space, + & and UTF-8) passes as it is" \
     0 "$T/ev50" ""
 
+# --- kill -9 while an upload hangs: the next run uploads the file
+python3 -c '
+import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(8)
+print(s.getsockname()[1], flush=True)
+conns = []
+while True:
+    c, _ = s.accept(); conns.append(c)	# never answers
+' >"$T/hang.port" &
+hang=$!
+at_exit "kill $hang 2>/dev/null"
+waitfor "$T/hang.port" "the server that never answers"
+mp-archive -d "$T/hang" --s3=$B/hang \
+    --s3-endpoint="http://127.0.0.1:$(cat "$T/hang.port")" <"$T/ev50" \
+    >"$T/out" 2>/dev/null &
+pid=$!
+for _ in $(seq 100); do [ -s "$T/out" ] && break; sleep 0.05; done
+sleep 0.5
+kill -9 $pid
+wait $pid 2>/dev/null
+is "$(local_files "$T/hang"):$(keys hang/ | wc -l)" "1:0" \
+    "killed during an upload: the file is complete, in its partition, not in S3"
+run mp-archive -d "$T/hang" --s3=$B/hang --maintain --stats="$T/st"
+check "the next run uploads it" 0 /dev/null ""
+is "$(stat1 upload_left) $(local_files "$T/hang")" "upload_left=1 0" \
+    "uploaded, then removed"
+s3lines hang/ | cmp -s - "$T/ev50"
+ok $? "S3 holds the lines once"
+
 # --- kill -9 during writing and uploading, then runs on the rest: each
 # line archived exactly once
 scripts/gen-events -n 40000 --seed 22 >"$T/k" 2>/dev/null
