@@ -666,6 +666,7 @@ pass(void)
 			continue;
 		if (r == 0) {
 			commit(0);
+			scan = len;	/* what is left has no newline */
 			rotate(0);
 			progress();
 			continue;
