@@ -1,0 +1,91 @@
+#!/bin/bash
+# pipeline.sh: mp's day pipeline, as cron or a systemd timer runs it.
+#
+#   pipeline.sh day YYYY-MM-DD     fetch the day from the tracker and the
+#                                  networks, archive, check, load: the
+#                                  day's rows are replaced whole
+#   pipeline.sh replay YYYY-MM-DD  the same from the archive, no network
+#   pipeline.sh hour               what is new since the last run (less a
+#                                  lookback), loaded as it comes
+#
+# It runs in the current folder (archive/, spend/, state/, stats/,
+# rejects/ are made there) with its option files beside it in pipeline/;
+# PostgreSQL is the one PGHOST and the other PG* variables name.  Every
+# stage writes its stats to stats/DAY.STAGE.json.  A run killed at any
+# moment and run again leaves the same rows as one clean run: the tracker
+# is asked again, mp-dedup's run id gives the same records, and mp-load
+# replaces the day in one transaction.
+set -eu -o pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+conf=${MP_CONF:-$here/pipeline}
+schemas=${MP_SCHEMAS:-$here/schemas}
+cidrs=${MP_CIDRS:-$here/datacenters.cidr}
+fx=${MP_FX:-$here/fx.csv}
+table=${MP_TABLE:-events}
+
+usage() {
+	echo "usage: pipeline.sh day YYYY-MM-DD | replay YYYY-MM-DD | hour" >&2
+	exit 64
+}
+
+# stages RUN DAY LOAD-OPTION...: stdin's raw events checked, costed by
+# DAY's spend, loaded; RUN names the run's stats, rejects and dedup run id
+stages() {
+	local d=$1 day=$2
+	shift 2
+	mp-validate --schema-dir="$schemas" --schema-by=.type \
+	    --rejects="rejects/$d.invalid.ndjson" --stats="stats/$d.validate.json" |
+	mp-botfilter --cidr-list="$cidrs" --dropped="rejects/$d.bots.ndjson" \
+	    --stats="stats/$d.botfilter.json" |
+	mp-dedup --state=state/dedup.state --window=48h --run-id="$d" \
+	    --dropped="rejects/$d.dups.ndjson" --stats="stats/$d.dedup.json" |
+	mp-enrich -K "$conf/enrich.conf" \
+	    -t neta="spend/$day.neta.ndjson" -t netb="spend/$day.netb.ndjson" \
+	    --currency-table="$fx" --rejects="rejects/$d.enrich.ndjson" \
+	    --stats="stats/$d.enrich.json" |
+	mp-load --table="$table" --rejects="rejects/$d.load.ndjson" \
+	    --stats="stats/$d.load.json" "$@"
+}
+
+# spend DAY: the networks' spend of the day, each file whole or not at all
+spend() {
+	local d=$1 next=$2 n
+	for n in neta netb; do
+		mp-fetch -K "$conf/$n.conf" --from="$d" --to="$next" \
+		    --stats="stats/$d.$n.json" >"spend/.$d.$n.ndjson"
+		mv "spend/.$d.$n.ndjson" "spend/$d.$n.ndjson"
+	done
+}
+
+mkdir -p archive spend state stats rejects
+case ${1:-} in
+day)
+	d=${2:-}
+	[ -n "$d" ] || usage
+	next=$(date -u -d "$d + 1 day" +%F)
+	spend "$d" "$next"
+	mp-fetch -K "$conf/tracker.conf" --from="$d" --to="$next" \
+	    --stats="stats/$d.fetch.json" |
+	mp-archive -d archive --by=.ts --stats="stats/$d.archive.json" |
+	stages "$d" "$d" --replace=day
+	;;
+replay)
+	d=${2:-}
+	[ -n "$d" ] || usage
+	[ -e "spend/$d.neta.ndjson" ] || spend "$d" "$(date -u -d "$d + 1 day" +%F)"
+	# the day's files, in the order they were written
+	find "archive/${d//-//}" -name '*.ndjson.zst' 2>/dev/null | sort |
+	    xargs -r zstdcat | stages "$d" "$d" --replace=day
+	;;
+hour)
+	d=$(date -u +%F)
+	spend "$d" "$(date -u -d "$d + 1 day" +%F)"
+	mp-fetch -K "$conf/tracker.conf" --state=tracker --state-dir=state \
+	    --from="$d" --lookback=2h --stats="stats/$d.fetch.json" |
+	mp-archive -d archive --by=.ts --stats="stats/$d.archive.json" |
+	stages "$d-$(date -u +%H)" "$d" --on-conflict=update
+	;;
+*)
+	usage
+	;;
+esac
