@@ -372,6 +372,15 @@ prepare(struct tab *t)
 		    t->allocfield ? t->allocfield : t->alloc);
 		t->afield.slot = slot(&t->afield.field);
 		t->afield.type = T_MONEY;
+		for (i = 0; i < t->nadd; i++)
+			if (strcmp(t->add[i].field.text,
+			    t->afield.field.text) == 0) {
+				/* the record would get the field twice */
+				mp_warnx("%s: '%s' is both added (-a) and "
+				    "allocated (--allocate)", t->name,
+				    t->afield.field.text);
+				mp_usage(usage);
+			}
 		if (t->batched) {
 			mp_warnx("%s: --allocate needs a table read whole, "
 			    "not a query in batches", t->name);

@@ -1448,4 +1448,16 @@ run mp-enrich -t "$T/sp1.csv" -k campaign_id --allocate=spend=x.share \
 jqok "$T/st4" '.allocated == 2 and .unallocated_micros == 3333334' \
     "a share a rejected record could not take is counted unallocated"
 
+# a field both added and allocated would be in the record twice
+printf 'campaign_id,spend,clicks\nc1,1.00,3\n' >"$T/dupf.csv"
+printf '{"event_id":"a","type":"click","campaign_id":"c1"}\n' >"$T/dupf"
+run mp-enrich -k campaign_id -a spend=cost:money --allocate=spend=cost \
+    --count-column=clicks -t "$T/dupf.csv" "$T/dupf"
+check "-a and --allocate into one field: 64" 64 /dev/null \
+    "'.cost' is both added \\(-a\\) and allocated"
+run mp-enrich -k campaign_id -a spend:money --allocate=spend=cost \
+    --count-column=clicks -t "$T/dupf.csv" "$T/dupf"
+jqok "$T/out" '.spend == 1 and .cost == 0.333333' \
+    "-a and --allocate into two fields: both there, once"
+
 done_testing
