@@ -158,28 +158,21 @@ is "$(files "$T/live.a" | wc -l)" 2 "a new file after the old one aged out"
 cat_archive "$T/live.a" | cmp -s - <(head -6 "$T/ev")
 ok $? "the live archive is the input"
 
-# lines that come in pieces, with pauses inside and between them
-{
+# lines that come in pieces, with pauses (pieces PAUSE) inside and
+# between them
+pieces() {
+	local i l
 	for i in 1 2 3 4 5 6; do
 		l=$(sed -n "${i}p" "$T/ev")
 		printf '%s' "${l:0:100}"
-		sleep 0.3
+		sleep "$1"
 		printf '%s\n' "${l:100}"
 		sed -n "$((i * 500)),$((i * 500 + 400))p" "$T/ev"
-		sleep 0.3
+		sleep "$1"
 	done
-} >"$T/pieces.out" &
-wait
-{
-	for i in 1 2 3 4 5 6; do
-		l=$(sed -n "${i}p" "$T/ev")
-		printf '%s' "${l:0:100}"
-		sleep 0.3
-		printf '%s\n' "${l:100}"
-		sed -n "$((i * 500)),$((i * 500 + 400))p" "$T/ev"
-		sleep 0.3
-	done
-} | mp-archive -d "$T/pieces.a" --by=.ts >"$T/out" 2>"$T/err"
+}
+pieces 0 >"$T/pieces.out"
+pieces 0.3 | mp-archive -d "$T/pieces.a" --by=.ts >"$T/out" 2>"$T/err"
 cmp -s "$T/out" "$T/pieces.out" && [ ! -s "$T/err" ]
 ok $? "lines in pieces, with pauses: passed on whole, in order"
 cmp -s <(sort "$T/pieces.out") <(cat_archive "$T/pieces.a" | sort)
