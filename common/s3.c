@@ -909,6 +909,28 @@ sameetag(const char *etag, const char *hex, const char *suffix)
 	return strcmp(etag, "\"") == 0 || *etag == '\0';
 }
 
+/*
+ * Sets op up for a request on the multipart upload id: part (from 1), or
+ * the whole upload when part is 0; its query, in canonical order, in q.
+ */
+static void
+upload_op(struct op *op, struct mp_buf *q, int part, const char *id,
+    const char *what, const char *method, const char *bucket,
+    const char *key)
+{
+	q->len = 0;
+	if (part > 0)
+		mp_buf_printf(q, "partNumber=%d&", part);
+	mp_buf_adds(q, "uploadId=");
+	enc(q, id, 0);
+	memset(op, 0, sizeof *op);
+	op->what = what;
+	op->method = method;
+	op->bucket = bucket;
+	op->key = key;
+	op->query = mp_buf_str(q);
+}
+
 static int
 putmulti(struct mp_s3 *s3, int fd, const char *path, const char *bucket,
     const char *key, long long size, struct mp_http_resp *r)
@@ -954,17 +976,10 @@ putmulti(struct mp_s3 *s3, int fd, const char *path, const char *bucket,
 		mp_md5(buf, n, md5);
 		mp_md5_update(&whole, buf, n);
 		mp_md5_update(&ofparts, md5, 16);
-		q.len = 0;
-		mp_buf_printf(&q, "partNumber=%d&uploadId=", i + 1);
-		enc(&q, id.p, 0);
 		what.len = 0;
 		mp_buf_printf(&what, "part %d of %d", i + 1, nparts);
-		memset(&op, 0, sizeof op);
-		op.what = mp_buf_str(&what);
-		op.method = "PUT";
-		op.bucket = bucket;
-		op.key = key;
-		op.query = mp_buf_str(&q);
+		upload_op(&op, &q, i + 1, id.p, mp_buf_str(&what), "PUT",
+		    bucket, key);
 		op.body = buf;
 		op.bodylen = n;
 		op.md5 = md5;
@@ -979,15 +994,8 @@ putmulti(struct mp_s3 *s3, int fd, const char *path, const char *bucket,
 		mp_buf_printf(&body, "<Part><PartNumber>%d</PartNumber>"
 		    "<ETag>\"%s\"</ETag></Part>", i + 1, etags[i]);
 	mp_buf_adds(&body, "</CompleteMultipartUpload>");
-	q.len = 0;
-	mp_buf_adds(&q, "uploadId=");
-	enc(&q, id.p, 0);
-	memset(&op, 0, sizeof op);
-	op.what = "complete multipart upload";
-	op.method = "POST";
-	op.bucket = bucket;
-	op.key = key;
-	op.query = mp_buf_str(&q);
+	upload_op(&op, &q, 0, id.p, "complete multipart upload", "POST",
+	    bucket, key);
 	op.body = body.p;
 	op.bodylen = body.len;
 	op.ctype = "application/xml";
@@ -1027,15 +1035,8 @@ putmulti(struct mp_s3 *s3, int fd, const char *path, const char *bucket,
 
 abort:
 	/* best effort: the parts would cost until a lifecycle rule ends them */
-	q.len = 0;
-	mp_buf_adds(&q, "uploadId=");
-	enc(&q, id.p, 0);
-	memset(&op, 0, sizeof op);
-	op.what = "abort multipart upload";
-	op.method = "DELETE";
-	op.bucket = bucket;
-	op.key = key;
-	op.query = mp_buf_str(&q);
+	upload_op(&op, &q, 0, id.p, "abort multipart upload", "DELETE",
+	    bucket, key);
 	op.timeout_ms = 30000;
 	{
 		struct mp_http_resp ar = { 0 };
