@@ -20,10 +20,10 @@ static const char usage[] =
     "[--schema=file]\n"
     "               [--data-column=name] [-k columns] "
     "[--on-conflict=nothing|update]\n"
-    "               [-b rows] [--replace=day] [-T path] [--lock=name] "
-    "[--pass]\n"
-    "               [--create [--gin]] [--print-ddl] [--retries=n] "
-    "[-K file]\n"
+    "               [-b rows] [--replace=day [--trust-input]] [-T path] "
+    "[--lock=name]\n"
+    "               [--pass] [--create [--gin]] [--print-ddl] "
+    "[--retries=n] [-K file]\n"
     "               [--rejects=file] [--stats[=file]] [--metrics=file]\n"
     "               [--max-record=size] [--log-format=text|json] "
     "[file ...]\n";
@@ -75,6 +75,7 @@ static struct {
 	char	**key;
 	int	 nkey;
 	int	 update, replace, pass, create, gin, ddl, strict;
+	int	 trust;		/* --trust-input */
 	long long batch, retries;
 	struct mp_path time;
 	int	 tcol;		/* the column of --time, or -1 */
@@ -1550,7 +1551,8 @@ int
 main(int argc, char *argv[])
 {
 	enum { OPT_SCHEMA = MP_OPT_TOOL, OPT_DATA, OPT_CONFLICT, OPT_REPLACE,
-	    OPT_LOCK, OPT_PASS, OPT_CREATE, OPT_GIN, OPT_DDL, OPT_RETRIES };
+	    OPT_LOCK, OPT_PASS, OPT_CREATE, OPT_GIN, OPT_DDL, OPT_RETRIES,
+	    OPT_TRUST };
 	static const struct option opts[] = {
 		MP_COMMON_OPTIONS,
 		{ "db",		required_argument,	NULL, 'd' },
@@ -1565,6 +1567,7 @@ main(int argc, char *argv[])
 		{ "time",	required_argument,	NULL, 'T' },
 		{ "lock",	required_argument,	NULL, OPT_LOCK },
 		{ "pass",	no_argument,		NULL, OPT_PASS },
+		{ "trust-input", no_argument,		NULL, OPT_TRUST },
 		{ "create",	no_argument,		NULL, OPT_CREATE },
 		{ "gin",	no_argument,		NULL, OPT_GIN },
 		{ "print-ddl",	no_argument,		NULL, OPT_DDL },
@@ -1573,7 +1576,7 @@ main(int argc, char *argv[])
 	};
 	struct mp_cfg cfg = { 0 };
 	struct mp_path *paths;
-	const char *data = "data", *schema = NULL;
+	const char *data = "data", *schema = NULL, *why;
 	int c, i, st, ncolopt = 0;
 	char **colopt = NULL;
 
@@ -1636,6 +1639,9 @@ main(int argc, char *argv[])
 			break;
 		case OPT_PASS:
 			o.pass = 1;
+			break;
+		case OPT_TRUST:
+			o.trust = 1;
 			break;
 		case OPT_CREATE:
 			o.create = 1;
@@ -1741,7 +1747,13 @@ main(int argc, char *argv[])
 	st = mp_run_loop(run, argc, argv, load, NULL);
 	if (status)
 		st = status;
-	else if (o.replace && (st != 0 || mp_interrupted() ||
+	else if (o.replace && st == 0 && !o.trust && !mp_chain_whole(&why)) {
+		/* a day is replaced only by a whole day (mp(7), The chain) */
+		rollback();
+		mp_warnx("%s: nothing replaced: the input may not hold whole "
+		    "days: %s", o.table, why);
+		st = MP_EX_DATAERR;
+	} else if (o.replace && (st != 0 || mp_interrupted() ||
 	    (cfg.strict && mp_run_rejected(run) > 0))) {
 		/* a day is replaced by all of its input or not at all */
 		rollback();

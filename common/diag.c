@@ -11,6 +11,8 @@
 
 static enum mp_log_format logfmt = MP_LOG_TEXT;
 static int progress_shown;
+/* the last error, else warning: why a run failed, for its stats */
+static char last_error[512], last_warning[512];
 
 void
 mp_log_set_format(enum mp_log_format f)
@@ -31,6 +33,11 @@ emit(const char *level, const char *file, long long line, const char *fmt,
 	struct mp_buf b = { 0 }, m = { 0 };
 
 	mp_buf_vprintf(&m, fmt, ap);
+	if (strcmp(level, "error") == 0)
+		snprintf(last_error, sizeof last_error, "%s", mp_buf_str(&m));
+	else
+		snprintf(last_warning, sizeof last_warning, "%s",
+		    mp_buf_str(&m));
 	mp_progress_clear();
 	if (logfmt == MP_LOG_JSON) {
 		time_t now = time(NULL);
@@ -88,6 +95,12 @@ mp_warnx(const char *fmt, ...)
 	va_start(ap, fmt);
 	emit("warning", NULL, 0, fmt, ap);
 	va_end(ap);
+}
+
+const char *
+mp_last_error(void)
+{
+	return last_error[0] ? last_error : last_warning;
 }
 
 void

@@ -93,6 +93,8 @@ void	 mp_errat(int, const char *, long long, const char *, ...)
 	    MP_PRINTF(4, 5) MP_NORETURN;
 /* mp_errx with ": strerror(errno)" appended */
 void	 mp_err(int, const char *, ...) MP_PRINTF(2, 3) MP_NORETURN;
+/* The last error message, else the last warning, or "". */
+const char *mp_last_error(void);
 /* Progress line on a terminal: shown, cleared before any message. */
 void	 mp_progress_show(const char *, ...) MP_PRINTF(1, 2);
 void	 mp_progress_clear(void);
@@ -453,6 +455,32 @@ long long mp_keys_expired(const struct mp_keys *, int);
 long long mp_keys_bytes(const struct mp_keys *);	/* of the state file */
 long long mp_keys_memory(const struct mp_keys *);	/* of the tables */
 
+/*
+ * chain.c: whether the stages before this one in a pipe finished.  A tool
+ * whose stdout is a pipe leaves a note for its reader, locked while it
+ * lives, that says at exit how it ended; a reader at the end of a pipe
+ * reads its writers' notes (mp(7), The chain).
+ */
+enum { MP_CHAIN_WHOLE, MP_CHAIN_PART, MP_CHAIN_UNKNOWN, MP_CHAIN_FAILED };
+/* Leaves the note "running" when stdout is a pipe (from mp_opt_init). */
+void	 mp_chain_start(void);
+/*
+ * Says that this tool's output leaves out records that an earlier run
+ * delivered (mp-dedup across runs): a day must not be replaced by it.
+ */
+void	 mp_chain_part(const char *, ...) MP_PRINTF(1, 2);
+/*
+ * At the end of input fd: when it is a pipe, the verdict of its writers'
+ * notes (the worst of them), with why; MP_CHAIN_WHOLE for a file.
+ */
+int	 mp_chain_input(int, struct mp_buf *);
+/* Whether all input so far was whole and nothing left out; else why. */
+int	 mp_chain_whole(const char **);
+/* Why a stage before this one failed, or NULL. */
+const char *mp_chain_failure(void);
+/* Writes the note's end (once), before stdout closes. */
+void	 mp_chain_end(int);
+
 /* opt.c: options common to every tool */
 struct mp_cfg {
 	const char *rejects;	/* --rejects=FILE */
@@ -488,7 +516,9 @@ enum {
 #define MP_COMMON_SHORT	"hVK:s"
 /*
  * Sets mp_prog and replaces each -K FILE / --config=FILE in argv by the
- * options the file holds, so that later command-line options win.
+ * options the file holds, so that later command-line options win.  Also
+ * starts the tool's note in the chain (mp_chain_start) and ignores
+ * SIGXFSZ, so that a file size limit is a write error.
  */
 void	 mp_opt_init(int *, char ***);
 /*

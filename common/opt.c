@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,6 +119,9 @@ mp_opt_init(int *argcp, char ***argvp)
 		p = strrchr(av[0], '/');
 		mp_prog = p ? p + 1 : av[0];
 	}
+	/* a file size limit is a write error (74), not a silent death */
+	signal(SIGXFSZ, SIG_IGN);
+	mp_chain_start();
 	for (i = 0; i < ac; i++) {
 		if (i > 0 && strcmp(av[i], "--") == 0) {
 			for (; i < ac; i++)

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -44,6 +45,7 @@ struct mp_run {
 	int	 status;	/* first read error */
 	int	 stop;		/* --strict and a record was rejected */
 	int	 flushed, final;	/* mp_run_flush ran; its status */
+	int	 ended;		/* the stats are written */
 	int	 scanning;	/* mp_run_scan: read without a word */
 	/* a record longer than the limit, being streamed to the rejects */
 	long long longbytes;
@@ -77,6 +79,12 @@ static struct mp_run *current;	/* for outerr: one run per process */
 static void
 outerr(void)
 {
+	/*
+	 * A reader that went away on its own (| head) ends the tool quietly;
+	 * one that went because of a signal this tool got too does not.
+	 */
+	if (errno == EPIPE && caught)
+		mp_errx(128 + caught, "interrupted");
 	if (errno == EPIPE) {
 		/* the reader went away: keep the rejects, commit nothing */
 		if (current && current->rej)
@@ -98,6 +106,8 @@ openout(const char *file, const char *what)
 	return f;
 }
 
+static void atend(int, void *);
+
 struct mp_run *
 mp_run_new(const struct mp_cfg *cfg)
 {
@@ -116,8 +126,14 @@ mp_run_new(const struct mp_cfg *cfg)
 	r->t0 = mp_now();
 	r->tnext = r->t0 + 0.5;
 	current = r;
+	on_exit(atend, r);
+	/*
+	 * Writes resume after a signal (no "Interrupted system call" on a
+	 * pipe); the read loop polls first, and poll returns to say so.
+	 */
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = onsig;
+	sa.sa_flags = SA_RESTART;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
@@ -414,12 +430,32 @@ line(struct mp_run *r, struct mp_rec *rec, char *p, size_t n, mp_rec_fn *fn,
 	return fn(r, rec, arg) < 0 || r->stop ? -1 : 0;
 }
 
+/*
+ * The end of a pipe: 0 when its writers finished, 75 after a message when
+ * one of them failed or was killed (the records so far are passed on, but
+ * nothing is committed on them).
+ */
+static int
+upstream(const char *name, int fd)
+{
+	struct mp_buf why = { 0 };
+	int st = 0;
+
+	if (mp_chain_input(fd, &why) == MP_CHAIN_FAILED) {
+		mp_warnx("%s: input ended early: %s", name, mp_buf_str(&why));
+		st = MP_EX_TEMPFAIL;
+	}
+	mp_buf_free(&why);
+	return st;
+}
+
 /* Reads one file; returns 0, 1 when fn asked to stop, or an exit status. */
 static int
 readfd(struct mp_run *r, int fd, const char *name, char *buf, size_t cap,
     mp_rec_fn *fn, void *arg)
 {
 	struct mp_rec rec = { NULL, 0, name, 0 };
+	struct pollfd pfd = { fd, POLLIN, 0 };
 	size_t len = 0, pos, rem;
 	char *nl;
 	ssize_t k;
@@ -427,6 +463,8 @@ readfd(struct mp_run *r, int fd, const char *name, char *buf, size_t cap,
 
 	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	for (;;) {
+		if (poll(&pfd, 1, -1) < 0 && errno == EINTR && caught)
+			return 1;
 		k = read(fd, buf + len, cap - len);
 		if (k < 0) {
 			if (errno == EINTR && !caught)
@@ -445,7 +483,7 @@ readfd(struct mp_run *r, int fd, const char *name, char *buf, size_t cap,
 				if (line(r, &rec, buf, len, fn, arg) < 0)
 					return 1;
 			}
-			return 0;
+			return r->scanning ? 0 : upstream(name, fd);
 		}
 		pos = 0;
 		len += k;
@@ -545,12 +583,13 @@ json_counters(struct mp_buf *b, const struct counters *c)
 	mp_buf_addc(b, '}');
 }
 
-static void
+static int
 write_stats(struct mp_run *r, double secs, int status)
 {
 	struct mp_buf b = { 0 };
+	const char *why = mp_chain_failure();
 	FILE *f;
-	int i;
+	int i, st = 0;
 
 	mp_buf_adds(&b, "{\"prog\":");
 	mp_buf_json_str(&b, mp_prog, strlen(mp_prog));
@@ -575,19 +614,28 @@ write_stats(struct mp_run *r, double secs, int status)
 	}
 	mp_buf_printf(&b, ",\"blank_lines\":%lld,\"bytes_in\":%lld,"
 	    "\"bytes_out\":%lld,\"seconds\":%.3f,\"interrupted\":%s,"
-	    "\"exit\":%d}\n", r->blank, r->bytes_in, r->bytes_out, secs,
+	    "\"exit\":%d", r->blank, r->bytes_in, r->bytes_out, secs,
 	    caught ? "true" : "false", status);
+	if (status != 0) {
+		/* the first failure down the pipe, else this tool's own */
+		if (why == NULL)
+			why = mp_last_error();
+		mp_buf_adds(&b, ",\"reason\":");
+		mp_buf_json_str(&b, why, strlen(why));
+	}
+	mp_buf_adds(&b, "}\n");
 	if (strcmp(r->cfg.stats, "-") == 0) {
 		mp_progress_clear();
 		(void)!write(2, b.p, b.len);
-	} else {
-		if ((f = fopen(r->cfg.stats, "w")) == NULL)
-			mp_err(MP_EX_CANTCREAT, "stats file '%s'",
-			    r->cfg.stats);
-		if (fwrite(b.p, 1, b.len, f) != b.len || fclose(f) != 0)
-			mp_err(MP_EX_IOERR, "stats file '%s'", r->cfg.stats);
+	} else if ((f = fopen(r->cfg.stats, "w")) == NULL) {
+		mp_warnx("stats file '%s': %s", r->cfg.stats, strerror(errno));
+		st = MP_EX_CANTCREAT;
+	} else if ((fwrite(b.p, 1, b.len, f) != b.len) + (fclose(f) != 0)) {
+		mp_warnx("stats file '%s': %s", r->cfg.stats, strerror(errno));
+		st = MP_EX_IOERR;
 	}
 	mp_buf_free(&b);
+	return st;
 }
 
 static void
@@ -626,12 +674,38 @@ prom(struct mp_buf *b, const char *name, const char *type, const char *help,
 	}
 }
 
-static void
+/*
+ * The time of the last success the metrics file holds, so that a failed
+ * run keeps it: an alert fires on "no success for N hours".
+ */
+static long long
+last_success(const char *file)
+{
+	static const char key[] = "\nmp_last_success_timestamp_seconds{";
+	char buf[16384], *p;
+	long long t = 0;
+	ssize_t n;
+	int fd;
+
+	if ((fd = open(file, O_RDONLY | O_CLOEXEC)) < 0)
+		return 0;
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	if ((p = strstr(buf, key)) != NULL && (p = strchr(p, '}')) != NULL)
+		t = atoll(p + 1);
+	return t;
+}
+
+static int
 write_metrics(struct mp_run *r, double secs, int status)
 {
 	struct mp_buf b = { 0 }, name = { 0 };
 	struct mp_afile af;
-	int i;
+	long long success;
+	int i, st;
 
 	prom(&b, "mp_records_in_total", "counter", "Records read.", NULL,
 	    NULL, r->in, -1);
@@ -657,6 +731,11 @@ write_metrics(struct mp_run *r, double secs, int status)
 	    NULL, (long long)time(NULL), -1);
 	prom(&b, "mp_last_exit_status", "gauge", "Exit status of the last run.",
 	    NULL, NULL, status, -1);
+	success = status == 0 ? (long long)time(NULL) :
+	    last_success(r->cfg.metrics);
+	prom(&b, "mp_last_success_timestamp_seconds", "gauge",
+	    "When the last run that exited 0 ended (0: none yet).", NULL,
+	    NULL, success, -1);
 	/* a tool's own counters: mp_NAME_total, groups labelled by name */
 	for (i = 0; i < r->own.n; i++) {
 		name.len = 0;
@@ -672,12 +751,12 @@ write_metrics(struct mp_run *r, double secs, int status)
 	}
 	mp_buf_free(&name);
 	/* a reader must never see half a file */
-	if (mp_afile_open(&af, r->cfg.metrics, 1) != 0)
-		exit(MP_EX_CANTCREAT);
-	mp_afile_write(&af, b.p, b.len);
-	if (mp_afile_commit(&af) != 0)
-		exit(MP_EX_IOERR);
+	if ((st = mp_afile_open(&af, r->cfg.metrics, 1)) == 0) {
+		mp_afile_write(&af, b.p, b.len);
+		st = mp_afile_commit(&af);
+	}
 	mp_buf_free(&b);
+	return st;
 }
 
 /* Output that lands in a regular file is synced before state commits. */
@@ -742,18 +821,42 @@ mp_run_flush(struct mp_run *r, int status)
 	return r->final = status;
 }
 
+/* Stats and metrics, once, whatever the way out. */
+static int
+trace(struct mp_run *r, int status)
+{
+	double secs = mp_now() - r->t0;
+	int st = 0;
+
+	if (r->ended)
+		return 0;
+	r->ended = 1;
+	if (r->cfg.stats)
+		st = write_stats(r, secs, status);
+	if (r->cfg.metrics && (status = write_metrics(r, secs, status)) != 0)
+		st = st ? st : status;
+	return st;
+}
+
+/* Every exit leaves its trace: mp_errx, a write error, a signal. */
+static void
+atend(int status, void *arg)
+{
+	struct mp_run *r = arg;
+
+	(void)trace(r, status);
+}
+
 int
 mp_run_end(struct mp_run *r, int status)
 {
-	double secs;
+	int st;
 
 	if (!r->flushed)
 		status = mp_run_flush(r, status);
-	secs = mp_now() - r->t0;
-	if (r->cfg.stats)
-		write_stats(r, secs, status);
-	if (r->cfg.metrics)
-		write_metrics(r, secs, status);
+	if ((st = trace(r, status)) != 0 && status == 0)
+		status = st;
+	mp_chain_end(status);
 	if (fclose(stdout) != 0)
 		outerr();
 	return status;

@@ -674,7 +674,8 @@ is "$? $(paste -sd' ' "$T/o1") $(ids u | grep -c '^f')" \
     '0 {"event_id":"f1"} {"event_id":"f2"} {"event_id":"f3"} 3' \
     "--pass: the rows once committed, in order"
 exec 3<>"$T/fifo"
-mp-load -t pass2 --replace=day --pass -b 1 "$T/fifo" >"$T/o1" 2>"$T/e1" 3>&- &
+mp-load -t pass2 --replace=day --trust-input --pass -b 1 "$T/fifo" \
+    >"$T/o1" 2>"$T/e1" 3>&- &
 pid=$!
 head -n 3 "$T/ev" >&3
 sleep 1
@@ -682,6 +683,40 @@ is "$(wc -c <"$T/o1")" 0 "--pass --replace=day: nothing before the commit"
 exec 3>&-
 wait "$pid"
 is "$? $(wc -l <"$T/o1")" "0 3" "...all of it after"
+
+# --- the chain: a day is replaced only from input known to be whole
+mp-load -t chain --create --replace=day --stats="$T/s" "$T/ev" 2>"$T/e1"
+is "$? $(q -c 'SELECT count(*) > 0 FROM chain')" "0 t" \
+    "--replace=day from a file: the day loaded"
+before=$(q -c 'SELECT count(*) FROM chain')
+head -n 2 "$T/ev" | mp-load -t chain --replace=day --stats="$T/s" 2>"$T/e1"
+is "$? $(q -c 'SELECT count(*) FROM chain')" "65 $before" \
+    "--replace=day from a pipe of a program that is not an mp tool: refused, 65, the day kept"
+grep -q "nothing replaced: the input may not hold whole days: .*not an mp tool" "$T/e1"
+ok $? "...the message says why"
+jqok "$T/s" '.exit == 65 and (.reason | test("not an mp tool"))' \
+    "...and so do the stats"
+head -n 2 "$T/ev" | mp-load -t chain --replace=day --trust-input 2>"$T/e1"
+is "$?" 0 "--trust-input: the pipe's end taken as the end of whole days"
+mp-load -t chain --replace=day "$T/ev" 2>/dev/null
+mp-validate "$T/ev" | mp-load -t chain --replace=day --stats="$T/s" \
+    2>"$T/e1"
+is "$? $(q -c 'SELECT count(*) FROM chain')" "0 $before" \
+    "--replace=day from mp-validate that finished: loaded"
+(head -n 2 "$T/ev"; sleep 30) | mp-validate --stats="$T/sv" |
+    mp-load -t chain --replace=day --stats="$T/s" 2>"$T/e1" &
+sleep 1
+pkill -9 -f -x 'mp-validate --stats='"$T/sv"
+wait $!
+is "$? $(q -c 'SELECT count(*) FROM chain')" "75 $before" \
+    "mp-validate killed -9 before mp-load: exit 75, the day kept"
+jqok "$T/s" '.exit == 75 and (.reason | test("mp-validate .* was killed"))' \
+    "...the stats say which stage and how"
+mp-validate --no-such-option "$T/ev" 2>/dev/null |
+    mp-load -t chain --replace=day --stats="$T/s" 2>"$T/e1"
+is "$? $(q -c 'SELECT count(*) FROM chain')" "75 $before" \
+    "a stage before that failed at once: exit 75, the day kept"
+jqok "$T/s" '.reason | test("mp-validate exited 64")' "...its exit named"
 
 # --- --lock: a session's advisory lock
 PGAPPNAME=holder q -c "SELECT pg_advisory_lock(hashtextextended('job', 0))" \

@@ -258,7 +258,7 @@ boom() {
 # Without --replace a batch goes the fast way (COPY, then INSERT and COMMIT
 # without waiting); when that fails, its retries are counted as any other
 # batch's, towards the same --retries.
-for r in "" --replace=day; do
+for r in "" "--replace=day --trust-input"; do
 	for m in kill 40001 40P01; do
 		boom "$m" 2
 		run mp-load -t rt -b 300 $r --stats="$T/st" "$T/ev1k"
@@ -292,7 +292,7 @@ done
 # a failure at COMMIT: a deferred constraint trigger
 q -c "DROP TRIGGER boom ON rt; CREATE CONSTRAINT TRIGGER boom AFTER INSERT
     ON rt DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION boom()"
-for r in "" --replace=day; do
+for r in "" "--replace=day --trust-input"; do
 	boom 40001 2
 	run mp-load -t rt -b 300 $r --pass --rejects="$T/rej" --stats="$T/st" \
 	    "$T/ev1k"
@@ -306,7 +306,7 @@ q -c "DROP TRIGGER boom ON rt"
 
 # the server restarts between two batches; then in a --replace=day run
 # (a checkpoint first: the crash recovery of "stop -m immediate" is short)
-for r in "" --replace=day; do
+for r in "" "--replace=day --trust-input"; do
 	q -c "TRUNCATE rt; CHECKPOINT"
 	exec 3<>"$T/fifo"
 	# (the cluster runs with synchronous_commit off: a commit must be
