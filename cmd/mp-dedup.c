@@ -37,6 +37,7 @@ static int fingerprint, late = LATE_PASS, needtime;
 static struct mp_path *ignore, unique;
 static int nignore;
 static struct mp_buf mat;		/* the bytes a key is hashed from */
+static const char *state, *runid;
 
 static void
 setpaths(const char *opt, const char *arg, struct mp_path **v, int *n)
@@ -154,6 +155,18 @@ drop_dup(struct mp_run *run, struct mp_rec *rec, const struct mp_keyinfo *ki)
 	static struct mp_buf x;
 	char buf[32];
 
+	/*
+	 * A key an earlier run saw: its record may be in the table already,
+	 * and a day replaced by this run's output would lose it.
+	 */
+	if (ki->run && (runid == NULL || strcmp(ki->run, runid) != 0)) {
+		mp_count(run, "earlier_run", 1);
+		mp_chain_part("mp-dedup dropped records that run '%s' passed "
+		    "(a run replacing a day needs that day's own --run-id)",
+		    ki->run);
+	} else if (state && runid == NULL)
+		mp_chain_part("mp-dedup keeps --state without --run-id, so a "
+		    "duplicate it drops may be one an earlier run passed");
 	x.len = 0;
 	if (ki->first != MP_TIME_NONE)
 		mp_buf_printf(&x, ",\"first_seen\":\"%s\"",
@@ -332,7 +345,7 @@ main(int argc, char *argv[])
 	struct mp_cfg cfg = { 0 };
 	struct mp_run *run;
 	struct mp_path *kp = NULL, *vp = NULL;
-	const char *state = NULL, *runid = NULL, *keyarg = NULL;
+	const char *keyarg = NULL;
 	int64_t win[MP_KEYS_NSET] = { 0, 86400 };
 	double t0;
 	int c, i, st, lockfd = -1;
@@ -427,6 +440,7 @@ main(int argc, char *argv[])
 	t0 = mp_now() - t0;
 	run = mp_run_new(&cfg);
 	mp_count(run, "duplicates", 0);
+	mp_count(run, "earlier_run", 0);
 	mp_count(run, "late", 0);
 	if (unique.nseg) {
 		mp_count(run, "unique", 0);

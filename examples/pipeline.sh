@@ -11,10 +11,12 @@
 # It runs in the current folder (archive/, spend/, state/, stats/,
 # rejects/ are made there) with its option files beside it in pipeline/;
 # PostgreSQL is the one PGHOST and the other PG* variables name.  Every
-# stage writes its stats to stats/DAY.STAGE.json.  A run killed at any
-# moment and run again leaves the same rows as one clean run: the tracker
-# is asked again, mp-dedup's run id gives the same records, and mp-load
-# replaces the day in one transaction.
+# stage writes its stats to stats/DAY.STAGE.json, on failure too.  A run
+# killed at any moment and run again leaves the same rows as one clean
+# run: the tracker is asked again, mp-dedup's run id gives the same
+# records, and mp-load replaces the day in one transaction, only when
+# every stage before it finished (mp(7), The chain): a failed run leaves
+# the table as it was.
 set -eu -o pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 conf=${MP_CONF:-$here/pipeline}
@@ -36,9 +38,11 @@ stages() {
 	mp-validate --schema-dir="$schemas" --schema-by=.type \
 	    --rejects="rejects/$d.invalid.ndjson" --stats="stats/$d.validate.json" |
 	mp-botfilter --cidr-list="$cidrs" --dropped="rejects/$d.bots.ndjson" \
+	    --rejects="rejects/$d.botfilter.ndjson" \
 	    --stats="stats/$d.botfilter.json" |
 	mp-dedup --state=state/dedup.state --window=48h --run-id="$d" \
-	    --dropped="rejects/$d.dups.ndjson" --stats="stats/$d.dedup.json" |
+	    --dropped="rejects/$d.dups.ndjson" \
+	    --rejects="rejects/$d.dedup.ndjson" --stats="stats/$d.dedup.json" |
 	mp-enrich -K "$conf/enrich.conf" \
 	    -t neta="spend/$day.neta.ndjson" -t netb="spend/$day.netb.ndjson" \
 	    --currency-table="$fx" --rejects="rejects/$d.enrich.ndjson" \
@@ -52,36 +56,59 @@ spend() {
 	local d=$1 next=$2 n
 	for n in neta netb; do
 		mp-fetch -K "$conf/$n.conf" --from="$d" --to="$next" \
-		    --stats="stats/$d.$n.json" >"spend/.$d.$n.ndjson"
+		    --rejects="rejects/$d.$n.ndjson" --stats="stats/$d.$n.json" \
+		    >"spend/.$d.$n.ndjson"
 		mv "spend/.$d.$n.ndjson" "spend/$d.$n.ndjson"
 	done
 }
 
 mkdir -p archive spend state stats rejects
+# the run's own trace: stats/RUN.run.json with every stage's exit status,
+# written however the run ends, so a watcher never reads an old success
+run_trace() {
+	local st=$? f="stats/${run:-}.run.json"
+	[ -z "${raw:-}" ] || rm -f "$raw"
+	[ -z "${run:-}" ] ||
+	    printf '{"prog":"pipeline.sh","mode":"%s","run":"%s","exit":%d,"end":"%s"}\n' \
+	    "$1" "$run" "$st" "$(date -u +%FT%TZ)" >"$f.tmp" && mv "$f.tmp" "$f"
+	exit "$st"
+}
+trap 'run_trace "${mode:-}"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+mode=${1:-}
 case ${1:-} in
 day)
 	d=${2:-}
 	[ -n "$d" ] || usage
+	run=$d
 	next=$(date -u -d "$d + 1 day" +%F)
 	spend "$d" "$next"
 	mp-fetch -K "$conf/tracker.conf" --from="$d" --to="$next" \
-	    --stats="stats/$d.fetch.json" |
+	    --rejects="rejects/$d.fetch.ndjson" --stats="stats/$d.fetch.json" |
 	mp-archive -d archive --by=.ts --stats="stats/$d.archive.json" |
 	stages "$d" "$d" --replace=day
 	;;
 replay)
 	d=${2:-}
 	[ -n "$d" ] || usage
+	run=$d.replay
 	[ -e "spend/$d.neta.ndjson" ] || spend "$d" "$(date -u -d "$d + 1 day" +%F)"
-	# the day's files, in the order they were written
+	# The day's files, in the order they were written, into a file
+	# first: zstdcat is not an mp tool, and mp-load replaces a day only
+	# from a pipe whose end it can trust (a file's is).
+	raw=state/.replay.$$.ndjson
 	find "archive/${d//-//}" -name '*.ndjson.zst' 2>/dev/null | sort |
-	    xargs -r zstdcat | stages "$d" "$d" --replace=day
+	    xargs -r zstdcat -- >"$raw"
+	stages "$d" "$d" --replace=day <"$raw"
 	;;
 hour)
 	d=$(date -u +%F)
+	run=$d-$(date -u +%H)
 	spend "$d" "$(date -u -d "$d + 1 day" +%F)"
 	mp-fetch -K "$conf/tracker.conf" --state=tracker --state-dir=state \
-	    --from="$d" --lookback=2h --stats="stats/$d.fetch.json" |
+	    --from="$d" --lookback=2h --rejects="rejects/$d.fetch.ndjson" \
+	    --stats="stats/$d.fetch.json" |
 	mp-archive -d archive --by=.ts --stats="stats/$d.archive.json" |
 	stages "$d-$(date -u +%H)" "$d" --on-conflict=update
 	;;
