@@ -164,8 +164,8 @@ ok $? "the live archive is the input"
 # trickle N: N lines, one every 0.15 s, each with the time it was sent
 trickle() {
 	perl -MTime::HiRes=time,sleep -e '$| = 1; for (1 .. $ARGV[0]) {
-	    printf "{\"seq\":%d,\"ts\":\"2026-11-20T05:00:00Z\",\"sent\":%.6f}\n",
-	    $_, time; sleep 0.15 }' "$1"
+	    printf "{\"seq\":%d,\"ts\":\"%s\",\"sent\":%.6f}\n", $_,
+	    "2026-11-20T05:00:00Z", time; sleep 0.15 }' "$1"
 }
 # lateness DIR: for each line read, the seconds since it was sent, and
 # whether the files under DIR held it by then (1 or 0; looked at again
