@@ -32,22 +32,22 @@
 #include "mp.h"
 
 #define BLOCK	(1 << 20)	/* input bytes per frame, at most */
-#define IDLE_MS	200		/* lines wait at most this long for more */
 
 static const char usage[] =
     "usage: mp-archive -d dir [--partition=hour|day] [--by=path] "
     "[-l level]\n"
     "                  [--max-size=size] [--max-age=duration] "
-    "[--max-open=n] [--host=name]\n"
-    "                  [--s3=s3://bucket/prefix] [--s3-endpoint=url] "
-    "[--s3-region=name]\n"
+    "[--max-open=n]\n"
+    "                  [--flush=duration] [--host=name] "
+    "[--s3=s3://bucket/prefix]\n"
+    "                  [--s3-endpoint=url] [--s3-region=name]\n"
     "                  [--s3-addressing=path|virtual] "
     "[--s3-credentials=file]\n"
     "                  [--s3-part-size=size] [--s3-retries=n] "
-    "[--prune=duration] [--maintain]\n"
-    "                  [-K file] [--stats[=file]] [--metrics=file] "
-    "[--log-format=text|json]\n"
-    "                  [file ...]\n";
+    "[--prune=duration]\n"
+    "                  [--maintain] [-K file] [--stats[=file]] "
+    "[--metrics=file]\n"
+    "                  [--log-format=text|json] [file ...]\n";
 
 /* An archive file being written. */
 struct out {
@@ -68,6 +68,7 @@ static struct mp_path by;	/* --by */
 static int level = 3;
 static long long maxsize = 64LL << 20;
 static double maxage = 600;
+static double flush = 0.2;	/* --flush: a line waits at most this long */
 static int maxopen = 16;
 static char host[64];
 static int seq;
@@ -410,6 +411,7 @@ static int infd;		/* the input being read */
 static char *in;
 static size_t cap, len, fwd;
 static long long fwdlines;
+static double tfirst;		/* when in[0..fwd) got its first line */
 static struct out *cur;
 
 static void
@@ -624,7 +626,8 @@ route(size_t *scan, int64_t arrival, double tread)
 			o->lines++;
 			pending += (long long)(used - fwd);
 		}
-		fwdlines++;
+		if (fwdlines++ == 0)
+			tfirst = tread;
 		nin++;
 		nbytes += (long long)(used - fwd);
 		fwd = *scan = used;
@@ -636,15 +639,36 @@ route(size_t *scan, int64_t arrival, double tread)
 	*scan = len;
 }
 
+/*
+ * How long to wait for input, in milliseconds: until the lines held are
+ * due (--flush, counted from the first of them), or, with none held,
+ * until a file is due (--max-age); bounded, so that a signal between
+ * checks is seen soon.
+ */
+static int
+timeout(double now)
+{
+	double t = showprog ? 0.25 : 1, d;
+	int i;
+
+	if (fwd > 0 && (d = tfirst + flush - now) < t)
+		t = d;
+	for (i = 0; fwd == 0 && i < nouts; i++)
+		if (outs[i]->bytes > 0 &&
+		    (d = outs[i]->opened + maxage - now) < t)
+			t = d;
+	return t > 0 ? (int)(t * 1000) + 1 : 0;
+}
+
 static void
 pass(void)
 {
 	struct pollfd pfd = { .fd = infd, .events = POLLIN };
 	size_t scan = 0;
 	int64_t arrival;
-	double tread;
+	double tread, now;
 	ssize_t n;
-	int eof = 0, wait, r;
+	int eof = 0, r;
 
 	len = fwd = 0;
 	while (!eof && !gone && !mp_interrupted()) {
@@ -660,13 +684,23 @@ pass(void)
 			route(&scan, part_of(now_us()), mp_now());
 			continue;
 		}
-		/* bounded, so that a signal between checks is seen soon */
-		wait = fwd > 0 ? IDLE_MS : showprog ? 250 : 1000;
-		if ((r = poll(&pfd, 1, wait)) == -1 && errno == EINTR)
+		/*
+		 * Due lines go on however the input trickles: a wait that
+		 * restarted at every read would hold them without bound.
+		 */
+		now = mp_now();
+		if (fwd > 0 && now - tfirst >= flush) {
+			commit(0);
+			scan = len;	/* what is left has no newline */
+			continue;
+		}
+		if (fwd == 0)
+			rotate(0);
+		if ((r = poll(&pfd, 1, timeout(now))) == -1 && errno == EINTR)
 			continue;
 		if (r == 0) {
 			commit(0);
-			scan = len;	/* what is left has no newline */
+			scan = len;
 			rotate(0);
 			progress();
 			continue;
@@ -981,7 +1015,7 @@ main(int argc, char *argv[])
 	enum {
 		OPT_PARTITION = MP_OPT_TOOL, OPT_BY, OPT_MAXSIZE, OPT_MAXAGE,
 		OPT_MAXOPEN, OPT_HOST, OPT_S3, OPT_PRUNE, OPT_MAINTAIN,
-		OPT_S3BASE
+		OPT_FLUSH, OPT_S3BASE
 	};
 	static const struct option opts[] = {
 		MP_COMMON_OPTIONS,
@@ -992,6 +1026,7 @@ main(int argc, char *argv[])
 		{ "max-size",		required_argument, NULL, OPT_MAXSIZE },
 		{ "max-age",		required_argument, NULL, OPT_MAXAGE },
 		{ "max-open",		required_argument, NULL, OPT_MAXOPEN },
+		{ "flush",		required_argument, NULL, OPT_FLUSH },
 		{ "host",		required_argument, NULL, OPT_HOST },
 		{ "s3",			required_argument, NULL, OPT_S3 },
 		MP_S3_OPTIONS(OPT_S3BASE),
@@ -1040,15 +1075,18 @@ main(int argc, char *argv[])
 			break;
 		case OPT_MAXAGE:
 		case OPT_PRUNE:
-			if (mp_duration_parse(optarg, &us, &errstr) < 0 ||
-			    us <= 0) {
+		case OPT_FLUSH:
+			/* us > 0: a duration of 0 is "too small" */
+			if (mp_duration_parse(optarg, &us, &errstr) < 0) {
 				mp_warnx("--%s: '%s': %s", c == OPT_PRUNE ?
-				    "prune" : "max-age", optarg, us <= 0 ?
-				    "must be more than 0" : errstr);
+				    "prune" : c == OPT_FLUSH ? "flush" :
+				    "max-age", optarg, errstr);
 				mp_usage(usage);
 			}
 			if (c == OPT_PRUNE)
 				prune = us / 1000000;
+			else if (c == OPT_FLUSH)
+				flush = us / 1e6;
 			else
 				maxage = us / 1e6;
 			break;

@@ -158,6 +158,72 @@ is "$(files "$T/live.a" | wc -l)" 2 "a new file after the old one aged out"
 cat_archive "$T/live.a" | cmp -s - <(head -6 "$T/ev")
 ok $? "the live archive is the input"
 
+# --- a trickle: a line every 0.15 s never lets the input go idle; each
+# line still passes on (archived first) within --flush of coming in,
+# and files are completed at --max-age while the input goes on.
+# trickle N: N lines, one every 0.15 s, each with the time it was sent
+trickle() {
+	perl -MTime::HiRes=time,sleep -e '$| = 1; for (1 .. $ARGV[0]) {
+	    printf "{\"seq\":%d,\"ts\":\"%s\",\"sent\":%.6f}\n", $_,
+	    "2026-11-20T05:00:00Z", time; sleep 0.15 }' "$1"
+}
+# lateness DIR: for each line read, the seconds since it was sent, and
+# whether the files under DIR held it by then (1 or 0; looked at again
+# when a file was renamed meanwhile)
+lateness() {
+	perl -MTime::HiRes=time -ne 'my $t = time;
+	    my ($seq, $sent) = /"seq":(\d+),.*"sent":([0-9.]+)/ or next;
+	    my $n = 0;
+	    for my $try (1 .. 3) {
+		$n = `find $d -type f -name "*.zst" -exec zstdcat -q {} + \\
+		    2>/dev/null | wc -l`;
+		last if $n >= $seq;
+	    }
+	    printf "%.3f %d\n", $t - $sent, $n >= $seq ? 1 : 0;
+	    BEGIN { $d = shift @ARGV }' -- "$1"
+}
+# latecheck NAME: the lines of $T/late were each passed on within 1 s
+# (--flush, 0.2 s, and room for a loaded machine), archived first
+latecheck() {
+	local n max
+	n=$(wc -l <"$T/late")
+	max=$(sort -n "$T/late" | tail -1 | cut -d' ' -f1)
+	diag "$1: $n lines, latest $max s, median $(sort -n "$T/late" |
+	    sed -n "$(((n + 1) / 2))p" | cut -d' ' -f1) s"
+	[ "$n" -eq "$2" ] && awk '$1 > 1.0 { exit 1 }' "$T/late"
+	ok $? "$1: each line passed on within 1 s (latest $max s)"
+	! grep -q ' 0$' "$T/late"
+	ok $? "$1: each line was archived before it passed on"
+}
+trickle 30 | mp-archive -d "$T/tr.a" 2>"$T/err" | lateness "$T/tr.a" >"$T/late"
+latecheck "a trickle" 30
+trickle 20 | mp-archive -d "$T/trb.a" --by=.ts 2>"$T/err" |
+    lateness "$T/trb.a" >"$T/late"
+latecheck "a trickle, --by" 20
+trickle 8 | mp-archive -d "$T/trf.a" --flush=1s 2>"$T/err" |
+    lateness "$T/trf.a" >"$T/late"
+max=$(sort -n "$T/late" | tail -1 | cut -d' ' -f1)
+[ "$(wc -l <"$T/late")" -eq 8 ] &&
+    awk -v m="$max" 'BEGIN { exit !(m > 0.7 && m < 2) }'
+ok $? "--flush=1s: lines wait for it (latest $max s)"
+trickle 40 | mp-archive -d "$T/age.a" --max-age=2s >"$T/age.out" 2>"$T/err" &
+t0=$(date +%s.%N) first=
+# the input ends after 6 s: look until then
+while el=$(awk -v t0="$t0" -v t="$(date +%s.%N)" 'BEGIN { print t - t0 }') &&
+    awk -v e="$el" 'BEGIN { exit !(e < 5.7) }'; do
+	n=$(files "$T/age.a" | wc -l)
+	[ -z "$first" ] && [ "$n" -gt 0 ] && first=$el
+	sleep 0.1
+done
+wait $!
+diag "--max-age=2s: first file completed after ${first:-never} s, $n by 5.7 s"
+[ -n "$first" ] && awk -v e="$first" 'BEGIN { exit !(e < 3.5) }' &&
+    [ "$n" -ge 2 ]
+ok $? "--max-age=2s: files completed while the input goes on ($n)"
+cat_archive "$T/age.a" | cmp -s - "$T/age.out" &&
+    [ "$(wc -l <"$T/age.out")" -eq 40 ]
+ok $? "--max-age=2s, a trickle: every line archived once, in order"
+
 # lines that come in pieces, with pauses (pieces PAUSE) inside and
 # between them
 pieces() {
@@ -277,6 +343,27 @@ mp-archive -d "$T/full.a" --maintain 2>/dev/null
 n=$(wc -c <"$T/out")
 [ "$n" -gt 0 ] && cat_archive "$T/full.a" | cmp -s -n "$n" - "$T/out"
 ok $? "what passed on before the error ($n bytes) is in the archive"
+# standard output a file under the limit, SIGXFSZ ignored as every mp
+# tool ignores it: exit 74 with a message, not death by the signal
+( ulimit -f 1024; exec perl -e '$SIG{XFSZ} = "IGNORE"; exec @ARGV' \
+    mp-archive -d "$T/fo.a" <"$T/big" >"$T/fo.out" 2>"$T/err" )
+rc=$?
+is "$rc" 74 "standard output over a file size limit: exit 74"
+grep -qx "mp-archive: writing stdout: File too large" "$T/err"
+ok $? "the message says what failed: $(head -c 200 "$T/err")"
+mp-archive -d "$T/fo.a" --maintain 2>/dev/null
+n=$(wc -c <"$T/fo.out")
+[ "$n" -gt 0 ] && cat_archive "$T/fo.a" | cmp -s -n "$n" - "$T/fo.out"
+ok $? "what passed on before the error ($n bytes) is in the archive"
+# a line longer than the buffer, streamed into its own frame: the same
+{ printf '{"big":"'; head -c 2600000 /dev/urandom | base64 -w0; echo '"}'; } \
+    >"$T/huge"
+( ulimit -f 1024; exec perl -e '$SIG{XFSZ} = "IGNORE"; exec @ARGV' \
+    mp-archive -d "$T/fh.a" <"$T/huge" >/dev/null 2>"$T/err" )
+rc=$?
+is "$rc" 74 "a long line over a file size limit: exit 74"
+grep -qE "^mp-archive: writing .*/fh\.a/\.tmp/.*: File too large$" "$T/err"
+ok $? "the message names the file: $(head -c 200 "$T/err")"
 echo x >"$T/plain"
 IN=$T/ev run mp-archive -d "$T/plain/sub"
 check "a folder that cannot be made: exit 73" 73 /dev/null "plain/sub"
@@ -346,6 +433,8 @@ run mp-archive -d "$T/x" --level=99
 check "--level=99: 64" 64 /dev/null "level"
 run mp-archive -d "$T/x" --max-age=0s
 check "--max-age=0s: 64" 64 /dev/null "max-age"
+run mp-archive -d "$T/x" --flush=0s
+check "--flush=0s: 64" 64 /dev/null "flush"
 run mp-archive -d "$T/x" --max-size=1
 check "--max-size=1: 64" 64 /dev/null "max-size"
 run mp-archive -d "$T/x" --max-open=0
