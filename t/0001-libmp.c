@@ -82,6 +82,16 @@ t_money(const char *s, int64_t want, int valid)
 	    "money %lld prints as '%s' and reads back", (long long)want, buf);
 }
 
+/* mp_money_fit(s, 19, 6), or the precision and scale given */
+static void
+t_fit(const char *s, int prec, int scale, int want)
+{
+	ok(mp_money_fit(s, strlen(s), prec, scale) == want,
+	    "'%s' into numeric(%d,%d): %s", s, prec, scale,
+	    want == MP_MONEY_DECIMALS ? "too many decimals" :
+	    want == MP_MONEY_DIGITS ? "too many digits" : "taken as it is");
+}
+
 static void
 t_time(const char *s, int64_t want, int valid)
 {
@@ -196,6 +206,47 @@ main(void)
 	t_money(".5", 0, 0);
 	t_money("1e3", 0, 0);
 	t_money("+1", 0, 0);
+
+	t_fit("1.000001", 19, 6, 0);
+	t_fit("1.0000005", 19, 6, MP_MONEY_DECIMALS);
+	t_fit("0.0000004", 19, 6, MP_MONEY_DECIMALS);
+	t_fit("-0.0000004", 19, 6, MP_MONEY_DECIMALS);
+	t_fit("1.50000000000", 19, 6, 0);
+	t_fit("0.000000000", 19, 6, 0);
+	t_fit("-0", 19, 6, 0);
+	t_fit("1e-7", 19, 6, MP_MONEY_DECIMALS);
+	t_fit("1E-6", 19, 6, 0);
+	t_fit("1.5e2", 19, 6, 0);
+	t_fit("1.23456789e2", 19, 6, 0);
+	t_fit("1.234567891e2", 19, 6, MP_MONEY_DECIMALS);
+	t_fit("100e-8", 19, 6, 0);
+	t_fit("123e-8", 19, 6, MP_MONEY_DECIMALS);
+	t_fit("9999999999999.999999", 19, 6, 0);
+	t_fit("-9999999999999.999999", 19, 6, 0);
+	t_fit("10000000000000", 19, 6, MP_MONEY_DIGITS);
+	t_fit("00000000000001.5", 19, 6, 0);
+	t_fit("1e13", 19, 6, MP_MONEY_DIGITS);
+	t_fit("1e12", 19, 6, 0);
+	t_fit("1e20", 19, 6, MP_MONEY_DIGITS);
+	t_fit("1e999999999999", 19, 6, MP_MONEY_DIGITS);
+	t_fit("1e-999999999999", 19, 6, MP_MONEY_DECIMALS);
+	t_fit(" +1.0000005 ", 19, 6, MP_MONEY_DECIMALS);
+	t_fit("1e +2", 19, 6, 0);
+	t_fit(".5", 19, 6, 0);
+	t_fit("5.", 19, 6, 0);
+	t_fit(".0000005", 19, 6, MP_MONEY_DECIMALS);
+	t_fit("1_000.000_000_5", 19, 6, MP_MONEY_DECIMALS);
+	t_fit("1.5", 10, 0, MP_MONEY_DECIMALS);
+	t_fit("1500", 5, -2, 0);
+	t_fit("1550", 5, -2, MP_MONEY_DECIMALS);
+	t_fit("0.0005", 3, 5, 0);
+	t_fit("0.01", 3, 5, MP_MONEY_DIGITS);
+	t_fit("0.00999", 3, 5, 0);
+	t_fit("abc", 19, 6, 0);
+	t_fit("NaN", 19, 6, 0);
+	t_fit("1.0000005x", 19, 6, 0);
+	t_fit("1..5", 19, 6, 0);
+	t_fit("", 19, 6, 0);
 	t_money("", 0, 0);
 
 	t_time("1970-01-01T00:00:00Z", 0, 1);
