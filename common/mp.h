@@ -937,6 +937,8 @@ struct mp_field {
 	enum mp_ftype type;
 	int	 required;
 	long long max;		/* maximum length in characters; 0 none */
+	long long min;		/* minimum length in characters; 0 none */
+	int	 nonblank;	/* a string of more than white space */
 	char	**enums;	/* enum values */
 	int	 nenum;
 	char	*column;	/* column name for mp-load */
