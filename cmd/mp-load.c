@@ -48,6 +48,8 @@ struct col {
 	int	 given;		/* by --column: the table must have it */
 	int	 json;		/* json or jsonb: values go as JSON text */
 	int	 time;		/* timestamp[tz]: RFC 3339 only, sent in UTC */
+	int	 exact;		/* numeric(prec,scale), which rounds */
+	int	 prec, scale;
 	int	 key;
 };
 static struct col *col;
@@ -349,6 +351,16 @@ fail(PGresult *r, const char *what)
 	return st;
 }
 
+/* Whether a type is numeric(prec,scale), which rounds what it takes. */
+static int
+numeric(const char *type, int *prec, int *scale)
+{
+	int n = 0;
+
+	return sscanf(type, "numeric(%d,%d)%n", prec, scale, &n) == 2 &&
+	    type[n] == '\0';
+}
+
 /*
  * Finds the table's columns, or creates the table (--create); keeps the
  * candidates the table has.  Returns 0 or an exit status.
@@ -361,9 +373,12 @@ table(void)
 	PGresult *r;
 	int i, j, n, keep;
 
+	/* the type, and a domain's base type with its modifier */
 	if ((i = ask("SELECT a.attname, format_type(a.atttypid, "
-	    "a.atttypmod), t.typname FROM pg_attribute a JOIN pg_type t ON "
-	    "t.oid = a.atttypid WHERE a.attrelid = to_regclass($1) AND "
+	    "a.atttypmod), t.typname, CASE t.typtype WHEN 'd' THEN "
+	    "format_type(t.typbasetype, t.typtypmod) ELSE format_type("
+	    "a.atttypid, a.atttypmod) END FROM pg_attribute a JOIN pg_type t "
+	    "ON t.oid = a.atttypid WHERE a.attrelid = to_regclass($1) AND "
 	    "a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''",
 	    1, v, &r)) != 0)
 		return i;
@@ -409,6 +424,8 @@ table(void)
 				    strcmp(t, "json") == 0;
 				col[i].time = strcmp(t, "timestamptz") == 0 ||
 				    strcmp(t, "timestamp") == 0;
+				col[i].exact = numeric(PQgetvalue(r, j, 3),
+				    &col[i].prec, &col[i].scale);
 			}
 		if (!keep && col[i].given)
 			mp_errx(MP_EX_CONFIG, "table '%s' has no column '%s'",
@@ -648,6 +665,41 @@ session(int stage)
 	return stage ? makestage() : 0;
 }
 
+/*
+ * Rejects a number that numeric(prec,scale) would round, or that has too
+ * many digits for it: PostgreSQL reads "1.0000005" into numeric(19,6) as
+ * 1.000001 without a word.  Returns 0, or -1 after the reject.
+ */
+static int
+exact(const struct mp_rec *rec, const struct col *c, const struct mp_span *v,
+    const char *p, size_t n)
+{
+	static struct mp_buf why;
+	int fit, k = c->prec - c->scale;
+
+	if ((fit = mp_money_fit(p, n, c->prec, c->scale)) == 0)
+		return 0;
+	why.len = 0;
+	mp_buf_printf(&why, "field '%s' ", c->path.text);
+	if (fit == MP_MONEY_DIGITS && k > 0)
+		mp_buf_printf(&why, "has more than %d digits before the point",
+		    k);
+	else if (fit == MP_MONEY_DIGITS)
+		mp_buf_printf(&why, "is not below 1e%d", k);
+	else if (c->scale > 0)
+		mp_buf_printf(&why, "has more than %d decimals", c->scale);
+	else if (c->scale == 0)
+		mp_buf_adds(&why, "has decimals");
+	else
+		mp_buf_printf(&why, "is not a multiple of 1e%d", -c->scale);
+	mp_buf_adds(&why, " for column ");
+	ident(&why, c->name);
+	mp_buf_printf(&why, " numeric(%d,%d): %.*s%s", c->prec, c->scale,
+	    v->n > 40 ? 40 : (int)v->n, v->p, v->n > 40 ? "..." : "");
+	mp_reject(run, rec, "%s", mp_buf_str(&why));
+	return -1;
+}
+
 /* Appends the record's COPY line: its columns, then its place. */
 static int
 copyline(const struct mp_rec *rec, size_t ord, int64_t day)
@@ -693,16 +745,25 @@ copyline(const struct mp_rec *rec, size_t ord, int64_t day)
 				mp_buf_printf(b, ".%06lld", (long long)(us -
 				    s * 1000000));
 			mp_buf_adds(b, "+00");
-		} else if (mp_json_type(v) == MP_JSON_STRING && !col[i].json) {
-			if (memchr(v->p, '\\', v->n) == NULL)
-				mp_pg_copy_text(b, v->p + 1, v->n - 2);
-			else {
-				dec.len = 0;
-				mp_json_str_decode(v, &dec);
-				mp_pg_copy_text(b, dec.p, dec.len);
+		} else {
+			const char *p = v->p;
+			size_t n = v->n;
+
+			if (mp_json_type(v) == MP_JSON_STRING && !col[i].json) {
+				if (memchr(v->p, '\\', v->n) == NULL) {
+					p++;
+					n -= 2;
+				} else {
+					dec.len = 0;
+					mp_json_str_decode(v, &dec);
+					p = dec.p;
+					n = dec.len;
+				}
 			}
-		} else
-			mp_pg_copy_text(b, v->p, v->n);
+			if (col[i].exact && exact(rec, &col[i], v, p, n) < 0)
+				return -1;
+			mp_pg_copy_text(b, p, n);
+		}
 	}
 	if (o.replace)
 		mp_buf_printf(b, "\t%zu\t%lld\n", ord, (long long)day);

@@ -134,3 +134,76 @@ mp_money_convert(int64_t amount, int64_t m, int scale, int64_t *out)
 	*out = amount < 0 ? -(int64_t)q : (int64_t)q;
 	return 0;
 }
+
+/* PostgreSQL's white space around a number (scanner_isspace) */
+static int
+pgspace(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
+	    c == '\v';
+}
+
+static int
+digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+int
+mp_money_fit(const char *s, size_t n, int prec, int scale)
+{
+	size_t i = 0;
+	long long k = 0, nint = -1, first = -1, last = -1, e = 0, hi, lo;
+	int eneg = 0;
+
+	while (i < n && pgspace(s[i]))
+		i++;
+	if (i < n && (s[i] == '+' || s[i] == '-'))
+		i++;
+	for (; i < n; i++) {
+		if (digit(s[i])) {
+			if (s[i] != '0') {
+				if (first < 0)
+					first = k;
+				last = k;
+			}
+			k++;
+		} else if (s[i] == '.' && nint < 0)
+			nint = k;
+		else if (s[i] == '_' && i > 0 && digit(s[i - 1]) &&
+		    i + 1 < n && digit(s[i + 1]))
+			continue;	/* 1_000, as PostgreSQL 16 reads */
+		else
+			break;
+	}
+	if (k == 0)
+		return 0;
+	if (nint < 0)
+		nint = k;
+	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+		/* strtol(3) reads the exponent: blanks, then a sign */
+		for (i++; i < n && pgspace(s[i]); i++)
+			;
+		if (i < n && (s[i] == '+' || s[i] == '-'))
+			eneg = s[i++] == '-';
+		if (i >= n || !digit(s[i]))
+			return 0;
+		for (; i < n && digit(s[i]); i++)
+			if (e < 100000000)
+				e = e * 10 + (s[i] - '0');
+		if (eneg)
+			e = -e;
+	}
+	while (i < n && pgspace(s[i]))
+		i++;
+	if (i != n || first < 0)
+		return 0;
+	/* the digit at place k stands for 10^(nint - 1 - k + e) */
+	hi = nint - 1 - first + e;
+	lo = nint - 1 - last + e;
+	if (lo < -scale)
+		return MP_MONEY_DECIMALS;
+	if (hi >= prec - scale)
+		return MP_MONEY_DIGITS;
+	return 0;
+}

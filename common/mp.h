@@ -276,6 +276,16 @@ int	 mp_rate_parse(const char *, size_t, int64_t *, int *, const char **);
  * from zero.  Returns 0, or -1 when the result is out of range.
  */
 int	 mp_money_convert(int64_t, int64_t, int, int64_t *);
+/*
+ * Whether decimal text, as PostgreSQL reads it into numeric(prec,scale),
+ * is taken without rounding: 0 when it is (or when it is no decimal at
+ * all, which PostgreSQL refuses itself); MP_MONEY_DECIMALS when it has a
+ * digit other than 0 past scale decimals; MP_MONEY_DIGITS when it has more
+ * than prec - scale digits before the point.  Blanks around it, a sign,
+ * an exponent and PostgreSQL 16's 1_000 are read as PostgreSQL does.
+ */
+enum { MP_MONEY_DECIMALS = 1, MP_MONEY_DIGITS };
+int	 mp_money_fit(const char *, size_t, int, int);
 
 /* lines.c: line-based list files */
 struct mp_lines {
@@ -957,6 +967,8 @@ struct mp_field {
 	enum mp_ftype type;
 	int	 required;
 	long long max;		/* maximum length in characters; 0 none */
+	long long min;		/* minimum length in characters; 0 none */
+	int	 nonblank;	/* a string of more than white space */
 	char	**enums;	/* enum values */
 	int	 nenum;
 	char	*column;	/* column name for mp-load */

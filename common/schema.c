@@ -1,6 +1,7 @@
 /*
  * schema.c: event schemas (mp-schema(5)).  A schema is a text file of
- * "field PATH TYPE [required] [max=N] [column=NAME]" lines and an optional
+ * "field PATH TYPE [required] [nonblank] [min=N] [max=N] [column=NAME]"
+ * lines and an optional
  * "key COLUMN[,COLUMN...]" line; mp-validate checks records against it and
  * mp-load derives its table (columns, SQL types, key) from it.
  */
@@ -126,19 +127,28 @@ field(struct mp_schema *s, char **w, int nw, const char *file, long long ln)
 	for (i = 3; i < nw; i++) {
 		if (strcmp(w[i], "required") == 0)
 			f.required = 1;
-		else if (strncmp(w[i], "max=", 4) == 0) {
+		else if (strcmp(w[i], "nonblank") == 0) {
+			if (t != MP_F_STRING)
+				return bad(file, ln, "nonblank applies to "
+				    "strings");
+			f.nonblank = 1;
+		} else if (strncmp(w[i], "max=", 4) == 0 ||
+		    strncmp(w[i], "min=", 4) == 0) {
 			if (t != MP_F_STRING && t != MP_F_ARRAY)
-				return bad(file, ln, "max= applies to "
-				    "strings and arrays");
-			if (mp_strtonum(w[i] + 4, 1, 1LL << 30, &f.max,
-			    &errstr) < 0)
-				return bad(file, ln, "max: '%s' is %s",
+				return bad(file, ln, "%.4s applies to "
+				    "strings and arrays", w[i]);
+			if (mp_strtonum(w[i] + 4, 1, 1LL << 30, w[i][1] ==
+			    'a' ? &f.max : &f.min, &errstr) < 0)
+				return bad(file, ln, "%.3s: '%s' is %s", w[i],
 				    w[i] + 4, errstr);
 		} else if (strncmp(w[i], "column=", 7) == 0 && w[i][7])
 			f.column = xstrdup(w[i] + 7);
 		else
 			return bad(file, ln, "unknown attribute '%s'", w[i]);
 	}
+	if (f.max && f.min > f.max)
+		return bad(file, ln, "min=%lld is more than max=%lld", f.min,
+		    f.max);
 	last = &f.path.seg[f.path.nseg - 1];
 	if (f.column == NULL) {
 		if (last->key == NULL || memchr(last->key, '\0', last->keylen))
@@ -282,6 +292,18 @@ chars(const char *p, size_t n)
 	return c;
 }
 
+/* Whether the text is only white space (none at all included). */
+static int
+blank(const char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strchr(" \t\n\r\f\v", p[i]) || p[i] == '\0')
+			return 0;
+	return 1;
+}
+
 /* Whether the array has more than max elements: is there an element max? */
 static int
 too_long(const struct mp_span *v, long long max)
@@ -326,6 +348,22 @@ mp_schema_check(struct mp_schema *s, const char *rec, size_t n,
 			if (jt != MP_JSON_STRING)
 				goto type;
 			text(v, &tmp, &p, &len);
+			if (len == 0 && (f->min || f->nonblank)) {
+				mp_buf_printf(why, "field '%s' is empty",
+				    f->path.text);
+				return -1;
+			}
+			if (f->nonblank && blank(p, len)) {
+				mp_buf_printf(why, "field '%s' is blank",
+				    f->path.text);
+				return -1;
+			}
+			if (f->min && (long long)len < f->min * 4 &&
+			    chars(p, len) < f->min) {
+				mp_buf_printf(why, "field '%s' is shorter than "
+				    "%lld characters", f->path.text, f->min);
+				return -1;
+			}
 			if (f->type == MP_F_STRING && f->max &&
 			    (long long)len > f->max && chars(p, len) > f->max) {
 				mp_buf_printf(why, "field '%s' is longer than "
@@ -378,6 +416,11 @@ mp_schema_check(struct mp_schema *s, const char *rec, size_t n,
 			if (f->max && too_long(v, f->max)) {
 				mp_buf_printf(why, "field '%s' has more than "
 				    "%lld elements", f->path.text, f->max);
+				return -1;
+			}
+			if (f->min && !too_long(v, f->min - 1)) {
+				mp_buf_printf(why, "field '%s' has fewer than "
+				    "%lld elements", f->path.text, f->min);
 				return -1;
 			}
 			break;

@@ -1,10 +1,13 @@
 /*
  * 0001-libmp: unit tests of libmp's pure parts, as TAP: path lookup and
- * splicing round trips, queries, money, time, base64, options.
+ * splicing round trips, queries, money, time, base64, options, schema
+ * attributes.
  */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "mp.h"
 #include "tap.h"
@@ -80,6 +83,105 @@ t_money(const char *s, int64_t want, int valid)
 	mp_money_fmt(v, buf);
 	ok(mp_money_parse(buf, strlen(buf), &v, &err) == 0 && v == want,
 	    "money %lld prints as '%s' and reads back", (long long)want, buf);
+}
+
+/* mp_money_fit(s, 19, 6), or the precision and scale given */
+static void
+t_fit(const char *s, int prec, int scale, int want)
+{
+	ok(mp_money_fit(s, strlen(s), prec, scale) == want,
+	    "'%s' into numeric(%d,%d): %s", s, prec, scale,
+	    want == MP_MONEY_DECIMALS ? "too many decimals" :
+	    want == MP_MONEY_DIGITS ? "too many digits" : "taken as it is");
+}
+
+/* A schema of the lines given; NULL when it does not load. */
+static struct mp_schema *
+schema(const char *lines)
+{
+	char name[] = "/tmp/mp-0001.XXXXXX";
+	struct mp_schema *s;
+	int fd;
+
+	if ((fd = mkstemp(name)) < 0)
+		return NULL;
+	if (write(fd, lines, strlen(lines)) != (ssize_t)strlen(lines)) {
+		close(fd);
+		return NULL;
+	}
+	close(fd);
+	s = mp_schema_load(name);
+	unlink(name);
+	return s;
+}
+
+/* Whether the schema is refused; its message is not shown. */
+static int
+refused(const char *lines)
+{
+	struct mp_schema *s;
+	int e = dup(2), null = open("/dev/null", O_WRONLY);
+
+	dup2(null, 2);
+	s = schema(lines);
+	dup2(e, 2);
+	close(e);
+	close(null);
+	mp_schema_free(s);
+	return s == NULL;
+}
+
+/* The record against the schema: "ok", or the reason. */
+static void
+t_check(struct mp_schema *s, const char *rec, const char *want)
+{
+	struct mp_buf why = { 0 };
+	const char *got;
+
+	got = s && mp_schema_check(s, rec, strlen(rec), &why) < 0 ?
+	    mp_buf_str(&why) : s ? "ok" : "(no schema)";
+	ok(strcmp(got, want) == 0, "%s: %s%s%s", rec, got,
+	    strcmp(got, want) ? ", want " : "", strcmp(got, want) ? want : "");
+	mp_buf_free(&why);
+}
+
+static void
+t_schema(void)
+{
+	struct mp_schema *s;
+
+	s = schema("field .id string required nonblank max=8\n"
+	    "field .c string min=2 max=3\nfield .a array min=2\n"
+	    "field .o string nonblank\n");
+	ok(s != NULL, "schema with nonblank and min= loads");
+	t_check(s, "{\"id\":\"x\"}", "ok");
+	t_check(s, "{\"id\":\"\"}", "field '.id' is empty");
+	t_check(s, "{\"id\":\" \\t\\n \"}", "field '.id' is blank");
+	t_check(s, "{\"id\":\"\\u0000\"}", "ok");
+	t_check(s, "{\"id\":\" x \"}", "ok");
+	t_check(s, "{\"id\":null}", "field '.id' is null");
+	t_check(s, "{}", "missing field '.id'");
+	t_check(s, "{\"id\":\"x\",\"o\":null}", "ok");
+	t_check(s, "{\"id\":\"x\",\"o\":\"\"}", "field '.o' is empty");
+	t_check(s, "{\"id\":\"x\",\"c\":\"\"}", "field '.c' is empty");
+	t_check(s, "{\"id\":\"x\",\"c\":\"a\"}",
+	    "field '.c' is shorter than 2 characters");
+	t_check(s, "{\"id\":\"x\",\"c\":\"\u00e9\"}",
+	    "field '.c' is shorter than 2 characters");
+	t_check(s, "{\"id\":\"x\",\"c\":\"\u00e9\u00e9\"}", "ok");
+	t_check(s, "{\"id\":\"x\",\"c\":\"abcd\"}",
+	    "field '.c' is longer than 3 characters");
+	t_check(s, "{\"id\":\"x\",\"a\":[1]}",
+	    "field '.a' has fewer than 2 elements");
+	t_check(s, "{\"id\":\"x\",\"a\":[1,[]]}", "ok");
+	mp_schema_free(s);
+	ok(refused("field .n integer nonblank\n"),
+	    "nonblank on an integer: refused");
+	ok(refused("field .n time min=1\n"),
+	    "min= on a time: refused");
+	ok(refused("field .n string min=0\n"), "min=0: refused");
+	ok(refused("field .n string min=3 max=2\n"),
+	    "min= above max=: refused");
 }
 
 static void
@@ -196,6 +298,47 @@ main(void)
 	t_money(".5", 0, 0);
 	t_money("1e3", 0, 0);
 	t_money("+1", 0, 0);
+
+	t_fit("1.000001", 19, 6, 0);
+	t_fit("1.0000005", 19, 6, MP_MONEY_DECIMALS);
+	t_fit("0.0000004", 19, 6, MP_MONEY_DECIMALS);
+	t_fit("-0.0000004", 19, 6, MP_MONEY_DECIMALS);
+	t_fit("1.50000000000", 19, 6, 0);
+	t_fit("0.000000000", 19, 6, 0);
+	t_fit("-0", 19, 6, 0);
+	t_fit("1e-7", 19, 6, MP_MONEY_DECIMALS);
+	t_fit("1E-6", 19, 6, 0);
+	t_fit("1.5e2", 19, 6, 0);
+	t_fit("1.23456789e2", 19, 6, 0);
+	t_fit("1.234567891e2", 19, 6, MP_MONEY_DECIMALS);
+	t_fit("100e-8", 19, 6, 0);
+	t_fit("123e-8", 19, 6, MP_MONEY_DECIMALS);
+	t_fit("9999999999999.999999", 19, 6, 0);
+	t_fit("-9999999999999.999999", 19, 6, 0);
+	t_fit("10000000000000", 19, 6, MP_MONEY_DIGITS);
+	t_fit("00000000000001.5", 19, 6, 0);
+	t_fit("1e13", 19, 6, MP_MONEY_DIGITS);
+	t_fit("1e12", 19, 6, 0);
+	t_fit("1e20", 19, 6, MP_MONEY_DIGITS);
+	t_fit("1e999999999999", 19, 6, MP_MONEY_DIGITS);
+	t_fit("1e-999999999999", 19, 6, MP_MONEY_DECIMALS);
+	t_fit(" +1.0000005 ", 19, 6, MP_MONEY_DECIMALS);
+	t_fit("1e +2", 19, 6, 0);
+	t_fit(".5", 19, 6, 0);
+	t_fit("5.", 19, 6, 0);
+	t_fit(".0000005", 19, 6, MP_MONEY_DECIMALS);
+	t_fit("1_000.000_000_5", 19, 6, MP_MONEY_DECIMALS);
+	t_fit("1.5", 10, 0, MP_MONEY_DECIMALS);
+	t_fit("1500", 5, -2, 0);
+	t_fit("1550", 5, -2, MP_MONEY_DECIMALS);
+	t_fit("0.0005", 3, 5, 0);
+	t_fit("0.01", 3, 5, MP_MONEY_DIGITS);
+	t_fit("0.00999", 3, 5, 0);
+	t_fit("abc", 19, 6, 0);
+	t_fit("NaN", 19, 6, 0);
+	t_fit("1.0000005x", 19, 6, 0);
+	t_fit("1..5", 19, 6, 0);
+	t_fit("", 19, 6, 0);
 	t_money("", 0, 0);
 
 	t_time("1970-01-01T00:00:00Z", 0, 1);
@@ -231,5 +374,6 @@ main(void)
 	ok(mp_strtonum("99999999999999999999", 0, 100, &ll, &err) < 0,
 	    "huge number rejected");
 
+	t_schema();
 	return done();
 }

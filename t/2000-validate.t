@@ -122,11 +122,34 @@ ok $? "stats count rejects by reason class"
 
 for bad in 'field .a strin' 'field .a' 'field a string' 'key nope
 field .a string' 'field .a enum' 'field .a string max=0' 'field .a[0] string' \
-    'field .a string color=red' 'bogus line' ''; do
+    'field .a string color=red' 'field .a string min=0' \
+    'field .a integer nonblank' 'field .a string min=3 max=2' \
+    'bogus line' ''; do
 	printf '%s\n' "$bad" >"$T/bad.schema"
 	run mp-validate --schema="$T/bad.schema"
 	[ "$rc" = 78 ] && grep -q "bad.schema" "$T/err"
 	ok $? "bad schema '$(echo $bad | head -c 30)' exits 78 naming the file"
+done
+
+# --- the shipped schemas: an empty, blank or null key is rejected, since
+# mp-dedup would take every such event for one
+for f in "$top"/examples/schemas/*.schema; do
+	n=$(basename "$f" .schema)
+	[ "$n" = event ] && n=click
+	jq -c --arg t "$n" '.type = $t' <<-'X' >"$T/in"
+	{"event_id":"k1","ts":"2026-11-20T13:00:00Z","source":"s","campaign_id":"c","cost":"0.1","revenue":"1","currency":"USD"}
+	{"event_id":"","ts":"2026-11-20T13:00:00Z","source":"s","campaign_id":"c","cost":"0.1","revenue":"1","currency":"USD"}
+	{"event_id":" \t","ts":"2026-11-20T13:00:00Z","source":"s","campaign_id":"c","cost":"0.1","revenue":"1","currency":"USD"}
+	{"event_id":null,"ts":"2026-11-20T13:00:00Z","source":"s","campaign_id":"c","cost":"0.1","revenue":"1","currency":"USD"}
+	{"ts":"2026-11-20T13:00:00Z","source":"s","campaign_id":"c","cost":"0.1","revenue":"1","currency":"USD"}
+	{"event_id":" k2 ","ts":"2026-11-20T13:00:00Z","source":"s","campaign_id":"c","cost":"0.1","revenue":"1","currency":"USD"}
+	X
+	run mp-validate --schema="$f" --rejects="$T/rej" "$T/in"
+	check "$(basename "$f"): valid keys pass, even with blanks around" 0 \
+	    <(sed -n '1p;6p' "$T/in") ""
+	is "$(jq -r .reason "$T/rej" | tr '\n' '|')" \
+	    "field '.event_id' is empty|field '.event_id' is blank|field '.event_id' is null|missing field '.event_id'|" \
+	    "...an empty, blank, null or missing event_id is rejected"
 done
 
 # --- --schema-dir and --schema-by

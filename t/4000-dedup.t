@@ -146,6 +146,21 @@ is "$(field "$T/rej" '"\(.line) \(.reason)"')" \
     "a missing, null or empty part is rejected with its reason; the first part first"
 is "$(field "$T/rej" '"\(.prog) \(.file) \(.record)"' | cut -d'|' -f1)" \
     "mp-dedup $T/in {\"source\":\"a\"}" "rejects: prog, file, the record"
+# a record with an empty key in a day with a state: with --rejects it is
+# rejected and the day goes on, state and all; without, the run fails (65)
+# and writes no state, which stops a pipeline run with pipefail
+printf '%s\n' '{"event_id":"a","ts":"2026-11-20T01:00:00Z"}' \
+    '{"event_id":"","ts":"2026-11-20T01:00:00Z"}' \
+    '{"event_id":"b","ts":"2026-11-20T01:00:00Z"}' >"$T/in"
+run mp-dedup --state="$T/ek.state" --rejects="$T/rej" "$T/in"
+check "an empty event_id with --rejects and --state: 0, the rest passes" 0 \
+    <(lines "$T/in" 1 3) ""
+is "$(field "$T/rej" '"\(.line) \(.reason)"') $(test -s "$T/ek.state"; echo $?)" \
+    "2 field '.event_id' is empty 0" "...rejected with its reason, the state written"
+run mp-dedup --state="$T/ek2.state" "$T/in"
+check "...without --rejects: 65, no state written" 65 <(lines "$T/in" 1 3) \
+    "^mp-dedup: $T/in:2: field '\\.event_id' is empty$"
+is "$(test -e "$T/ek2.state"; echo $?)" 1 "...no state file"
 printf '%s\n' '{"d":{"id":1},"event_id":1}' '{"d":{"id":1},"event_id":2}' \
     '{"d":{"id":2}}' '{"odd key":1,"d":{"id":3}}' '{"odd key":1}' >"$T/in"
 run mp-dedup -k .d.id --rejects=/dev/null "$T/in"
