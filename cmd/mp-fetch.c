@@ -77,6 +77,7 @@ static const char *statename, *statedir, *archivedir, *replaydir;
 static struct mp_jq *jrecords, *jnext, *jcount, *jerror;
 static struct mp_path recpath, userpath;	/* .r + the path, the path */
 static int recmode;		/* 0 the body's own, 1 a path, 2 jq */
+static const char *recname = ".";	/* --records, for messages */
 static long long pagesize, firstpage = 1, cap, conc = 1, retries = 5;
 static int64_t fromus = NOTIME, tous = NOTIME, winus, minwinus = 60000000,
     lookbackus, retrymaxus = 300000000, timeoutus = 60000000;
@@ -946,7 +947,7 @@ records(const char *body, size_t n, struct page *pg, struct mp_buf *why)
 		v.n = n - i;
 	} else if (body[i] == '{' && userpath.nseg >= 0) {
 		if (!mp_json_get(body + i, n - i, &userpath, &v))
-			return 0;
+			goto none;
 	} else {
 		/* a path into an array: looked up inside an object */
 		wrap.len = 0;
@@ -954,7 +955,7 @@ records(const char *body, size_t n, struct page *pg, struct mp_buf *why)
 		mp_buf_add(&wrap, body + i, n - i);
 		mp_buf_addc(&wrap, '}');
 		if (!mp_json_get(wrap.p, wrap.len, &recpath, &v))
-			return 0;
+			goto none;
 	}
 	switch (mp_json_type(&v)) {
 	case MP_JSON_ARRAY:
@@ -965,12 +966,20 @@ records(const char *body, size_t n, struct page *pg, struct mp_buf *why)
 	case MP_JSON_OBJECT:
 		return record(pg, v.p, v.n);
 	case MP_JSON_NULL:
-		return 0;
+		mp_buf_printf(why, "no records at '%s': null", recname);
+		return -2;
 	default:
-		mp_buf_printf(why, "records at '%s' are a %s",
-		    recpath.text + 2, mp_json_type_name(mp_json_type(&v)));
+		mp_buf_printf(why, "records at '%s' are a %s", recname,
+		    mp_json_type_name(mp_json_type(&v)));
 		return -3;
 	}
+none:
+	/*
+	 * An error answer (a 200 with {"error":...}) has no records where
+	 * they should be: worth another try, never an empty last page.
+	 */
+	mp_buf_printf(why, "no records at '%s': nothing there", recname);
+	return -2;
 }
 
 /* The format a file's name says, its compression's extension aside. */
@@ -1340,6 +1349,16 @@ job(struct win *w, const struct mp_http_req *req,
 	return 1;
 }
 
+/* The API's total (--count), or -1 when it gives none. */
+static long long
+total(const char *s)
+{
+	const char *errstr;
+	long long n;
+
+	return mp_strtonum(s, 0, LLONG_MAX, &n, &errstr) < 0 ? -1 : n;
+}
+
 /* Handles the response to the window's request. */
 static void
 handle(struct win *w, const struct mp_http_req *req,
@@ -1352,7 +1371,8 @@ handle(struct win *w, const struct mp_http_req *req,
 	struct page pg = { 0 };
 	char ts[32], fetched[40];
 	long st = resp->status;
-	int r;
+	long long got;
+	int r, more;
 
 	why.len = 0;
 	nbytes += resp->body.len;
@@ -1426,6 +1446,7 @@ handle(struct win *w, const struct mp_http_req *req,
 		undefer(w, pmark, 1);	/* but why it stopped */
 		return;
 	}
+	got = pg.n + pg.bad;	/* what the API sent, rejects and all */
 	npage++;
 	w->tries = 0;
 	w->reauth = 0;
@@ -1433,7 +1454,7 @@ handle(struct win *w, const struct mp_http_req *req,
 		why.len = 0;
 		if (mp_jq_first(jcount, resp->body.p ? resp->body.p : "",
 		    resp->body.len, -1, &why) == 1)
-			w->count = atoll(mp_buf_str(&why));
+			w->count = total(mp_buf_str(&why));
 		if (cap && w->count > cap && splittable(w)) {
 			w->out.len = mark;
 			undefer(w, pmark, 0);
@@ -1441,8 +1462,10 @@ handle(struct win *w, const struct mp_http_req *req,
 			return;
 		}
 	}
-	w->nrec += pg.n + pg.bad;	/* what the API sent, rejects and all */
-	w->nin += pg.n + pg.bad + (w->npend - pmark - pg.bad);
+	w->nrec += got;
+	w->nin += got + (w->npend - pmark - pg.bad);
+	/* the API's total says more: a short page is not the last */
+	more = w->count >= 0 && w->nrec < w->count;
 	/* the next page */
 	if (w->phase == PH_GET) {
 		/* a report file is whole */
@@ -1458,17 +1481,22 @@ handle(struct win *w, const struct mp_http_req *req,
 			if ((w->next = urlof(req->url, nx.p)) == NULL)
 				w->cursor = xstrdup(nx.p);
 			w->page++;
-			w->offset += pagesize;
+			w->offset += got;
 			return;
 		}
-	} else if (pagesize && pg.n + pg.bad >= pagesize) {
+	} else if (pagesize && got > 0 && (got >= pagesize || more)) {
+		/* {offset} counts what came: an API may clamp the size */
 		w->page++;
-		w->offset += pagesize;
+		w->offset += got;
 		return;
 	}
 	w->done = 1;
 	if (cap && (w->count >= 0 ? w->count > cap : w->nrec >= cap))
 		overflow(w);
+	else if (more)
+		fatal(MP_EX_DATAERR, req, w, "%lld records of the %lld the "
+		    "API's total gives (--count): paging ended early", w->nrec,
+		    w->count);
 }
 
 /* The request of a window, into req (strings in b). */
@@ -2083,7 +2111,7 @@ main(int argc, char *argv[])
 			data = optarg;
 			break;
 		case OPT_RECORDS:
-			recarg = optarg;
+			recarg = recname = optarg;
 			break;
 		case OPT_NEXT:
 			jnext = program("--next", optarg);
@@ -2321,10 +2349,6 @@ main(int argc, char *argv[])
 	}
 	if (winus && fromus == NOTIME && statename == NULL && !replaydir) {
 		mp_warnx("--window needs --from (or --state)");
-		mp_usage(usage);
-	}
-	if (jcount && !cap) {
-		mp_warnx("--count needs --cap");
 		mp_usage(usage);
 	}
 	if (replaydir)
