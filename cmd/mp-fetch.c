@@ -48,7 +48,8 @@ static const char usage[] =
     "                [--encoding=name] [--separator=c] [--skip-rows=n] "
     "[--footer=jq]\n"
     "                [--decimal-comma] [--field=name:type] "
-    "[--report-create=url]\n"
+    "[--quote | --no-quote]\n"
+    "                [--allow-empty] [--report-create=url]\n"
     "                [--report-data=data] [--report-id=jq] "
     "[--report-poll=url]\n"
     "                [--report-ready=jq] [--report-failed=jq] "
@@ -92,6 +93,8 @@ static const char *encoding;
 static struct mp_csvrec csvopt;
 static struct mp_jq *jfooter;
 static long long nfooter;
+static int quote = 1;		/* CSV and TSV cells may be quoted */
+static int allowempty;		/* a file with no row is a fair answer */
 /* report jobs: create, poll until ready, download */
 static const char *rcreate, *rdata, *rpoll;
 static struct mp_jq *jrid, *jready, *jfailed, *jrurl;
@@ -1113,7 +1116,7 @@ decode(const struct mp_http_resp *resp, const char *url, struct page *pg,
 		}
 		if (fmt == FMT_CSV || fmt == FMT_TSV) {
 			co = csvopt;
-			co.quote = fmt == FMT_CSV;
+			co.quote = quote;
 			if (fmt == FMT_TSV && co.sep == 0)
 				co.sep = '\t';
 			r = mp_csv_records(text.p ? text.p : "", text.len, &co,
@@ -1349,6 +1352,29 @@ job(struct win *w, const struct mp_http_req *req,
 	return 1;
 }
 
+/* Whether a URL names a local file (not an answer of an API). */
+static int
+isfile(const char *url)
+{
+	return strncmp(url, "file://", 7) == 0;
+}
+
+/* The words of the statuses a report's link fails with. */
+static const char *
+reason(long st)
+{
+	switch (st) {
+	case 403:
+		return " Forbidden";
+	case 404:
+		return " Not Found";
+	case 410:
+		return " Gone";
+	default:
+		return "";
+	}
+}
+
 /* The API's total (--count), or -1 when it gives none. */
 static long long
 total(const char *s)
@@ -1390,8 +1416,14 @@ handle(struct win *w, const struct mp_http_req *req,
 	if (w->phase == PH_GET && (st == 403 || st == 404 || st == 410)) {
 		/* an expired link: the job's poll gives a fresh one */
 		if (++w->expired > 3)
-			fatal(MP_EX_UNAVAILABLE, req, w, "HTTP %ld for report "
-			    "job %s's file, link after link", st, w->job);
+			fatal(MP_EX_UNAVAILABLE, req, w, "report job %s's "
+			    "file: HTTP %ld%s, link after link (%d links)",
+			    w->job, st, reason(st), w->expired);
+		mp_http_redact(req->url, &red);
+		mp_warnx("%s: window %s: report job %s's file: HTTP %ld%s "
+		    "(an expired link?): asking the job for a new link",
+		    mp_buf_str(&red), wname(w), w->job, st, reason(st));
+		mp_buf_free(&red);
 		w->phase = PH_POLL;
 		w->notbefore = 0;
 		return;
@@ -1403,9 +1435,12 @@ handle(struct win *w, const struct mp_http_req *req,
 		again(req, w, waitfor(resp), mp_buf_str(&why));
 		return;
 	}
+	if ((st < 200 || st > 299) && w->phase == PH_GET)
+		fatal(MP_EX_CONFIG, req, w, "report job %s's file: HTTP %ld",
+		    w->job, st);
 	if (st < 200 || st > 299)
 		fatal(MP_EX_CONFIG, req, w, "HTTP %ld", st);
-	if (jerror) {
+	if (jerror && w->phase != PH_GET && !isfile(req->url)) {
 		r = mp_jq_first(jerror, resp->body.p ? resp->body.p : "",
 		    resp->body.len, -1, &why);
 		mp_buf_str(&why);
@@ -1447,6 +1482,10 @@ handle(struct win *w, const struct mp_http_req *req,
 		return;
 	}
 	got = pg.n + pg.bad;	/* what the API sent, rejects and all */
+	if (!allowempty && got + (w->npend - pmark - pg.bad) == 0 &&
+	    (w->phase == PH_GET || isfile(req->url)))
+		fatal(MP_EX_DATAERR, req, w, "an empty report: no row, not "
+		    "even a total (--allow-empty if that is a fair answer)");
 	npage++;
 	w->tries = 0;
 	w->reauth = 0;
@@ -2023,7 +2062,8 @@ main(int argc, char *argv[])
 	    OPT_REPLAY, OPT_URL, OPT_FORMAT, OPT_ENCODING, OPT_SKIPROWS,
 	    OPT_FOOTER, OPT_DECCOMMA, OPT_FIELD, OPT_SEPARATOR, OPT_RCREATE,
 	    OPT_RDATA, OPT_RID, OPT_RPOLL, OPT_RREADY, OPT_RFAILED, OPT_RURL,
-	    OPT_PINTERVAL, OPT_PTIMEOUT, OPT_RRETRIES, OPT_S3BASE };
+	    OPT_PINTERVAL, OPT_PTIMEOUT, OPT_RRETRIES, OPT_QUOTE, OPT_NOQUOTE,
+	    OPT_ALLOWEMPTY, OPT_S3BASE };
 	static const struct option opts[] = {
 		MP_COMMON_OPTIONS,
 		{ "url",	required_argument,	NULL, OPT_URL },
@@ -2071,6 +2111,9 @@ main(int argc, char *argv[])
 		{ "decimal-comma", no_argument,		NULL, OPT_DECCOMMA },
 		{ "field",	required_argument,	NULL, OPT_FIELD },
 		{ "separator",	required_argument,	NULL, OPT_SEPARATOR },
+		{ "quote",	no_argument,		NULL, OPT_QUOTE },
+		{ "no-quote",	no_argument,		NULL, OPT_NOQUOTE },
+		{ "allow-empty", no_argument,		NULL, OPT_ALLOWEMPTY },
 		{ "report-create", required_argument,	NULL, OPT_RCREATE },
 		{ "report-data", required_argument,	NULL, OPT_RDATA },
 		{ "report-id",	required_argument,	NULL, OPT_RID },
@@ -2291,6 +2334,15 @@ main(int argc, char *argv[])
 		case OPT_RRETRIES:
 			rretries = mp_opt_number("--report-retries", optarg, 0,
 			    100, usage);
+			break;
+		case OPT_QUOTE:
+			quote = 1;
+			break;
+		case OPT_NOQUOTE:
+			quote = 0;
+			break;
+		case OPT_ALLOWEMPTY:
+			allowempty = 1;
 			break;
 		case OPT_SEPARATOR:
 			if (strlen(optarg) != 1 || strchr("\"\r\n", *optarg)) {
