@@ -396,7 +396,7 @@ oauth2(int renew)
 	    (unsigned long long)mp_hash(key.p, key.len, 0));
 	file = statepath(name);
 	if ((st = mp_lock(file, "token cache", &lockfd)) != 0)
-		exit(st);
+		mp_errx(st, "nothing fetched");
 	if (!renew && (f = fopen(file, "r")) != NULL) {
 		char buf[8192];
 		size_t n = fread(buf, 1, sizeof buf - 1, f);
@@ -1600,7 +1600,7 @@ state_load(void)
 
 	statefile = statepath(statename);
 	if ((st = mp_lock(statefile, "state", &statefd)) != 0)
-		exit(st);
+		mp_errx(st, "nothing fetched");
 	if ((f = fopen(statefile, "r")) == NULL) {
 		if (errno == ENOENT)
 			return NOTIME;
@@ -1625,10 +1625,10 @@ state_save(int64_t secs)
 	n = snprintf(buf, sizeof buf, "{\"next\":\"%s\"}\n",
 	    mp_time_fmt(secs, ts));
 	if (mp_afile_open(&af, statefile, 0) != 0)
-		exit(MP_EX_CANTCREAT);
+		mp_errx(MP_EX_CANTCREAT, "the bookmark was not moved");
 	mp_afile_write(&af, buf, n);
 	if (mp_afile_commit(&af) != 0)
-		exit(MP_EX_IOERR);
+		mp_errx(MP_EX_IOERR, "the bookmark was not moved");
 }
 
 /* Writes the windows done at the front, in order; moves the bookmark. */
