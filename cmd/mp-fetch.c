@@ -48,7 +48,8 @@ static const char usage[] =
     "                [--encoding=name] [--separator=c] [--skip-rows=n] "
     "[--footer=jq]\n"
     "                [--decimal-comma] [--field=name:type] "
-    "[--report-create=url]\n"
+    "[--quote | --no-quote]\n"
+    "                [--allow-empty] [--report-create=url]\n"
     "                [--report-data=data] [--report-id=jq] "
     "[--report-poll=url]\n"
     "                [--report-ready=jq] [--report-failed=jq] "
@@ -77,6 +78,7 @@ static const char *statename, *statedir, *archivedir, *replaydir;
 static struct mp_jq *jrecords, *jnext, *jcount, *jerror;
 static struct mp_path recpath, userpath;	/* .r + the path, the path */
 static int recmode;		/* 0 the body's own, 1 a path, 2 jq */
+static const char *recname = ".";	/* --records, for messages */
 static long long pagesize, firstpage = 1, cap, conc = 1, retries = 5;
 static int64_t fromus = NOTIME, tous = NOTIME, winus, minwinus = 60000000,
     lookbackus, retrymaxus = 300000000, timeoutus = 60000000;
@@ -91,6 +93,8 @@ static const char *encoding;
 static struct mp_csvrec csvopt;
 static struct mp_jq *jfooter;
 static long long nfooter;
+static int quote = 1;		/* CSV and TSV cells may be quoted */
+static int allowempty;		/* a file with no row is a fair answer */
 /* report jobs: create, poll until ready, download */
 static const char *rcreate, *rdata, *rpoll;
 static struct mp_jq *jrid, *jready, *jfailed, *jrurl;
@@ -392,7 +396,7 @@ oauth2(int renew)
 	    (unsigned long long)mp_hash(key.p, key.len, 0));
 	file = statepath(name);
 	if ((st = mp_lock(file, "token cache", &lockfd)) != 0)
-		exit(st);
+		mp_errx(st, "nothing fetched");
 	if (!renew && (f = fopen(file, "r")) != NULL) {
 		char buf[8192];
 		size_t n = fread(buf, 1, sizeof buf - 1, f);
@@ -946,7 +950,7 @@ records(const char *body, size_t n, struct page *pg, struct mp_buf *why)
 		v.n = n - i;
 	} else if (body[i] == '{' && userpath.nseg >= 0) {
 		if (!mp_json_get(body + i, n - i, &userpath, &v))
-			return 0;
+			goto none;
 	} else {
 		/* a path into an array: looked up inside an object */
 		wrap.len = 0;
@@ -954,7 +958,7 @@ records(const char *body, size_t n, struct page *pg, struct mp_buf *why)
 		mp_buf_add(&wrap, body + i, n - i);
 		mp_buf_addc(&wrap, '}');
 		if (!mp_json_get(wrap.p, wrap.len, &recpath, &v))
-			return 0;
+			goto none;
 	}
 	switch (mp_json_type(&v)) {
 	case MP_JSON_ARRAY:
@@ -965,12 +969,20 @@ records(const char *body, size_t n, struct page *pg, struct mp_buf *why)
 	case MP_JSON_OBJECT:
 		return record(pg, v.p, v.n);
 	case MP_JSON_NULL:
-		return 0;
+		mp_buf_printf(why, "no records at '%s': null", recname);
+		return -2;
 	default:
-		mp_buf_printf(why, "records at '%s' are a %s",
-		    recpath.text + 2, mp_json_type_name(mp_json_type(&v)));
+		mp_buf_printf(why, "records at '%s' are a %s", recname,
+		    mp_json_type_name(mp_json_type(&v)));
 		return -3;
 	}
+none:
+	/*
+	 * An error answer (a 200 with {"error":...}) has no records where
+	 * they should be: worth another try, never an empty last page.
+	 */
+	mp_buf_printf(why, "no records at '%s': nothing there", recname);
+	return -2;
 }
 
 /* The format a file's name says, its compression's extension aside. */
@@ -1104,7 +1116,7 @@ decode(const struct mp_http_resp *resp, const char *url, struct page *pg,
 		}
 		if (fmt == FMT_CSV || fmt == FMT_TSV) {
 			co = csvopt;
-			co.quote = fmt == FMT_CSV;
+			co.quote = quote;
 			if (fmt == FMT_TSV && co.sep == 0)
 				co.sep = '\t';
 			r = mp_csv_records(text.p ? text.p : "", text.len, &co,
@@ -1340,6 +1352,39 @@ job(struct win *w, const struct mp_http_req *req,
 	return 1;
 }
 
+/* Whether a URL names a local file (not an answer of an API). */
+static int
+isfile(const char *url)
+{
+	return strncmp(url, "file://", 7) == 0;
+}
+
+/* The words of the statuses a report's link fails with. */
+static const char *
+reason(long st)
+{
+	switch (st) {
+	case 403:
+		return " Forbidden";
+	case 404:
+		return " Not Found";
+	case 410:
+		return " Gone";
+	default:
+		return "";
+	}
+}
+
+/* The API's total (--count), or -1 when it gives none. */
+static long long
+total(const char *s)
+{
+	const char *errstr;
+	long long n;
+
+	return mp_strtonum(s, 0, LLONG_MAX, &n, &errstr) < 0 ? -1 : n;
+}
+
 /* Handles the response to the window's request. */
 static void
 handle(struct win *w, const struct mp_http_req *req,
@@ -1352,7 +1397,8 @@ handle(struct win *w, const struct mp_http_req *req,
 	struct page pg = { 0 };
 	char ts[32], fetched[40];
 	long st = resp->status;
-	int r;
+	long long got;
+	int r, more;
 
 	why.len = 0;
 	nbytes += resp->body.len;
@@ -1370,8 +1416,14 @@ handle(struct win *w, const struct mp_http_req *req,
 	if (w->phase == PH_GET && (st == 403 || st == 404 || st == 410)) {
 		/* an expired link: the job's poll gives a fresh one */
 		if (++w->expired > 3)
-			fatal(MP_EX_UNAVAILABLE, req, w, "HTTP %ld for report "
-			    "job %s's file, link after link", st, w->job);
+			fatal(MP_EX_UNAVAILABLE, req, w, "report job %s's "
+			    "file: HTTP %ld%s, link after link (%d links)",
+			    w->job, st, reason(st), w->expired);
+		mp_http_redact(req->url, &red);
+		mp_warnx("%s: window %s: report job %s's file: HTTP %ld%s "
+		    "(an expired link?): asking the job for a new link",
+		    mp_buf_str(&red), wname(w), w->job, st, reason(st));
+		mp_buf_free(&red);
 		w->phase = PH_POLL;
 		w->notbefore = 0;
 		return;
@@ -1383,9 +1435,12 @@ handle(struct win *w, const struct mp_http_req *req,
 		again(req, w, waitfor(resp), mp_buf_str(&why));
 		return;
 	}
+	if ((st < 200 || st > 299) && w->phase == PH_GET)
+		fatal(MP_EX_CONFIG, req, w, "report job %s's file: HTTP %ld",
+		    w->job, st);
 	if (st < 200 || st > 299)
 		fatal(MP_EX_CONFIG, req, w, "HTTP %ld", st);
-	if (jerror) {
+	if (jerror && w->phase != PH_GET && !isfile(req->url)) {
 		r = mp_jq_first(jerror, resp->body.p ? resp->body.p : "",
 		    resp->body.len, -1, &why);
 		mp_buf_str(&why);
@@ -1426,6 +1481,11 @@ handle(struct win *w, const struct mp_http_req *req,
 		undefer(w, pmark, 1);	/* but why it stopped */
 		return;
 	}
+	got = pg.n + pg.bad;	/* what the API sent, rejects and all */
+	if (!allowempty && got + (w->npend - pmark - pg.bad) == 0 &&
+	    (w->phase == PH_GET || isfile(req->url)))
+		fatal(MP_EX_DATAERR, req, w, "an empty report: no row, not "
+		    "even a total (--allow-empty if that is a fair answer)");
 	npage++;
 	w->tries = 0;
 	w->reauth = 0;
@@ -1433,7 +1493,7 @@ handle(struct win *w, const struct mp_http_req *req,
 		why.len = 0;
 		if (mp_jq_first(jcount, resp->body.p ? resp->body.p : "",
 		    resp->body.len, -1, &why) == 1)
-			w->count = atoll(mp_buf_str(&why));
+			w->count = total(mp_buf_str(&why));
 		if (cap && w->count > cap && splittable(w)) {
 			w->out.len = mark;
 			undefer(w, pmark, 0);
@@ -1441,8 +1501,10 @@ handle(struct win *w, const struct mp_http_req *req,
 			return;
 		}
 	}
-	w->nrec += pg.n + pg.bad;	/* what the API sent, rejects and all */
-	w->nin += pg.n + pg.bad + (w->npend - pmark - pg.bad);
+	w->nrec += got;
+	w->nin += got + (w->npend - pmark - pg.bad);
+	/* the API's total says more: a short page is not the last */
+	more = w->count >= 0 && w->nrec < w->count;
 	/* the next page */
 	if (w->phase == PH_GET) {
 		/* a report file is whole */
@@ -1458,17 +1520,22 @@ handle(struct win *w, const struct mp_http_req *req,
 			if ((w->next = urlof(req->url, nx.p)) == NULL)
 				w->cursor = xstrdup(nx.p);
 			w->page++;
-			w->offset += pagesize;
+			w->offset += got;
 			return;
 		}
-	} else if (pagesize && pg.n + pg.bad >= pagesize) {
+	} else if (pagesize && got > 0 && (got >= pagesize || more)) {
+		/* {offset} counts what came: an API may clamp the size */
 		w->page++;
-		w->offset += pagesize;
+		w->offset += got;
 		return;
 	}
 	w->done = 1;
 	if (cap && (w->count >= 0 ? w->count > cap : w->nrec >= cap))
 		overflow(w);
+	else if (more)
+		fatal(MP_EX_DATAERR, req, w, "%lld records of the %lld the "
+		    "API's total gives (--count): paging ended early", w->nrec,
+		    w->count);
 }
 
 /* The request of a window, into req (strings in b). */
@@ -1533,7 +1600,7 @@ state_load(void)
 
 	statefile = statepath(statename);
 	if ((st = mp_lock(statefile, "state", &statefd)) != 0)
-		exit(st);
+		mp_errx(st, "nothing fetched");
 	if ((f = fopen(statefile, "r")) == NULL) {
 		if (errno == ENOENT)
 			return NOTIME;
@@ -1558,10 +1625,10 @@ state_save(int64_t secs)
 	n = snprintf(buf, sizeof buf, "{\"next\":\"%s\"}\n",
 	    mp_time_fmt(secs, ts));
 	if (mp_afile_open(&af, statefile, 0) != 0)
-		exit(MP_EX_CANTCREAT);
+		mp_errx(MP_EX_CANTCREAT, "the bookmark was not moved");
 	mp_afile_write(&af, buf, n);
 	if (mp_afile_commit(&af) != 0)
-		exit(MP_EX_IOERR);
+		mp_errx(MP_EX_IOERR, "the bookmark was not moved");
 }
 
 /* Writes the windows done at the front, in order; moves the bookmark. */
@@ -1995,7 +2062,8 @@ main(int argc, char *argv[])
 	    OPT_REPLAY, OPT_URL, OPT_FORMAT, OPT_ENCODING, OPT_SKIPROWS,
 	    OPT_FOOTER, OPT_DECCOMMA, OPT_FIELD, OPT_SEPARATOR, OPT_RCREATE,
 	    OPT_RDATA, OPT_RID, OPT_RPOLL, OPT_RREADY, OPT_RFAILED, OPT_RURL,
-	    OPT_PINTERVAL, OPT_PTIMEOUT, OPT_RRETRIES, OPT_S3BASE };
+	    OPT_PINTERVAL, OPT_PTIMEOUT, OPT_RRETRIES, OPT_QUOTE, OPT_NOQUOTE,
+	    OPT_ALLOWEMPTY, OPT_S3BASE };
 	static const struct option opts[] = {
 		MP_COMMON_OPTIONS,
 		{ "url",	required_argument,	NULL, OPT_URL },
@@ -2043,6 +2111,9 @@ main(int argc, char *argv[])
 		{ "decimal-comma", no_argument,		NULL, OPT_DECCOMMA },
 		{ "field",	required_argument,	NULL, OPT_FIELD },
 		{ "separator",	required_argument,	NULL, OPT_SEPARATOR },
+		{ "quote",	no_argument,		NULL, OPT_QUOTE },
+		{ "no-quote",	no_argument,		NULL, OPT_NOQUOTE },
+		{ "allow-empty", no_argument,		NULL, OPT_ALLOWEMPTY },
 		{ "report-create", required_argument,	NULL, OPT_RCREATE },
 		{ "report-data", required_argument,	NULL, OPT_RDATA },
 		{ "report-id",	required_argument,	NULL, OPT_RID },
@@ -2083,7 +2154,7 @@ main(int argc, char *argv[])
 			data = optarg;
 			break;
 		case OPT_RECORDS:
-			recarg = optarg;
+			recarg = recname = optarg;
 			break;
 		case OPT_NEXT:
 			jnext = program("--next", optarg);
@@ -2264,6 +2335,15 @@ main(int argc, char *argv[])
 			rretries = mp_opt_number("--report-retries", optarg, 0,
 			    100, usage);
 			break;
+		case OPT_QUOTE:
+			quote = 1;
+			break;
+		case OPT_NOQUOTE:
+			quote = 0;
+			break;
+		case OPT_ALLOWEMPTY:
+			allowempty = 1;
+			break;
 		case OPT_SEPARATOR:
 			if (strlen(optarg) != 1 || strchr("\"\r\n", *optarg)) {
 				mp_warnx("--separator: '%s': want one byte, not "
@@ -2321,10 +2401,6 @@ main(int argc, char *argv[])
 	}
 	if (winus && fromus == NOTIME && statename == NULL && !replaydir) {
 		mp_warnx("--window needs --from (or --state)");
-		mp_usage(usage);
-	}
-	if (jcount && !cap) {
-		mp_warnx("--count needs --cap");
 		mp_usage(usage);
 	}
 	if (replaydir)

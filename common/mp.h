@@ -848,7 +848,8 @@ void	 mp_csv_close(struct mp_csv *);
 /* CSV text made into JSON records: what the text is, and its typed fields */
 struct mp_csvrec {
 	int	 sep;		/* 0: ',' or the sep= hint */
-	int	 quote;		/* 1: RFC 4180 quotes (CSV), 0: none (TSV) */
+	int	 quote;		/* 1: RFC 4180 quotes (CSV, and TSV as
+				   spreadsheets write it), 0: none */
 	long long skip;		/* lines before the header to drop */
 	int	 decimal_comma;	/* typed numbers use ',' as the point */
 	struct mp_csvfield { char *name; int type; char *fmt; } *field;

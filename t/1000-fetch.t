@@ -616,6 +616,56 @@ is "$rc $(wc -l <"$T/out") $(grep -c 'record' "$T/err")" "65 0 1" \
     "-s: stops at the first rejected record, exit 65"
 [ "$rc $(wc -l <"$T/out")" = "65 0" ] || diag "stderr: $(cat "$T/err")"
 
+# --- an answer that is not records is an error, never the last page
+uc="$B/cursor?from={from}&to={to}&cursor={cursor}"
+mreset "$B"
+run mp-fetch --records=.data --next=.next_cursor --from=$F1 --to=$T1 \
+    --stats=st.json "$uc&hiccup=200"
+sameids "a 200 without .data mid-paging: tried again, every event once" \
+    "$T/out" $F1 $T1
+jqok st.json '.exit == 0 and .retries == 1' "...one retry"
+run mp-fetch --records=.data --next=.next_cursor --retries=1 --from=$F1 \
+    --to=$T1 "$uc&hiccup=200&hiccup_always=1"
+[ "$rc" = 69 ] && [ ! -s "$T/out" ] &&
+    grep -q "cursor?.*: window .*: no records at '\.data'" "$T/err"
+st=$?; ok $st "...on every try: 69 naming the URL, the window and '.data'"
+[ "$st" = 0 ] || diag "status $rc: $(head -c 400 "$T/err")"
+echo '{"error":{"message":"quota"}}' >"$T/nodata.json"
+run mp-fetch --records=.data "$T/nodata.json"
+check "a file without .data: 65" 65 /dev/null "no records at '\.data'"
+for b in '{"data":null}' '{"data":{"a":null}}'; do
+	echo "$b" >"$T/body"
+	IN=$T/body run mp-fetch --records=.data.a
+	check "$b, --records=.data.a: 65" 65 /dev/null "no records at"
+done
+echo '{"data":[],"next_cursor":null}' >"$T/body"
+IN=$T/body run mp-fetch --records=.data
+check "an empty array at .data: no records, 0" 0 /dev/null ""
+echo '{"data":null}' >"$T/body"
+IN=$T/body run mp-fetch --records='.data // [] | .[]'
+check "--records='.data // [] | .[]': null taken as empty" 0 /dev/null ""
+
+# --- a total (--count) is checked: rows missing are an error
+uo="$B/clamped?from={from}&to={to}&offset={offset}&limit={limit}"
+run mp-fetch --records=.data --page-size=300 --count=.total --from=$F1 \
+    --to=$T1 --stats=st.json "$uo"
+sameids "--count, a page size the API clamps to 100: paging goes on" \
+    "$T/out" $F1 $T1
+jqok st.json '.exit == 0 and .pages == 5' "...5 pages of 100"
+run mp-fetch --records=.data --page-size=300 --count=.total --window=2h \
+    --from=$F1 --to=$T1 --concurrency=2 "$uo&clamp=70"
+sameids "...in windows, clamped to 70" "$T/out" $F1 $T1
+run mp-fetch --records=.rows --count=.total --from=$F4 --to=$T4 \
+    "$B/tracker?from={from}&to={to}"
+[ "$rc" = 65 ] && [ ! -s "$T/out" ] &&
+    grep -q "window $F4\.\.$T4: 100 records of the 300 .*--count" "$T/err"
+st=$?; ok $st "100 records of a total of 300: 65, the window named"
+[ "$st" = 0 ] || diag "status $rc: $(head -c 400 "$T/err")"
+run mp-fetch --records=.data --next=.next_cursor --count=.total \
+    --from=$F1 --to=$T1 "$uc"
+sameids "--count and --next: a total missing is not a shortfall" \
+    "$T/out" $F1 $T1
+
 # --- found in review: each of these went wrong once
 run mp-fetch --from=2026-01-01T00:00:00Z --to=2026-01-01T02:00:00Z --cap=100 \
     --min-window=10m --rejects="$T/rjc" --stats="$T/stc" \

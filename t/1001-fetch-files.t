@@ -161,6 +161,16 @@ w("arr16.json", b"\xff\xfe" + '[{"a":"1","b":"x"},{"a":"2","b":"y"}]'
 w("lines.csv", b'Title\n\na,b\n"1\n2",x\n3\n4,y\n')
 w("blank.csv", b"a,b\n1,x\n\n2,y")
 w("exact.ndjson", b'{"a":0.1,"b":12345678901234567890}\n')
+w("empty.csv", b"")
+w("empty.csv.gz", gz(b""))
+w("header.csv", b"a,b\r\n")
+w("header.tsv", b"a\tb\n")
+w("title-only.csv", b"Spend report 20.11.2026\na,b\n")
+w("empty.json", b"[]")
+w("quoted.tsv", b'a\tb\tc\n"say ""hi"""\t"line1\nline2"\t"x\ty"\n'
+                b'plain\t\t"it\'s"\n')
+w("quoted.txt", b'a\tb\tc\n"say ""hi"""\t"line1\nline2"\t"x\ty"\n'
+                b'plain\t\t"it\'s"\n')
 EOF
 
 # want NAME: the records expected, one JSON value a line from stdin, in
@@ -315,9 +325,21 @@ want tsv <<'EOF'
 {"a":"1","b":"\"q\"","c":"x,y","fetch_source":"file"}
 {"a":"2","b":"","c":"\"","fetch_source":"file"}
 EOF
-lands "TSV: tabs, no quoting" tsv tab.tsv
+lands "TSV, --no-quote: quotes are data" tsv --no-quote tab.tsv
 cp tab.tsv tab.txt
-lands "--format=tsv over a .txt name" tsv --format=tsv "file://$T/tab.txt"
+lands "--format=tsv --no-quote over a .txt name" tsv --format=tsv \
+    --no-quote "file://$T/tab.txt"
+want qtsv <<'EOF'
+{"a":"say \"hi\"","b":"line1\nline2","c":"x\ty","fetch_source":"file"}
+{"a":"plain","b":"","c":"it's","fetch_source":"file"}
+EOF
+lands "TSV as spreadsheets write it: quoted cells unquoted, a line end inside" \
+    qtsv quoted.tsv
+lands "...--quote, --format=tsv over a .txt name" qtsv --quote --format=tsv \
+    quoted.txt
+run mp-fetch tab.tsv
+[ "$rc" = 65 ] && grep -q 'tab\.tsv:3: .*quote' "$T/err"
+ok $? "...a lone quote in a TSV cell, without --no-quote: 65 naming line 3"
 want sep <<'EOF'
 {"a":"1","b":"x,y","fetch_source":"file"}
 {"a":"2","b":"z","fetch_source":"file"}
@@ -439,6 +461,20 @@ grep -q '"a":0\.1,"b":12345678901234567890[,}]' "$T/out" && [ "$rc" = 0 ]
 ok $? "...and in NDJSON"
 run mp-fetch --format=bogus base.csv
 is "$rc" 64 "--format=bogus: 64"
+
+# --- an empty report is an error: it is not "no rows today"
+for f in empty.csv empty.csv.gz header.csv header.tsv title-only.csv \
+    empty.json; do
+	o=
+	[ $f = title-only.csv ] && o=--skip-rows=1
+	fails "$f: an empty report, 65" 65 "${f//./\\.}: .*empty report" $o $f
+	run mp-fetch --allow-empty $o $f
+	check "...--allow-empty: no record, 0" 0 /dev/null ""
+done
+fails "an empty report as a file:// URL: 65" 65 'empty report' \
+    "file://$T/header.csv"
+IN=/dev/null run mp-fetch
+check "standard input empty: no record, 0 (as every filter)" 0 /dev/null ""
 
 # --- the man page's example
 cp "$top/examples/report.csv.gz" .

@@ -248,6 +248,38 @@ run mp-fetch --report-create="$B/reports?from={from}&to={to}&ready_after=0&forma
     "${R[@]}" --from=$F4 --to=$T4
 sameids "format=json in UTF-16LE with a BOM" "$T/out" $F4 $T4
 
+# --- an empty file is not "no rows": 65 unless --allow-empty
+for e in bytes header; do
+	rep "&ready_after=0&empty=$e" --from=$F4 --to=$T4
+	[ "$rc" = 65 ] && [ ! -s "$T/out" ] &&
+	    grep -q "reports/job-[0-9]*/file?sig=REDACTED: window $F4\.\.$T4: .*empty report" \
+	    "$T/err"
+	st=$?; ok $st "empty=$e: an empty report, 65 naming the link and window"
+	[ "$st" = 0 ] || diag "status $rc: $(head -c 400 "$T/err")"
+	rep "&ready_after=0&empty=$e" --allow-empty --from=$F4 --to=$T4
+	check "...--allow-empty: no record, 0" 0 /dev/null ""
+done
+
+# --- --error is for the API's answers, not the file; a failed download
+# says why
+mreset "$B"
+rep "&ready_after=0" --error=.error --from=$F4 --to=$T4
+sameids "--error: the API's answers checked, the CSV file not" \
+    "$T/out" $F4 $T4
+is "$(jobstats)" "[1,1,1]" "...one job, one poll, one download"
+rep "&ready_after=0&expire=1&stale=1" --error=.error --from=$F4 --to=$T4
+sameids "--error and an expired link: polled again, every event once" \
+    "$T/out" $F4 $T4
+grep -q "reports/job-[0-9]*/file?sig=REDACTED: .*HTTP 410.*new link" "$T/err"
+st=$?; ok $st "...the 410 said, the link redacted"
+[ "$st" = 0 ] || diag "stderr: $(head -c 400 "$T/err")"
+rep "&ready_after=0&stale=1000" --error=.error --from=$F4 --to=$T4
+[ "$rc" = 69 ] && [ ! -s "$T/out" ] &&
+    tail -1 "$T/err" | grep -q "file?sig=REDACTED: window $F4\.\.$T4: report job job-[0-9]*'s file: HTTP 410 Gone" &&
+    ! grep -q -e 'does not parse' -e 'sig=[0-9a-f]' "$T/err"
+st=$?; ok $st "links that always expire: 69, 'HTTP 410 Gone' and the link said"
+[ "$st" = 0 ] || diag "status $rc: $(head -c 600 "$T/err")"
+
 # --- the creation: a body, headers, {env:X}
 mreset "$B"
 : >"$T/m.log"
