@@ -77,6 +77,7 @@ static struct mp_s3 s3;
 static char *bucket, *prefix;	/* --s3 */
 static int uploads;		/* --s3 given */
 static int upstatus;		/* the first failed upload's exit status */
+static int instatus;		/* an input that failed, or its writer */
 
 static struct mp_run *run;
 static ZSTD_CCtx *cctx;
@@ -710,8 +711,12 @@ pass(void)
 				continue;
 			mp_err(MP_EX_IOERR, "reading stdin");
 		}
-		if (n == 0)
+		if (n == 0) {
+			if ((r = mp_run_upstream(infd ? "input" : "-",
+			    infd)) != 0 && instatus == 0)
+				instatus = r;
 			break;
+		}
 		len += (size_t)n;
 		tread = mp_now();
 		arrival = part_of(now_us());
@@ -1037,7 +1042,7 @@ main(int argc, char *argv[])
 	struct mp_cfg cfg = { 0 };
 	const char *errstr, *s3url = NULL;
 	int64_t us, prune = 0;
-	int c, i, st, maintain = 0, instatus = 0;
+	int c, i, st, maintain = 0;
 	char *p;
 
 	mp_opt_init(&argc, &argv);

@@ -628,6 +628,13 @@ int	 mp_interrupted(void);
  */
 int	 mp_run_flush(struct mp_run *, int);
 /*
+ * At the end of input fd (a tool that reads without mp_run_loop): 0 when
+ * it is a file or its pipe's writers finished, 75 after a message when
+ * one failed, was interrupted or was killed (mp(7), The chain); the
+ * records so far may go on, but nothing may be committed on them.
+ */
+int	 mp_run_upstream(const char *, int);
+/*
  * Counts input that did not come through mp_run_loop (a tool that reads
  * from the network): records_in and bytes_in.
  */

@@ -430,13 +430,8 @@ line(struct mp_run *r, struct mp_rec *rec, char *p, size_t n, mp_rec_fn *fn,
 	return fn(r, rec, arg) < 0 || r->stop ? -1 : 0;
 }
 
-/*
- * The end of a pipe: 0 when its writers finished, 75 after a message when
- * one of them failed or was killed (the records so far are passed on, but
- * nothing is committed on them).
- */
-static int
-upstream(const char *name, int fd)
+int
+mp_run_upstream(const char *name, int fd)
 {
 	struct mp_buf why = { 0 };
 	int st = 0;
@@ -483,7 +478,7 @@ readfd(struct mp_run *r, int fd, const char *name, char *buf, size_t cap,
 				if (line(r, &rec, buf, len, fn, arg) < 0)
 					return 1;
 			}
-			return r->scanning ? 0 : upstream(name, fd);
+			return r->scanning ? 0 : mp_run_upstream(name, fd);
 		}
 		pos = 0;
 		len += k;
