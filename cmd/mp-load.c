@@ -3,8 +3,10 @@
  * batch goes by COPY into a temporary staging table, then INSERT ... SELECT
  * ... ON CONFLICT on the key, in one transaction.  A batch PostgreSQL
  * refuses is split until only its bad rows remain; they go to the rejects
- * with PostgreSQL's message.  --replace=day replaces each UTC day of the
- * input in one transaction for the whole run.
+ * with PostgreSQL's message.  --atomic makes the whole run one
+ * transaction, committed only when the run and every stage before it
+ * finished; --replace=day, which implies it, replaces each UTC day of the
+ * input.
  */
 #include <getopt.h>
 #include <stdlib.h>
@@ -20,10 +22,11 @@ static const char usage[] =
     "[--schema=file]\n"
     "               [--data-column=name] [-k columns] "
     "[--on-conflict=nothing|update]\n"
-    "               [-b rows] [--replace=day [--trust-input]] [-T path] "
-    "[--lock=name]\n"
-    "               [--pass] [--create [--gin]] [--print-ddl] "
-    "[--retries=n] [-K file]\n"
+    "               [-b rows] [--atomic] [--replace=day [--trust-input]] "
+    "[-T path]\n"
+    "               [--lock=name] [--pass] [--create [--gin]] "
+    "[--print-ddl]\n"
+    "               [--retries=n] [-K file]\n"
     "               [--rejects=file] [--stats[=file]] [--metrics=file]\n"
     "               [--max-record=size] [--log-format=text|json] "
     "[file ...]\n";
@@ -78,6 +81,7 @@ static struct {
 	int	 nkey;
 	int	 update, replace, pass, create, gin, ddl, strict;
 	int	 trust;		/* --trust-input */
+	int	 atomic;	/* --atomic, or --replace: one transaction */
 	long long batch, retries;
 	struct mp_path time;
 	int	 tcol;		/* the column of --time, or -1 */
@@ -1301,10 +1305,11 @@ finish(void)
 }
 
 /*
- * --replace=day keeps the run's rows in a spool file: on a failure worth
- * another try the whole transaction is made again from it, and only after
- * the commit are its rejects written and its rows passed on.  A spooled
- * row: its length, its line, its file, then its bytes.
+ * A run in one transaction (--atomic, --replace=day) keeps its rows in a
+ * spool file: on a failure worth another try the whole transaction is
+ * made again from it, and only after the commit are its rejects written
+ * and its rows passed on.  A spooled row: its length, its line, its file,
+ * then its bytes.
  */
 struct spooled {
 	size_t	 n;
@@ -1425,9 +1430,9 @@ replay(int n, PGresult *err)
 	}
 }
 
-/* A full batch under --replace=day; 0 or an exit status. */
+/* A full batch of a run in one transaction; 0 or an exit status. */
 static int
-replacebatch(void)
+runbatch(void)
 {
 	PGresult *err = NULL;
 	int c;
@@ -1449,7 +1454,7 @@ replacebatch(void)
 
 /* Commits the run's transaction, then writes its rejects and passes. */
 static int
-replacecommit(void)
+runcommit(void)
 {
 	static struct mp_buf why;
 	PGresult *err = NULL;
@@ -1549,8 +1554,8 @@ flushbatch(void)
 {
 	int st;
 
-	if (o.replace) {
-		st = bat->n ? replacebatch() : 0;
+	if (o.atomic) {
+		st = bat->n ? runbatch() : 0;
 		clearbatch();
 		return st;
 	}
@@ -1613,7 +1618,7 @@ main(int argc, char *argv[])
 {
 	enum { OPT_SCHEMA = MP_OPT_TOOL, OPT_DATA, OPT_CONFLICT, OPT_REPLACE,
 	    OPT_LOCK, OPT_PASS, OPT_CREATE, OPT_GIN, OPT_DDL, OPT_RETRIES,
-	    OPT_TRUST };
+	    OPT_TRUST, OPT_ATOMIC };
 	static const struct option opts[] = {
 		MP_COMMON_OPTIONS,
 		{ "db",		required_argument,	NULL, 'd' },
@@ -1629,6 +1634,7 @@ main(int argc, char *argv[])
 		{ "lock",	required_argument,	NULL, OPT_LOCK },
 		{ "pass",	no_argument,		NULL, OPT_PASS },
 		{ "trust-input", no_argument,		NULL, OPT_TRUST },
+		{ "atomic",	no_argument,		NULL, OPT_ATOMIC },
 		{ "create",	no_argument,		NULL, OPT_CREATE },
 		{ "gin",	no_argument,		NULL, OPT_GIN },
 		{ "print-ddl",	no_argument,		NULL, OPT_DDL },
@@ -1686,7 +1692,7 @@ main(int argc, char *argv[])
 				mp_warnx("--replace: '%s': want day", optarg);
 				mp_usage(usage);
 			}
-			o.replace = 1;
+			o.replace = o.atomic = 1;
 			break;
 		case 'T':
 			mp_opt_path(&o.time, "--time", optarg, usage);
@@ -1703,6 +1709,9 @@ main(int argc, char *argv[])
 			break;
 		case OPT_TRUST:
 			o.trust = 1;
+			break;
+		case OPT_ATOMIC:
+			o.atomic = 1;
 			break;
 		case OPT_CREATE:
 			o.create = 1;
@@ -1799,7 +1808,7 @@ main(int argc, char *argv[])
 	memset(&pend, 0, sizeof pend);
 	commitcounts();
 	mp_count(run, "retries", 0);
-	if (o.replace) {
+	if (o.atomic) {
 		spool = spoolfile();
 		rspool = spoolfile();
 		if (cmd("BEGIN", NULL) < 0)
@@ -1814,18 +1823,19 @@ main(int argc, char *argv[])
 		mp_warnx("%s: nothing replaced: the input may not hold whole "
 		    "days: %s", o.table, why);
 		st = MP_EX_DATAERR;
-	} else if (o.replace && (st != 0 || mp_interrupted() ||
+	} else if (o.atomic && (st != 0 || mp_interrupted() ||
 	    (cfg.strict && mp_run_rejected(run) > 0))) {
-		/* a day is replaced by all of its input or not at all */
+		/* a run commits all of its input or none of it */
 		rollback();
 		if (st || mp_interrupted())
-			mp_warnx("%s: nothing replaced", o.table);
+			mp_warnx("%s: nothing %s", o.table, o.replace ?
+			    "replaced" : "committed");
 	} else {
 		status = flushbatch();
 		if (status == 0 && sent)
 			status = finish();
-		if (status == 0 && o.replace)
-			status = replacecommit();
+		if (status == 0 && o.atomic)
+			status = runcommit();
 		if (status)
 			st = status;
 	}

@@ -110,7 +110,7 @@ hour)
 	    --from="$d" --lookback=2h --rejects="rejects/$d.fetch.ndjson" \
 	    --stats="stats/$d.fetch.json" |
 	mp-archive -d archive --by=.ts --stats="stats/$d.archive.json" |
-	stages "$d-$(date -u +%H)" "$d" --on-conflict=update
+	stages "$run" "$d" --on-conflict=update --atomic
 	;;
 *)
 	usage

@@ -718,6 +718,39 @@ is "$? $(q -c 'SELECT count(*) FROM chain')" "75 $before" \
     "a stage before that failed at once: exit 75, the day kept"
 jqok "$T/s" '.reason | test("mp-validate exited 64")' "...its exit named"
 
+# --atomic: the run is one transaction, committed only when every stage
+# before finished; without it, batches that landed stay
+mp-load -t atom --create --print-ddl | q
+head -n 50 "$T/ev" | mp-validate | mp-load -t atom --atomic -b 5 \
+    --stats="$T/s" 2>"$T/e1"
+is "$? $(q -c 'SELECT count(*) > 0 FROM atom')" "0 t" \
+    "--atomic from mp-validate that finished: committed"
+q -c "TRUNCATE atom"
+for atomic in --atomic ""; do
+	(head -n 50 "$T/ev"; exec sleep 37) | mp-validate --stats="$T/sv" |
+	    mp-load -t atom $atomic -b 5 --on-conflict=update \
+	    --stats="$T/s" 2>"$T/e1" &
+	for i in $(seq 50); do
+		[ "$(q -c 'SELECT count(*) FROM atom')" -gt 0 ] ||
+		    [ -n "$atomic" ] && [ "$i" -gt 10 ] && break
+		sleep 0.1
+	done
+	pkill -9 -f -x 'mp-validate --stats='"$T/sv"
+	sleep 0.2
+	pkill -f -x "sleep 37"
+	wait $!
+	st=$?
+	n=$(q -c 'SELECT count(*) FROM atom')
+	if [ -n "$atomic" ]; then
+		is "$st $n" "75 0" \
+		    "--atomic, the stage before killed -9: 75, nothing committed"
+		jqok "$T/s" '.exit == 75 and .inserted == 0' "...the stats say so"
+	else
+		[ "$st" = 75 ] && [ "$n" -gt 0 ]
+		ok $? "without --atomic: 75, the batches that landed stay ($n rows)"
+	fi
+done
+
 # --- --lock: a session's advisory lock
 PGAPPNAME=holder q -c "SELECT pg_advisory_lock(hashtextextended('job', 0))" \
     -c "SELECT pg_sleep(60)" >/dev/null 2>&1 &
