@@ -1866,8 +1866,12 @@ fromstdin(void)
 		}
 		if (k < 0)
 			mp_err(MP_EX_IOERR, "standard input");
-		if (k == 0)
+		if (k == 0) {
+			/* an answer cut short by a stage that died: not one */
+			if ((k = mp_run_upstream("-", 0)) != 0)
+				exit((int)k);
 			break;
+		}
 		resp.body.len += k;
 	}
 	resp.status = 200;
