@@ -13,8 +13,8 @@
 # PostgreSQL is the one PGHOST and the other PG* variables name.  Every
 # stage writes its stats to stats/DAY.STAGE.json, on failure too.  A run
 # killed at any moment and run again leaves the same rows as one clean
-# run: the tracker is asked again, mp-dedup's run id gives the same
-# records, and mp-load replaces the day in one transaction, only when
+# run: the tracker is asked again, mp-dedup gives the same records, and
+# mp-load replaces the day in one transaction, only when
 # every stage before it finished (mp(7), The chain): a failed run leaves
 # the table as it was.
 set -eu -o pipefail
@@ -31,7 +31,11 @@ usage() {
 }
 
 # stages RUN DAY LOAD-OPTION...: stdin's raw events checked, costed by
-# DAY's spend, loaded; RUN names the run's stats, rejects and dedup run id
+# DAY's spend, loaded; RUN names the run's stats, rejects and dedup run id.
+# A day replaced whole is deduplicated within itself: a state shared with
+# the hourly runs would drop what they passed, and the day would shrink
+# (mp(7), The chain); the table's key keeps an event loaded on another day
+# once.  The hourly runs share a state, so a lookback's overlap is dropped.
 stages() {
 	local d=$1 day=$2
 	shift 2
@@ -40,7 +44,7 @@ stages() {
 	mp-botfilter --cidr-list="$cidrs" --dropped="rejects/$d.bots.ndjson" \
 	    --rejects="rejects/$d.botfilter.ndjson" \
 	    --stats="stats/$d.botfilter.json" |
-	mp-dedup --state=state/dedup.state --window=48h --run-id="$d" \
+	mp-dedup $dedup_state --window=48h \
 	    --dropped="rejects/$d.dups.ndjson" \
 	    --rejects="rejects/$d.dedup.ndjson" --stats="stats/$d.dedup.json" |
 	mp-enrich -K "$conf/enrich.conf" \
@@ -77,6 +81,7 @@ trap 'run_trace "${mode:-}"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 mode=${1:-}
+dedup_state=
 case ${1:-} in
 day)
 	d=${2:-}
@@ -105,6 +110,7 @@ replay)
 hour)
 	d=$(date -u +%F)
 	run=$d-$(date -u +%H)
+	dedup_state="--state=state/dedup.state --run-id=$run"
 	spend "$d" "$(date -u -d "$d + 1 day" +%F)"
 	mp-fetch -K "$conf/tracker.conf" --state=tracker --state-dir=state \
 	    --from="$d" --lookback=2h --rejects="rejects/$d.fetch.ndjson" \
