@@ -52,7 +52,7 @@ notedir(void)
 		mp_buf_printf(&b, "%s/mp-chain", run);
 	else
 		mp_buf_printf(&b, "/tmp/mp-chain-%ld", (long)getuid());
-	if (mkdir(b.p, 0700) < 0 && errno != EEXIST)
+	if (mkdir(mp_buf_str(&b), 0700) < 0 && errno != EEXIST)
 		goto none;
 	/* a folder someone else made, or a link, is not ours to trust */
 	if (lstat(b.p, &st) < 0 || !S_ISDIR(st.st_mode) ||
