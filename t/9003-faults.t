@@ -15,8 +15,6 @@
 command -v python3 >/dev/null || skip_all "python3 is not installed"
 command -v zstdcat >/dev/null || skip_all "zstd is not installed"
 pg_start
-# the stages' notes to one another (mp(7), The chain), this test's own
-export MP_CHAIN_DIR=$T/chain
 day=2026-11-20
 D=$T/data W=$T/srv
 mkdir -p "$D" "$W"

@@ -8,7 +8,6 @@
 . "$(dirname "$0")/lib.sh"
 command -v python3 >/dev/null || skip_all "python3 is not installed"
 pg_start
-export MP_CHAIN_DIR=$T/chain
 day=$(date -u +%F)
 D=$T/data W=$T/srv
 mkdir -p "$D" "$W"

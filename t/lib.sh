@@ -6,6 +6,8 @@ PATH=$top/cmd:$top/scripts:$PATH
 export PATH
 T=$(mktemp -d "${TMPDIR:-/tmp}/mp-test.XXXXXX")
 trap 'rm -rf "$T"' EXIT
+# the stages' notes to one another (mp(7), The chain): each test its own
+export MP_CHAIN_DIR=$T/chain
 _n=0 _fail=0
 
 plan() { echo "1..$1"; }
