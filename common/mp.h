@@ -628,6 +628,11 @@ int	 mp_interrupted(void);
  */
 int	 mp_run_flush(struct mp_run *, int);
 /*
+ * Names the stats and metrics outputs before the run starts, so that a
+ * failure before it still writes them (from mp_opt_common).
+ */
+void	 mp_run_early(const struct mp_cfg *);
+/*
  * At the end of input fd (a tool that reads without mp_run_loop): 0 when
  * it is a file or its pipe's writers finished, 75 after a message when
  * one failed, was interrupted or was killed (mp(7), The chain); the

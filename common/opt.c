@@ -221,9 +221,11 @@ mp_opt_common(struct mp_cfg *cfg, int c, const char *arg, const char *usage)
 		return 1;
 	case MP_OPT_STATS:
 		cfg->stats = arg ? arg : "-";
+		mp_run_early(cfg);
 		return 1;
 	case MP_OPT_METRICS:
 		cfg->metrics = arg;
+		mp_run_early(cfg);
 		return 1;
 	case MP_OPT_LOGFMT:
 		if (strcmp(arg, "json") == 0)

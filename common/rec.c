@@ -615,6 +615,8 @@ write_stats(struct mp_run *r, double secs, int status)
 		/* the first failure down the pipe, else this tool's own */
 		if (why == NULL)
 			why = mp_last_error();
+		if (*why == '\0' && status == MP_EX_USAGE)
+			why = "usage error";
 		mp_buf_adds(&b, ",\"reason\":");
 		mp_buf_json_str(&b, why, strlen(why));
 	}
@@ -840,6 +842,37 @@ atend(int status, void *arg)
 	struct mp_run *r = arg;
 
 	(void)trace(r, status);
+}
+
+/*
+ * A tool that fails before its run starts (a usage or configuration
+ * error, an input it cannot open) still leaves its trace, with what the
+ * options named so far.
+ */
+static struct mp_cfg early;
+
+static void
+early_end(int status, void *arg)
+{
+	struct mp_run r;
+
+	(void)arg;
+	if (current != NULL || status == 0)
+		return;
+	memset(&r, 0, sizeof r);
+	r.cfg = early;
+	r.t0 = mp_now();
+	(void)trace(&r, status);
+}
+
+void
+mp_run_early(const struct mp_cfg *cfg)
+{
+	static int registered;
+
+	early = *cfg;
+	if (!registered++)
+		on_exit(early_end, NULL);
 }
 
 int

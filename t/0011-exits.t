@@ -36,6 +36,13 @@ for t in $tools; do
 	is "$(sed -n 's/^mp_last_success_timestamp_seconds{.*} //p' \
 	    "$T/metrics")" "$ok0" \
 	    "$t: ...keeping the time of the last success"
+	# before the run starts: a bad option after the outputs are named
+	IN=/dev/null run "$t" $a --stats="$T/stats" --metrics="$T/metrics" \
+	    --no-such-option
+	jqok "$T/stats" '.exit == 64 and .reason == "usage error"' \
+	    "$t: a usage error writes the stats too"
+	grep -q "^mp_last_exit_status{prog=\"$t\"} 64$" "$T/metrics"
+	ok $? "$t: ...and the metrics"
 
 	# (mp-fetch reads an answer from standard input)
 	# a stage before that fails at once, and one killed mid-stream
