@@ -54,7 +54,7 @@ for t in $tools; do
 	    test("mp-validate exited 64"))' "$t: ...the stats name it"
 	grep -q "input ended early: mp-validate exited 64" "$T/err"
 	ok $? "$t: ...and so does its message"
-	(echo "$ev"; exec sleep 37) | mp-validate --stats="$T/v.$t" |
+	(echo "$ev"; exec sleep 37.$$) | mp-validate --stats="$T/v.$t" |
 	    "$t" $a --stats="$T/stats" >/dev/null 2>"$T/err" &
 	for i in $(seq 50); do
 		[ -n "$(pgrep -f -x "mp-validate --stats=$T/v.$t")" ] && break
@@ -63,7 +63,7 @@ for t in $tools; do
 	sleep 0.3
 	pkill -9 -f -x "mp-validate --stats=$T/v.$t"
 	sleep 0.2
-	pkill -f -x "sleep 37"
+	pkill -f -x "sleep 37.$$"
 	wait $!
 	st=$?
 	is "$st" 75 "$t: the stage before killed -9 mid-stream: exit 75"
@@ -82,9 +82,9 @@ ok $? "mp-dedup after a failed stage: no state written"
 # --- Ctrl-C on a pipeline: every stage reports it, none fails on EINTR
 seq -f '{"event_id":"c%g","ts":"2026-11-20T10:00:00Z","ua":"Mozilla/5.0 Firefox/1"}' \
     200000 >"$T/many"
-setsid bash -c '(cat "$1"; exec sleep 37) | mp-validate --stats="$2/s1" |
+setsid bash -c '(cat "$1"; exec sleep "$3") | mp-validate --stats="$2/s1" |
     mp-botfilter --stats="$2/s2" | mp-dedup --stats="$2/s3" |
-    (sleep 1; cat >/dev/null)' _ "$T/many" "$T" 2>"$T/err" &
+    (sleep 1; cat >/dev/null)' _ "$T/many" "$T" 37.$$ 2>"$T/err" &
 pid=$!
 sleep 2
 kill -INT -- -"$pid"
@@ -93,7 +93,7 @@ for s in s1 s2 s3; do
 	jqok "$T/$s" '.interrupted == true and .exit == 130' \
 	    "Ctrl-C: stage $s reports it, stats and 130"
 done
-pkill -f -x "sleep 37"
+pkill -f -x "sleep 37.$$"
 grep -q "Interrupted system call" "$T/err"
 ok $((!$?)) "Ctrl-C: no stage fails on an interrupted system call"
 

@@ -703,10 +703,12 @@ mp-validate "$T/ev" | mp-load -t chain --replace=day --stats="$T/s" \
     2>"$T/e1"
 is "$? $(q -c 'SELECT count(*) FROM chain')" "0 $before" \
     "--replace=day from mp-validate that finished: loaded"
-(head -n 2 "$T/ev"; sleep 30) | mp-validate --stats="$T/sv" |
+(head -n 2 "$T/ev"; exec sleep 37.$$) | mp-validate --stats="$T/sv" |
     mp-load -t chain --replace=day --stats="$T/s" 2>"$T/e1" &
 sleep 1
 pkill -9 -f -x 'mp-validate --stats='"$T/sv"
+sleep 0.2
+pkill -f -x "sleep 37.$$"
 wait $!
 is "$? $(q -c 'SELECT count(*) FROM chain')" "75 $before" \
     "mp-validate killed -9 before mp-load: exit 75, the day kept"
@@ -727,7 +729,7 @@ is "$? $(q -c 'SELECT count(*) > 0 FROM atom')" "0 t" \
     "--atomic from mp-validate that finished: committed"
 q -c "TRUNCATE atom"
 for atomic in --atomic ""; do
-	(head -n 50 "$T/ev"; exec sleep 37) | mp-validate --stats="$T/sv" |
+	(head -n 50 "$T/ev"; exec sleep 37.$$) | mp-validate --stats="$T/sv" |
 	    mp-load -t atom $atomic -b 5 --on-conflict=update \
 	    --stats="$T/s" 2>"$T/e1" &
 	for i in $(seq 50); do
@@ -737,7 +739,7 @@ for atomic in --atomic ""; do
 	done
 	pkill -9 -f -x 'mp-validate --stats='"$T/sv"
 	sleep 0.2
-	pkill -f -x "sleep 37"
+	pkill -f -x "sleep 37.$$"
 	wait $!
 	st=$?
 	n=$(q -c 'SELECT count(*) FROM atom')
