@@ -31,8 +31,7 @@
 #define STALE_SECS	86400	/* notes no reader took */
 
 static char *dir;		/* NULL: no folder, no notes */
-static char *note;		/* this tool's note, or NULL */
-static int notefd = -1;
+static int notefd = -1;		/* this tool's note, or -1 */
 static int ended;
 static int whole = 1;		/* everything read so far was whole */
 static struct mp_buf partwhy;	/* why not whole */
@@ -117,9 +116,12 @@ writenote(const char *state, int status, const struct mp_buf *why)
 		}
 	}
 	mp_buf_adds(&b, "}\n");
-	/* one write: a reader sees the old note or the new */
-	if (ftruncate(notefd, 0) == 0)
-		(void)!pwrite(notefd, b.p, b.len, 0);
+	/*
+	 * Over the old note, then cut to length: a reader that catches it
+	 * half written (no final newline) waits for the writer to be gone.
+	 */
+	if (pwrite(notefd, b.p, b.len, 0) == (ssize_t)b.len)
+		(void)!ftruncate(notefd, (off_t)b.len);
 	mp_buf_free(&b);
 }
 
@@ -152,7 +154,7 @@ mp_chain_start(void)
 		mp_buf_free(&b);
 		return;
 	}
-	note = (char *)mp_buf_str(&b);
+	mp_buf_free(&b);
 	writenote("running", 0, &partwhy);
 	on_exit(atend, NULL);
 }
