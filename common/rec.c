@@ -627,9 +627,14 @@ write_stats(struct mp_run *r, double secs, int status)
 	} else if ((f = fopen(r->cfg.stats, "w")) == NULL) {
 		mp_warnx("stats file '%s': %s", r->cfg.stats, strerror(errno));
 		st = MP_EX_CANTCREAT;
-	} else if ((fwrite(b.p, 1, b.len, f) != b.len) + (fclose(f) != 0)) {
-		mp_warnx("stats file '%s': %s", r->cfg.stats, strerror(errno));
-		st = MP_EX_IOERR;
+	} else {
+		int short_write = fwrite(b.p, 1, b.len, f) != b.len;
+
+		if (fclose(f) != 0 || short_write) {
+			mp_warnx("stats file '%s': %s", r->cfg.stats,
+			    strerror(errno));
+			st = MP_EX_IOERR;
+		}
 	}
 	mp_buf_free(&b);
 	return st;
@@ -679,20 +684,24 @@ static long long
 last_success(const char *file)
 {
 	static const char key[] = "\nmp_last_success_timestamp_seconds{";
-	char buf[16384], *p;
+	struct mp_buf b = { 0 };
 	long long t = 0;
+	const char *p;
 	ssize_t n;
 	int fd;
 
 	if ((fd = open(file, O_RDONLY | O_CLOEXEC)) < 0)
 		return 0;
-	n = read(fd, buf, sizeof buf - 1);
+	do {
+		mp_buf_grow(&b, 65536);
+		n = read(fd, b.p + b.len, b.cap - b.len);
+		b.len += n > 0 ? (size_t)n : 0;
+	} while (n > 0);
 	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	if ((p = strstr(buf, key)) != NULL && (p = strchr(p, '}')) != NULL)
+	if ((p = strstr(mp_buf_str(&b), key)) != NULL &&
+	    (p = strchr(p, '}')) != NULL)
 		t = atoll(p + 1);
+	mp_buf_free(&b);
 	return t;
 }
 
