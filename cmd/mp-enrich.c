@@ -1402,6 +1402,11 @@ emit(struct mp_run *run, struct cur *c, const struct hit *h)
 		pc[np].a = &t->afield;
 		pc[np].p = shares.p;
 		pc[np++].n = shares.len;
+	} else if (t->alloc && h->row >= 0) {
+		/* the row's spend is the whole cost of what it matches */
+		pc[np].a = &t->afield;
+		pc[np].p = "0";
+		pc[np++].n = 1;
 	}
 	if (srcfield.field.nseg) {
 		static struct mp_buf nm;
