@@ -24,6 +24,7 @@ static const char usage[] =
     "[--source-field=field]\n"
     "                 [--unmatched=pass|drop|reject] "
     "[--allocate-to=types] [--type=path]\n"
+    "                 [--unallocated=type] [--unallocated-time=column]\n"
     "                 [--currency-table=source] [--currency=code] "
     "[--convert=paths]\n"
     "                 [--currency-field=path] [-T path] "
@@ -81,6 +82,17 @@ struct tab {
 	/* batches: this batch's rows, and the cache in two generations */
 	struct mp_table *bt, *cache[2];
 	long long matched;
+	/* --unallocated: what a row's record holds, made as it is read */
+	int	 tidx;		/* the time column */
+	int	*ocol, nocol;	/* the other columns it keeps */
+	char	**oname;	/* their names, as "name": */
+	char	**kname;	/* the key columns', NULL: left out */
+	const char *sname;	/* the source field, as "name":, or NULL */
+	int	 ssplice;	/* the source field is a path, spliced in */
+	struct resid {
+		size_t	 off, hn, tn;	/* the head, then the tail */
+	} *res;
+	struct mp_buf rbuf;
 };
 enum { S_KEY = 1, S_ADD = 2, S_FMT = 4, S_DUPS = 8, S_ALLOC = 16,
     S_COUNT = 32 };
@@ -108,6 +120,8 @@ static const char *conninfo;
 static struct pg_conn *conn;
 static long long batchn = 1000, cachen = 100000, queries, hits, misses;
 static long long allocated, excess, converted, nunmatched, seq;
+static const char *unalloctype, *unalloctime = "date";
+static long long costrecs;
 static int twopass, anybatch, strict;
 
 /* Adds a path to the query, once; returns its slot. */
@@ -733,6 +747,77 @@ valnext(const char *v, const char **p, size_t *n)
 	return *p + *n;
 }
 
+static int isday(const char *, size_t);
+
+/*
+ * Makes the --unallocated record of a row, but for the amount, the
+ * reason and the count: a head and a tail, kept in the table's buffer.
+ */
+static void
+resrow(struct tab *t, const struct row *r, long id)
+{
+	static const struct add raw;	/* T_AUTO: as in the table */
+	static struct mp_buf ts, eid;
+	struct mp_buf *b = &t->rbuf;
+	struct resid *x = &t->res[id];
+	size_t at;
+	int64_t us;
+	int i;
+
+	ts.len = 0;
+	if (!celltext(r, t->tidx, &ts) || ts.len == 0)
+		bad(r, "column '%s' is %s: table '%s' has no time for this "
+		    "row's --unallocated record", unalloctime,
+		    r->cell[t->tidx].p == NULL ? "missing" : "empty or null",
+		    t->name);
+	if (isday(ts.p, ts.len))
+		mp_buf_adds(&ts, "T00:00:00Z");
+	else if (mp_time_parse(ts.p, ts.len, &us) < 0)
+		bad(r, "column '%s': '%s' is not a day (YYYY-MM-DD) or an RFC "
+		    "3339 time, for table '%s''s --unallocated record",
+		    unalloctime, mp_buf_str(&ts), t->name);
+	eid.len = 0;
+	mp_buf_adds(&eid, "spend:");
+	mp_buf_adds(&eid, t->name);
+	for (i = 0; i < t->nkey; i++) {
+		mp_buf_addc(&eid, ':');
+		celltext(r, t->key[i].idx, &eid);
+	}
+	x->off = b->len;
+	mp_buf_adds(b, "{\"event_id\":");
+	mp_buf_json_str(b, eid.p, eid.len);
+	mp_buf_adds(b, ",\"type\":");
+	mp_buf_json_str(b, unalloctype, strlen(unalloctype));
+	mp_buf_adds(b, ",\"ts\":");
+	mp_buf_json_str(b, ts.p, ts.len);
+	mp_buf_adds(b, ",\"source\":");
+	mp_buf_json_str(b, t->name, strlen(t->name));
+	if (t->sname) {
+		mp_buf_addc(b, ',');
+		mp_buf_adds(b, t->sname);
+		mp_buf_json_str(b, t->name, strlen(t->name));
+	}
+	for (i = 0; i < t->nkey; i++) {
+		if (t->kname[i] == NULL)
+			continue;
+		mp_buf_addc(b, ',');
+		mp_buf_adds(b, t->kname[i]);
+		eid.len = 0;
+		celltext(r, t->key[i].idx, &eid);
+		mp_buf_json_str(b, eid.p, eid.len);
+	}
+	x->hn = b->len - x->off;
+	for (i = 0; i < t->nocol; i++) {
+		at = b->len;
+		mp_buf_addc(b, ',');
+		mp_buf_adds(b, t->oname[i]);
+		if (!cellvalue(r, t->ocol[i], &raw, b))
+			b->len = at;	/* an empty cell: nothing */
+	}
+	mp_buf_addc(b, '}');
+	x->tn = b->len - x->off - x->hn;
+}
+
 static void
 allocrow(struct tab *t, const struct row *r, long id)
 {
@@ -749,6 +834,8 @@ allocrow(struct tab *t, const struct row *r, long id)
 		t->total = xrealloc(t->total, t->acap * sizeof *t->total);
 		t->n = xrealloc(t->n, t->acap * sizeof *t->n);
 		t->seen = xrealloc(t->seen, t->acap * sizeof *t->seen);
+		if (unalloctype)
+			t->res = xrealloc(t->res, t->acap * sizeof *t->res);
 	}
 	b.len = 0;
 	if (!celltext(r, t->aidx, &b) || mp_money_parse(b.p, b.len,
@@ -765,6 +852,8 @@ allocrow(struct tab *t, const struct row *r, long id)
 			    t->countcol, mp_buf_str(&b));
 		t->n[id] = cnt;
 	}
+	if (unalloctype)
+		resrow(t, r, id);
 }
 
 /* Whether text is a day, YYYY-MM-DD. */
@@ -826,6 +915,84 @@ colidx(char **cols, int ncol, const char *name)
 	return -1;
 }
 
+/* "name": of a column, for a record being written. */
+static char *
+jsonname(const char *s, size_t n)
+{
+	struct mp_buf b = { 0 };
+
+	mp_buf_json_str(&b, s, n);
+	mp_buf_addc(&b, ':');
+	return (char *)mp_buf_str(&b);
+}
+
+static int
+taken(char **used, int n, const char *s, size_t len)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (strlen(used[i]) == len && memcmp(used[i], s, len) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * The members of a table's --unallocated records: its own fields, then
+ * the key columns, then the other columns; a column whose name is taken
+ * already is left out, so that no record has a member twice.
+ */
+static void
+rescols(struct tab *t, char **cols, int ncol, const char *where)
+{
+	static const char *fixed[] = { "event_id", "type", "ts", "source",
+	    "reason", "unallocated_count" };
+	const struct mp_seg *sg;
+	char **used;
+	int nused = 0, i, j;
+
+	used = xcalloc(ncol + t->nkey + 9, sizeof *used);
+	for (i = 0; i < 6; i++)
+		used[nused++] = (char *)fixed[i];
+	if ((sg = &t->afield.field.seg[0])->key)
+		used[nused++] = xstrndup(sg->key, sg->keylen);
+	t->sname = NULL;
+	t->ssplice = 0;
+	if (srcfield.field.nseg && (sg = &srcfield.field.seg[0])->key &&
+	    !taken(used, nused, sg->key, sg->keylen)) {
+		if (srcfield.name)
+			t->sname = srcfield.name;
+		else
+			t->ssplice = 1;
+		used[nused++] = xstrndup(sg->key, sg->keylen);
+	}
+	t->kname = xcalloc(t->nkey + 1, sizeof *t->kname);
+	for (i = 0; i < t->nkey; i++)
+		if (!taken(used, nused, t->key[i].col,
+		    strlen(t->key[i].col))) {
+			t->kname[i] = jsonname(t->key[i].col,
+			    strlen(t->key[i].col));
+			used[nused++] = t->key[i].col;
+		}
+	t->ocol = xcalloc(ncol + 1, sizeof *t->ocol);
+	t->oname = xcalloc(ncol + 1, sizeof *t->oname);
+	for (i = 0; i < ncol; i++) {
+		for (j = 0; j < t->nkey; j++)
+			if (t->key[j].idx == i)
+				break;
+		if (j < t->nkey || taken(used, nused, cols[i],
+		    strlen(cols[i])))
+			continue;
+		t->ocol[t->nocol] = i;
+		t->oname[t->nocol++] = jsonname(cols[i], strlen(cols[i]));
+		used[nused++] = cols[i];
+	}
+	if ((t->tidx = colidx(cols, ncol, unalloctime)) < 0)
+		mp_errat(MP_EX_DATAERR, where, 0, "no column '%s' for the "
+		    "time of the --unallocated records", unalloctime);
+	free(used);
+}
+
 static void
 resolve(struct tab *t, char **cols, int ncol, const char *where)
 {
@@ -866,6 +1033,8 @@ resolve(struct tab *t, char **cols, int ncol, const char *where)
 	if (t->countcol && (t->cidx = colidx(cols, ncol, t->countcol)) < 0)
 		mp_errat(MP_EX_DATAERR, where, 0, "no column '%s'",
 		    t->countcol);
+	if (t->alloc && unalloctype)
+		rescols(t, cols, ncol, where);
 }
 
 static void
@@ -962,6 +1131,11 @@ load_ndjson(struct tab *t)
 			    t->countcol) < 0) {
 				cols = xrealloc(cols, (ncol + 1) * sizeof *cols);
 				cols[ncol++] = t->countcol;
+			}
+			if (t->alloc && unalloctype && colidx(cols, ncol,
+			    unalloctime) < 0) {
+				cols = xrealloc(cols, (ncol + 1) * sizeof *cols);
+				cols[ncol++] = (char *)unalloctime;
 			}
 			resolve(t, cols, ncol, t->src);
 			cells = xcalloc(ncol, sizeof *cells);
@@ -1916,28 +2090,92 @@ loadtable(struct tab *t)
 	}
 }
 
-/* Spend no event got: of rows with fewer events than their count. */
+/*
+ * The spend of row r that no event got: of a row with fewer events than
+ * its count, or with none; why, and how many of its count got nothing.
+ */
+static int64_t
+residual(const struct tab *t, long r, const char **why, int64_t *left)
+{
+	const char *k;
+	int64_t got;
+	size_t kn;
+
+	k = mp_table_key(t->rows, r, &kn);
+	if (mp_table_find(t->rows, k, kn) != r)
+		return 0;	/* replaced, with --last */
+	*why = t->seen[r] == 0 ? "no-events" : "unmatched";
+	*left = t->n[r] > t->seen[r] ? t->n[r] - t->seen[r] : 0;
+	if (t->n[r] == 0)
+		got = 0;
+	else if (t->seen[r] >= t->n[r])
+		return 0;
+	else
+		got = partsum(t->total[r], t->seen[r], t->n[r]);
+	return t->total[r] - got;
+}
+
+/* Spend no event got. */
 static int64_t
 unallocated(const struct tab *t)
 {
-	const char *k;
-	int64_t sum = 0, got;
-	size_t kn;
+	const char *why;
+	int64_t sum = 0, left;
+	long r;
+
+	for (r = 0; r < (long)mp_table_rows(t->rows); r++)
+		sum += residual(t, r, &why, &left);
+	return sum;
+}
+
+/*
+ * --unallocated: a record of the spend of each row that no event got, in
+ * table order.
+ */
+static void
+residuals(struct mp_run *run, struct tab *t)
+{
+	static struct mp_buf out, alt, nm;
+	struct mp_buf *src = &out, *dst = &alt, *x;
+	const struct resid *rs;
+	const char *why;
+	char mbuf[32];
+	int64_t amount, left;
 	long r;
 
 	for (r = 0; r < (long)mp_table_rows(t->rows); r++) {
-		k = mp_table_key(t->rows, r, &kn);
-		if (mp_table_find(t->rows, k, kn) != r)
-			continue;	/* replaced, with --last */
-		if (t->n[r] == 0)
-			got = 0;
-		else if (t->seen[r] >= t->n[r])
+		if ((amount = residual(t, r, &why, &left)) == 0)
 			continue;
-		else
-			got = partsum(t->total[r], t->seen[r], t->n[r]);
-		sum += t->total[r] - got;
+		rs = &t->res[r];
+		mp_money_fmt(amount, mbuf);
+		src->len = 0;
+		mp_buf_add(src, t->rbuf.p + rs->off, rs->hn);
+		if (t->afield.name) {
+			mp_buf_addc(src, ',');
+			mp_buf_adds(src, t->afield.name);
+			mp_buf_adds(src, mbuf);
+		}
+		mp_buf_printf(src, ",\"reason\":\"%s\",\"unallocated_count\":"
+		    "%lld", why, (long long)left);
+		mp_buf_add(src, t->rbuf.p + rs->off + rs->hn, rs->tn);
+		/* fields given as paths go in at the end */
+		if (t->afield.name == NULL) {
+			dst->len = 0;
+			mp_json_splice(src->p, src->len, &t->afield.field,
+			    mbuf, strlen(mbuf), dst);
+			x = src, src = dst, dst = x;
+		}
+		if (t->ssplice) {
+			nm.len = 0;
+			mp_buf_json_str(&nm, t->name, strlen(t->name));
+			dst->len = 0;
+			mp_json_splice(src->p, src->len, &srcfield.field,
+			    nm.p, nm.len, dst);
+			x = src, src = dst, dst = x;
+		}
+		mp_emit_line(run, src->p, src->len);
+		costrecs++;
 	}
-	return sum;
 }
 
 /* The input must be readable twice: files, or stdin from a file. */
@@ -1979,7 +2217,7 @@ main(int argc, char *argv[])
 	enum { OPT_FORMAT = MP_OPT_TOOL, OPT_FIRST, OPT_LAST, OPT_ALLOC,
 	    OPT_COUNT, OPT_ALLOCTO, OPT_TYPE, OPT_CACHE, OPT_SOURCE,
 	    OPT_UNMATCHED, OPT_CTABLE, OPT_CURRENCY, OPT_CONVERT,
-	    OPT_CFIELD, OPT_FXFIELD };
+	    OPT_CFIELD, OPT_FXFIELD, OPT_UNALLOC, OPT_UNALLOCTIME };
 	static const struct option opts[] = {
 		MP_COMMON_OPTIONS,
 		{ "table",	required_argument,	NULL, 't' },
@@ -2003,6 +2241,8 @@ main(int argc, char *argv[])
 		{ "currency-field", required_argument,	NULL, OPT_CFIELD },
 		{ "time",	required_argument,	NULL, 'T' },
 		{ "fx-field",	required_argument,	NULL, OPT_FXFIELD },
+		{ "unallocated", required_argument,	NULL, OPT_UNALLOC },
+		{ "unallocated-time", required_argument, NULL, OPT_UNALLOCTIME },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct mp_cfg cfg = { 0 };
@@ -2013,7 +2253,7 @@ main(int argc, char *argv[])
 	double t0;
 	size_t mem = 0;
 	int64_t unalloc = 0;
-	int c, i, st;
+	int c, i, st, timeset = 0, anyalloc = 0;
 
 	mp_opt_init(&argc, &argv);
 	mp_opt_path(&typepath, "--type", ".type", usage);
@@ -2141,6 +2381,21 @@ main(int argc, char *argv[])
 			if (*optarg)
 				setfield(&fxfield, "--fx-field", optarg);
 			break;
+		case OPT_UNALLOC:
+			if (*optarg == '\0') {
+				mp_warnx("--unallocated: no type");
+				mp_usage(usage);
+			}
+			unalloctype = optarg;
+			break;
+		case OPT_UNALLOCTIME:
+			if (*optarg == '\0') {
+				mp_warnx("--unallocated-time: no column");
+				mp_usage(usage);
+			}
+			unalloctime = optarg;
+			timeset = 1;
+			break;
 		default:
 			mp_opt_common(&cfg, c, optarg, usage);
 		}
@@ -2165,6 +2420,31 @@ main(int argc, char *argv[])
 		inherit(&tabs[i]);
 		prepare(&tabs[i]);
 		anybatch |= tabs[i].batched;
+		anyalloc |= tabs[i].alloc != NULL;
+	}
+	if (timeset && !unalloctype) {
+		mp_warnx("--unallocated-time needs --unallocated");
+		mp_usage(usage);
+	}
+	if (unalloctype && !anyalloc) {
+		mp_warnx("--unallocated needs a table with --allocate");
+		mp_usage(usage);
+	}
+	for (i = 0; unalloctype && i < ntab; i++) {
+		const struct mp_seg *sg = tabs[i].alloc ?
+		    &tabs[i].afield.field.seg[0] : NULL;
+		static const char *own[] = { "event_id", "type", "ts",
+		    "source", "reason", "unallocated_count" };
+		int j;
+
+		for (j = 0; sg && sg->key && j < 6; j++)
+			if (strlen(own[j]) == sg->keylen &&
+			    memcmp(own[j], sg->key, sg->keylen) == 0) {
+				mp_warnx("--unallocated: the allocated field "
+				    "'%s' is one of the record's own",
+				    tabs[i].afield.field.text);
+				mp_usage(usage);
+			}
 	}
 	if (srcfield.field.nseg)
 		srcfield.slot = slot(&srcfield.field);
@@ -2221,6 +2501,16 @@ main(int argc, char *argv[])
 	st = mp_run_loop(run, argc, argv, anybatch ? hold : enrich, NULL);
 	if (anybatch)
 		flushbatch(run);	/* what was read is written */
+	/*
+	 * What no event got is known only from the whole input: not after
+	 * a stage before failed (75), a signal, an input that could not be
+	 * read, or a reject that fails the run.
+	 */
+	if (unalloctype && st == 0 && !mp_interrupted() &&
+	    (mp_run_rejected(run) == 0 || (cfg.rejects && !strict)))
+		for (i = 0; i < ntab; i++)
+			if (tabs[i].alloc)
+				residuals(run, &tabs[i]);
 	st = mp_run_flush(run, st);
 	for (i = 0; i < ntab; i++) {
 		struct tab *t = &tabs[i];
@@ -2235,6 +2525,8 @@ main(int argc, char *argv[])
 			    mp_table_memory(t->bt);
 		if (t->alloc) {
 			mem += t->acap * 3 * sizeof(int64_t);
+			if (t->res)
+				mem += t->acap * sizeof *t->res + t->rbuf.len;
 			unalloc += unallocated(t);
 		}
 	}
@@ -2251,6 +2543,8 @@ main(int argc, char *argv[])
 		mp_count(run, "allocate_excess", excess);
 		mp_count(run, "unallocated_micros", unalloc);
 	}
+	if (unalloctype)
+		mp_count(run, "cost_records", costrecs);
 	if (hasfx)
 		mp_count(run, "converted", converted);
 	if (conn)
