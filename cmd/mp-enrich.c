@@ -1134,7 +1134,8 @@ load_ndjson(struct tab *t)
 			}
 			if (t->alloc && unalloctype && colidx(cols, ncol,
 			    unalloctime) < 0) {
-				cols = xrealloc(cols, (ncol + 1) * sizeof *cols);
+				cols = xrealloc(cols, (ncol + 1) *
+				    sizeof *cols);
 				cols[ncol++] = (char *)unalloctime;
 			}
 			resolve(t, cols, ncol, t->src);
@@ -2242,7 +2243,8 @@ main(int argc, char *argv[])
 		{ "time",	required_argument,	NULL, 'T' },
 		{ "fx-field",	required_argument,	NULL, OPT_FXFIELD },
 		{ "unallocated", required_argument,	NULL, OPT_UNALLOC },
-		{ "unallocated-time", required_argument, NULL, OPT_UNALLOCTIME },
+		{ "unallocated-time", required_argument, NULL,
+		    OPT_UNALLOCTIME },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct mp_cfg cfg = { 0 };

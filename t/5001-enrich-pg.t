@@ -292,6 +292,32 @@ run mp-enrich -k campaign_id -t "$W" --allocate=spend=cost "$T/d10"
 is "$rc $(field "$T/out" .cost)" \
     "0 1.25|2.5|3.75|5|6.25|7.5|8.75|10|11.25|12.5" \
     "--allocate on a query read whole: one event per row gets it all"
+# --unallocated from a query: a date column, typed columns as they are
+q <<'X'
+CREATE TABLE ud (campaign_id text, day date, spend numeric, clicks int,
+    at timestamptz, ok boolean, note text);
+INSERT INTO ud VALUES ('c1', '2026-11-20', 1.5, 3, '2026-11-20 10:00+00',
+    true, NULL), ('c2', '2026-11-20', 2, 1, NULL, false, 'x"y'),
+    ('c99', '2026-11-20', 0.25, 2, NULL, NULL, NULL);
+X
+run mp-enrich -k campaign_id -t 'sd=pg:SELECT campaign_id, day, spend, clicks, ok, note FROM ud ORDER BY campaign_id' \
+    --allocate=spend=cost --count-column=clicks --unallocated=cost \
+    --unallocated-time=day --stats="$T/st" "$T/d10"
+cat >"$T/want" <<'X'
+{"event_id":"spend:sd:c1","type":"cost","ts":"2026-11-20T00:00:00Z","source":"sd","cost_source":"sd","campaign_id":"c1","cost":1,"reason":"unmatched","unallocated_count":2,"day":"2026-11-20","spend":1.5,"clicks":3,"ok":true,"note":null}
+{"event_id":"spend:sd:c99","type":"cost","ts":"2026-11-20T00:00:00Z","source":"sd","cost_source":"sd","campaign_id":"c99","cost":0.25,"reason":"no-events","unallocated_count":2,"day":"2026-11-20","spend":0.25,"clicks":2,"ok":null,"note":null}
+X
+tail -n 2 "$T/out" >"$T/recs"
+cmp -s "$T/recs" "$T/want" && [ "$rc" = 0 ]
+st=$?
+ok $st "--unallocated from a query read whole: a date column as the day, the other columns as typed"
+[ $st = 0 ] || diag "$(cat "$T/recs")"
+jqok "$T/st" '.cost_records == 2 and .unallocated_micros == 1250000' \
+    "...stats"
+run mp-enrich -k campaign_id -t 'sd=pg:SELECT campaign_id, at, spend FROM ud' \
+    --allocate=spend=cost --unallocated=cost --unallocated-time=at "$T/d10"
+check "a time column that is NULL (and one not RFC 3339): 65, naming the row" \
+    65 /dev/null "^mp-enrich: sd:[0-9]+: column 'at'"
 
 # a rate table from a query
 q <<'X'

@@ -251,6 +251,15 @@ run mp-enrich -k cid -a tag -t "$T/sp.csv" --allocate=spend=cost \
     --allocate-to=click --unallocated=adj "$T/ev"
 is "$rc $(grep -c '"type":"adj"' "$T/out")" "0 1" "--unallocated=adj: the type as given"
 
+# a restated row (--last): the record of the row that counts
+printf 'cid,date,spend,n\nz,2026-11-20,5,1\ny,2026-11-20,1,1\nz,2026-11-20,7,2\n' \
+    >"$T/re.csv"
+run mp-enrich -k cid -t "$T/re.csv" --last --allocate=spend=cost \
+    --allocate-to=click --count-column=n --unallocated=cost "$T/ev"
+is "$rc $(jq -r 'select(.type == "cost") | "\(.event_id)=\(.cost)"' "$T/out" |
+    paste -sd' ' -)" "0 spend:re:y=1 spend:re:z=7" \
+    "--last: one record of the key, of the row that counts, in its place"
+
 # excess: more clicks kept than the network counted
 printf 'cid,date,spend,clicks\nc,2026-11-20,1,2\n' >"$T/ex.csv"
 for i in 1 2 3; do echo "{\"type\":\"click\",\"cid\":\"c\",\"i\":$i}"; done \
