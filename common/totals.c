@@ -429,7 +429,8 @@ mp_totals_read(struct mp_run *run, struct mp_totals *t, int side,
 		t->name[t->nname] = xmalloc(strlen(label) + 4);
 		sprintf(t->name[t->nname++], "pg:%s", label);
 		r.word = "column";
-		st = mp_pg_rows(&t->conn, conninfo, src + 3, label, pgrow, &r);
+		st = mp_pg_rows(&t->conn, conninfo, src + 3,
+		    t->name[t->nname - 1], pgrow, &r);
 		if (st < 0)
 			st = 0;		/* stopped by --strict or a signal */
 	} else if (endswith(src, ".csv") || endswith(src, ".tsv")) {
