@@ -18,6 +18,7 @@ LIBS_mp-load = -lpq
 LIBS_mp-enrich = -lpq -ljq
 LIBS_mp-fetch = -lcurl -ljq -lzstd -lsodium -lz -larchive
 LIBS_mp-archive = -lzstd -lcurl -lsodium
+LIBS_mp-reconcile = -lpq
 TESTLIBS = -lpcre2-8 -lsodium -lpq -ljq -lcurl -lzstd -lz -larchive
 
 CMDS	 = $(patsubst %.c,%,$(wildcard cmd/mp-*.c))

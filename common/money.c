@@ -66,6 +66,25 @@ mp_money_fmt(int64_t v, char *buf)
 	return buf;
 }
 
+char *
+mp_money_fmt_places(int64_t v, int places, char *buf)
+{
+	char *dot;
+	int n, k;
+
+	mp_money_fmt(v, buf);
+	n = strlen(buf);
+	if ((dot = strchr(buf, '.')) == NULL && places > 0) {
+		buf[n++] = '.';
+		buf[n] = '\0';
+		dot = buf + n - 1;
+	}
+	for (k = dot ? n - (dot - buf) - 1 : 0; k < places && k < 6; k++)
+		buf[n++] = '0';
+	buf[n] = '\0';
+	return buf;
+}
+
 /* floor(a / b) for b > 0 */
 static __int128
 floordiv(__int128 a, __int128 b)

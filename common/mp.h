@@ -261,6 +261,8 @@ int	 mp_duration_parse(const char *, int64_t *, const char **);
 int	 mp_money_parse(const char *, size_t, int64_t *, const char **);
 /* Formats micro-units as decimal text; buf holds at least 32 bytes. */
 char	*mp_money_fmt(int64_t, char *);
+/* mp_money_fmt with at least places decimals (at most 6): "1.50". */
+char	*mp_money_fmt_places(int64_t, int, char *);
 /*
  * Part i (from 0) of n > 0 parts of an amount, floor(a*(i+1)/n) -
  * floor(a*i/n): parts differ by at most one and the n of them sum to a.
@@ -615,8 +617,18 @@ void	 mp_count(struct mp_run *, const char *, long long);
  * counters by name, the metrics as mp_GROUP_total{name="..."}.
  */
 void	 mp_count_by(struct mp_run *, const char *, const char *, long long);
+/*
+ * Adds micro-units to an amount of the tool's own: the stats show it as
+ * decimal text ("name":"12.5"), the metrics as the gauge mp_NAME.
+ */
+void	 mp_count_money(struct mp_run *, const char *, int64_t);
 /* Records rejected so far. */
 long long mp_run_rejected(const struct mp_run *);
+/*
+ * Whether a tool that reads without mp_run_loop should stop: --strict
+ * after a reject, or SIGINT or SIGTERM.
+ */
+int	 mp_run_stopped(const struct mp_run *);
 /* Whether SIGINT or SIGTERM arrived (the loop then stops). */
 int	 mp_interrupted(void);
 /*
@@ -707,6 +719,27 @@ void	 mp_pg_copy_text(struct mp_buf *, const char *, size_t);
  * another session holds it, or the status of a failure.
  */
 int	 mp_pg_lock(struct pg_conn *, const char *);
+/*
+ * A row of a query's result: ncol columns named names[i], each value's
+ * text vals[i] of lens[i] bytes (vals[i] NULL for SQL NULL), the row's
+ * number from 1.  Once, for a result without rows, vals is NULL and the
+ * row 0: the names alone.  Returns 0 to go on, non-zero to stop.
+ */
+typedef int mp_pg_row_fn(void *, int, const char *const *,
+	    const char *const *, const size_t *, long long);
+/*
+ * Runs a query (plain text, no parameters) and hands fn each row as it
+ * comes (single-row mode: memory is one row), connecting *c first when it
+ * is NULL (conninfo as mp_pg_connect, 3 retries).  A failure worth
+ * another try (mp_pg_class) before the first row is retried 3 times with
+ * backoff.  Returns 0, fn's non-zero value (the query is then abandoned
+ * and *c closed and set to NULL), or an exit status after the message
+ * "what: PostgreSQL's message" (mp_pg_status, or mp_pg_connect's).
+ */
+int	 mp_pg_rows(struct pg_conn **, const char *, const char *,
+	    const char *, mp_pg_row_fn *, void *);
+/* Closes a connection; NULL is fine. */
+void	 mp_pg_close(struct pg_conn *);
 
 /* http.c: HTTP and file:// through libcurl (link with -lcurl) */
 struct mp_http_req {
@@ -942,6 +975,44 @@ size_t	 mp_table_memory(const struct mp_table *);	/* bytes in use */
 /* Forgets every row, keeping the memory. */
 void	 mp_table_clear(struct mp_table *);
 void	 mp_table_free(struct mp_table *);
+
+/*
+ * totals.c: exact amounts by key, for comparing two sides (mp-reconcile);
+ * memory is the keys.  A side's source is an NDJSON file ("-": stdin), a
+ * CSV or TSV file with a header line (by a name ending in .csv or .tsv),
+ * or "pg:SELECT ..." (a query through pg.c: link with -lpq).
+ */
+struct mp_totals;
+/* Totals of keys of nkey values; with sum, a key met twice adds up. */
+struct mp_totals *mp_totals_new(int, int);
+/*
+ * Reads a source into side 0 or 1: key[] and amt name the fields (top
+ * level) or columns; label names a query's rows in messages
+ * ("pg:LABEL:ROW") and its failures.  Key values are strings or integers
+ * (their text), NUL bytes and all; amounts are decimal numbers or strings
+ * of at most 6 places (zeros past them are fine), NULL or out of range
+ * or not a decimal rejected, as is a key met twice without sum (naming
+ * where it was first) and a row missing a key or the amount: each record
+ * through mp_reject (CSV and query rows as a JSON object of their
+ * columns), so the run counts them.  Returns 0, or an exit status after
+ * a message: 66 a file that cannot be opened, 65 a CSV that cannot be
+ * read on or a named column that is not there, the statuses of
+ * mp_pg_rows.
+ */
+int	 mp_totals_read(struct mp_run *, struct mp_totals *, int,
+	    const char *, const char *, char **, const char *, const char *);
+/* Keys read, both sides. */
+size_t	 mp_totals_count(const struct mp_totals *);
+/* Orders the keys: their values one by one, as bytes. */
+void	 mp_totals_sort(struct mp_totals *);
+/*
+ * The i-th key (in order once sorted): its values decoded into b, v[k]
+ * pointing into it; each side's amount and whether the side has the key.
+ * Returns 1, or 0 past the end.
+ */
+int	 mp_totals_get(const struct mp_totals *, size_t, struct mp_buf *,
+	    struct mp_span *, int64_t *, int *);
+void	 mp_totals_free(struct mp_totals *);
 
 /*
  * jq.c: jq programs over records (libjq: link with -ljq).  No jv value

@@ -341,3 +341,110 @@ mp_pg_lock(struct pg_conn *c, const char *name)
 	mp_buf_free(&b);
 	return rc;
 }
+
+int
+mp_pg_rows(struct pg_conn **c, const char *conninfo, const char *sql,
+    const char *what, mp_pg_row_fn *fn, void *arg)
+{
+	struct mp_buf b = { 0 };
+	const char **names = NULL;
+	const char **vals = NULL;
+	size_t *lens = NULL;
+	long long row = 0;
+	PGresult *res;
+	int tries = 0, ncol = 0, ended = 0, i, st, rc = 0;
+
+again:
+	ended = 0;
+	if (*c == NULL && (*c = mp_pg_connect(conninfo, 3, &rc)) == NULL)
+		goto out;
+	if (!PQsendQuery(*c, sql) || !PQsetSingleRowMode(*c)) {
+		if (tries < 3 && PQstatus(*c) != CONNECTION_OK)
+			goto retry;
+		res = NULL;
+		goto fail;
+	}
+	while ((res = PQgetResult(*c)) != NULL) {
+		st = PQresultStatus(res);
+		if (st == PGRES_COMMAND_OK || ((st == PGRES_SINGLE_TUPLE ||
+		    st == PGRES_TUPLES_OK) && ended)) {
+			mp_warnx("%s: %s", what, st == PGRES_COMMAND_OK ?
+			    "the query returns no rows" :
+			    "more than one statement");
+			rc = MP_EX_CONFIG;
+			PQclear(res);
+			PQfinish(*c);
+			*c = NULL;
+			goto out;
+		}
+		if (st == PGRES_SINGLE_TUPLE || st == PGRES_TUPLES_OK) {
+			ended = st == PGRES_TUPLES_OK;
+			if (names == NULL) {
+				ncol = PQnfields(res);
+				names = xcalloc(ncol + 1, sizeof *names);
+				vals = xcalloc(ncol + 1, sizeof *vals);
+				lens = xcalloc(ncol + 1, sizeof *lens);
+			}
+			for (i = 0; i < ncol; i++)
+				names[i] = PQfname(res, i);
+			/* the last result has the names and no rows */
+			if (st == PGRES_TUPLES_OK && PQntuples(res) == 0 &&
+			    row > 0) {
+				PQclear(res);
+				continue;
+			}
+			if (PQntuples(res) == 0)
+				rc = fn(arg, ncol, names, NULL, NULL, 0);
+			else {
+				for (i = 0; i < ncol; i++) {
+					vals[i] = PQgetisnull(res, 0, i) ?
+					    NULL : PQgetvalue(res, 0, i);
+					lens[i] = PQgetlength(res, 0, i);
+				}
+				rc = fn(arg, ncol, names, vals, lens, ++row);
+			}
+			PQclear(res);
+			if (rc != 0) {
+				/* stop now: the rest of the rows go unread */
+				PQfinish(*c);
+				*c = NULL;
+				goto out;
+			}
+			continue;
+		}
+		if (row == 0 && mp_pg_class(*c, res) == MP_PG_RETRY &&
+		    tries < 3) {
+			PQclear(res);
+			while ((res = PQgetResult(*c)) != NULL)
+				PQclear(res);
+			goto retry;
+		}
+		goto fail;
+	}
+	goto out;
+fail:
+	mp_warnx("%s: %s", what, mp_pg_error(*c, res, &b));
+	rc = mp_pg_status(*c, res);
+	PQclear(res);
+	while ((res = PQgetResult(*c)) != NULL)
+		PQclear(res);
+	goto out;
+retry:
+	mp_pg_backoff(tries++);
+	PQfinish(*c);
+	*c = NULL;
+	goto again;
+out:
+	free(names);
+	free(vals);
+	free(lens);
+	mp_buf_free(&b);
+	return rc;
+}
+
+void
+mp_pg_close(struct pg_conn *c)
+{
+	if (c)
+		PQfinish(c);
+}

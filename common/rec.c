@@ -35,6 +35,7 @@ struct mp_run {
 	FILE	*rej, *drop;
 	long long in, out, rejected, dropped, blank, bytes_in, bytes_out;
 	struct counters rejby, dropby, own;
+	struct counters money;	/* micro-units, shown as decimal text */
 	struct group {
 		char	*name;
 		struct counters c;
@@ -72,6 +73,12 @@ long long
 mp_run_rejected(const struct mp_run *r)
 {
 	return r->rejected;
+}
+
+int
+mp_run_stopped(const struct mp_run *r)
+{
+	return r->stop || caught;
 }
 
 static struct mp_run *current;	/* for outerr: one run per process */
@@ -166,6 +173,12 @@ void
 mp_count(struct mp_run *r, const char *name, long long n)
 {
 	count(&r->own, name, strlen(name), n);
+}
+
+void
+mp_count_money(struct mp_run *r, const char *name, int64_t micros)
+{
+	count(&r->money, name, strlen(name), micros);
 }
 
 void
@@ -583,6 +596,7 @@ write_stats(struct mp_run *r, double secs, int status)
 {
 	struct mp_buf b = { 0 };
 	const char *why = mp_chain_failure();
+	char amount[32];
 	FILE *f;
 	int i, st = 0;
 
@@ -599,6 +613,13 @@ write_stats(struct mp_run *r, double secs, int status)
 		mp_buf_json_str(&b, r->own.v[i].name,
 		    strlen(r->own.v[i].name));
 		mp_buf_printf(&b, ":%lld", r->own.v[i].n);
+	}
+	for (i = 0; i < r->money.n; i++) {
+		mp_buf_addc(&b, ',');
+		mp_buf_json_str(&b, r->money.v[i].name,
+		    strlen(r->money.v[i].name));
+		mp_buf_printf(&b, ":\"%s\"", mp_money_fmt(r->money.v[i].n,
+		    amount));
 	}
 	for (i = 0; i < r->ngroup; i++) {
 		mp_buf_addc(&b, ',');
@@ -711,6 +732,7 @@ write_metrics(struct mp_run *r, double secs, int status)
 	struct mp_buf b = { 0 }, name = { 0 };
 	struct mp_afile af;
 	long long success;
+	char amount[32];
 	int i, st;
 
 	prom(&b, "mp_records_in_total", "counter", "Records read.", NULL,
@@ -748,6 +770,13 @@ write_metrics(struct mp_run *r, double secs, int status)
 		mp_buf_printf(&name, "mp_%s_total", r->own.v[i].name);
 		prom(&b, mp_buf_str(&name), "counter", "A counter of the tool's "
 		    "own.", NULL, NULL, r->own.v[i].n, -1);
+	}
+	/* money as the decimal text it is: exact, and a float to Prometheus */
+	for (i = 0; i < r->money.n; i++) {
+		mp_buf_printf(&b, "# HELP mp_%s An amount of the tool's own.\n"
+		    "# TYPE mp_%s gauge\nmp_%s{prog=\"%s\"} %s\n",
+		    r->money.v[i].name, r->money.v[i].name, r->money.v[i].name,
+		    mp_prog, mp_money_fmt(r->money.v[i].n, amount));
 	}
 	for (i = 0; i < r->ngroup; i++) {
 		name.len = 0;

@@ -14,6 +14,8 @@ printf 'event_id,cost\n' >"$T/costs.csv"
 args_mp_enrich="--table=$T/costs.csv"
 # mp-archive needs its folder
 args_mp_archive="-d $T/archive"
+# mp-reconcile needs their side, a key and an amount
+args_mp_reconcile="--theirs=$T/costs.csv --key=event_id --amount=cost"
 
 for t in $tools; do
 	eval "a=\${args_${t//-/_}:-}"

@@ -12,6 +12,7 @@ printf 'event_id,cost\n' >"$T/costs.csv"
 args_mp_enrich="--table=$T/costs.csv"
 args_mp_archive="-d $T/archive"
 args_mp_dedup="--state=$T/dedup.state"
+args_mp_reconcile="--theirs=$T/costs.csv --key=event_id --amount=cost"
 ev='{"event_id":"e1","ts":"2026-11-20T10:00:00Z","type":"click","ua":"Mozilla/5.0 (X11; Linux x86_64) Firefox/120.0"}'
 
 for t in $tools; do
