@@ -14,7 +14,8 @@ static const char usage[] =
     "--theirs=source\n"
     "                    [--ours-amount=field] [--theirs-amount=field] "
     "[--tolerance=amount]\n"
-    "                    [--tolerance-pct=percent] [--all] [--sum] "
+    "                    [--tolerance-pct=percent] [--missing-as-zero]\n"
+    "                    [--all] [--sum] "
     "[-d conninfo] [-K file]\n"
     "                    [--rejects=file] [--stats[=file]] "
     "[--metrics=file]\n"
@@ -27,6 +28,7 @@ static int64_t tol;			/* --tolerance, micro-units */
 static int64_t pct;			/* --tolerance-pct, pct / 10^pscale */
 static int pscale;
 static int all;
+static int zero;			/* --missing-as-zero */
 
 /* a,b=c,...: each key ours[=theirs] */
 static void
@@ -104,8 +106,9 @@ compare(struct mp_run *run, struct mp_totals *t)
 	mp_totals_sort(t);
 	for (i = 0; mp_totals_get(t, i, &kb, v, amt, have); i++) {
 		d = (__int128)(have[0] ? amt[0] : 0) - (have[1] ? amt[1] : 0);
-		s = !have[0] ? 2 : !have[1] ? 3 : within(d, amt[0], amt[1]) ?
-		    0 : 1;
+		s = have[0] && have[1] ? !within(d, amt[0], amt[1]) :
+		    zero && within(d, have[0] ? amt[0] : 0,
+		    have[1] ? amt[1] : 0) ? 0 : have[0] ? 3 : 2;
 		diff = (int64_t)d;
 		if (d != diff ||
 		    __builtin_add_overflow(sum[0], have[0] ? amt[0] : 0,
@@ -158,7 +161,8 @@ main(int argc, char *argv[])
 {
 	enum {
 		OPT_OURS = MP_OPT_TOOL, OPT_THEIRS, OPT_OURS_AMOUNT,
-		OPT_THEIRS_AMOUNT, OPT_TOL, OPT_PCT, OPT_ALL, OPT_SUM
+		OPT_THEIRS_AMOUNT, OPT_TOL, OPT_PCT, OPT_ALL, OPT_SUM,
+		OPT_ZERO
 	};
 	static const struct option opts[] = {
 		MP_COMMON_OPTIONS,
@@ -171,6 +175,7 @@ main(int argc, char *argv[])
 		{ "tolerance",	required_argument,	NULL, OPT_TOL },
 		{ "tolerance-pct", required_argument,	NULL, OPT_PCT },
 		{ "all",	no_argument,		NULL, OPT_ALL },
+		{ "missing-as-zero", no_argument,	NULL, OPT_ZERO },
 		{ "sum",	no_argument,		NULL, OPT_SUM },
 		{ "db",		required_argument,	NULL, 'd' },
 		{ NULL, 0, NULL, 0 }
@@ -222,6 +227,9 @@ main(int argc, char *argv[])
 				    errstr);
 				mp_usage(usage);
 			}
+			break;
+		case OPT_ZERO:
+			zero = 1;
 			break;
 		case OPT_ALL:
 			all = 1;

@@ -95,6 +95,18 @@ check "missing on either side: null, diff against 0, exit 1" 1 "$T/want" \
 run mp-reconcile $K --theirs=t4.ndjson --tolerance=100 o4.ndjson
 check "a missing key is reported whatever the tolerance" 1 "$T/want" \
     "1 missing ours"
+{ cat t4.ndjson; printf '%s\n' '{"network":"net-d","date":"2026-11-20","cost":"0.00"}' \
+    '{"network":"net-e","date":"2026-11-20","cost":"0.01"}'; } >t4z.ndjson
+run mp-reconcile $K --missing-as-zero --tolerance=0.01 --theirs=t4z.ndjson \
+    o4.ndjson
+out '{"key":{"network":"net-a","date":"2026-11-21"},"ours":"1.25","theirs":null,"diff":"1.25","status":"missing_theirs"}' \
+    '{"key":{"network":"net-c","date":"2026-11-20"},"ours":null,"theirs":"7.50","diff":"-7.50","status":"missing_ours"}'
+check "--missing-as-zero: a lacking key is 0 there, within the tolerance a match" \
+    1 "$T/want" "2 of 6 keys differ: 0 drifted, 1 missing ours, 1 missing theirs"
+run mp-reconcile $K --missing-as-zero --theirs=t4z.ndjson o4.ndjson
+[ "$rc" = 1 ] && [ "$(jq -r '"\(.key.network)=\(.status)"' "$T/out" | paste -sd' ' -)" = \
+    "net-a=missing_theirs net-c=missing_ours net-e=missing_ours" ]
+ok $? "--missing-as-zero: 0.00 matches nothing at all, 0.01 past no tolerance is missing"
 run mp-reconcile $K --all --theirs=t4.ndjson o4.ndjson
 out '{"key":{"network":"net-a","date":"2026-11-20"},"ours":"0.00","theirs":"0.00","diff":"0.00","status":"match"}' \
     '{"key":{"network":"net-a","date":"2026-11-21"},"ours":"1.25","theirs":null,"diff":"1.25","status":"missing_theirs"}' \
