@@ -132,11 +132,12 @@ field .a string' 'field .a enum' 'field .a string max=0' 'field .a[0] string' \
 done
 
 # --- the shipped schemas: an empty, blank or null key is rejected, since
-# mp-dedup would take every such event for one
+# mp-dedup would take every such event for one (each with a click_id,
+# which an adjustment requires)
 for f in "$top"/examples/schemas/*.schema; do
 	n=$(basename "$f" .schema)
 	[ "$n" = event ] && n=click
-	jq -c --arg t "$n" '.type = $t' <<-'X' >"$T/in"
+	jq -c --arg t "$n" '.type = $t | .click_id = "K1"' <<-'X' >"$T/in"
 	{"event_id":"k1","ts":"2026-11-20T13:00:00Z","source":"s","campaign_id":"c","cost":"0.1","revenue":"1","currency":"USD"}
 	{"event_id":"","ts":"2026-11-20T13:00:00Z","source":"s","campaign_id":"c","cost":"0.1","revenue":"1","currency":"USD"}
 	{"event_id":" \t","ts":"2026-11-20T13:00:00Z","source":"s","campaign_id":"c","cost":"0.1","revenue":"1","currency":"USD"}

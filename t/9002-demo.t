@@ -9,7 +9,7 @@ for s in fetched archived rejected bots duplicates enriched loaded; do
 	grep -qE "^$s +[0-9]+" "$T/out"
 	ok $? "the stage table shows $s"
 done
-grep -q "campaign_id *| *source *| *clicks *| *visitors *| *conversions *| *cost *| *revenue *| *profit *| *roi *| *rev_per_click" "$T/out"
+grep -q "campaign_id *| *source *| *clicks *| *visitors *| *conversions *| *cost *| *revenue *| *profit *| *roi_pct *| *rev_per_click" "$T/out"
 ok $? "the ROI table by campaign"
 grep -qE "^ *source *\| *clicks" "$T/out"
 ok $? "the ROI table by source"

@@ -1,14 +1,16 @@
 -- mp_countries: what each country's visitors cost and earned, one row per
--- country, each event counted under its own country (NULL when it has
--- none: a postback that does not say).
+-- country, each row counted under its own country (NULL when it has none:
+-- a cost record), each sale (mp_sales.sql) under the country of its click,
+-- else of its first revenue record.
 --
 -- clicks      = count(*) FILTER (WHERE type = 'click')
--- conversions = count(*) FILTER (WHERE type IN ('conversion','postback'))
--- cost        = coalesce(sum(cost) FILTER (WHERE type = 'click'), 0)
--- revenue     = coalesce(sum(revenue) FILTER
---                   (WHERE type IN ('conversion','postback')), 0)
+-- conversions = the sales whose revenue > 0
+-- cost        = coalesce(sum(cost), 0) over all rows
+-- revenue     = coalesce(sum(revenue), 0) over the sales
 -- profit      = revenue - cost
--- Money is numeric, exact (0 written 0.000000); one currency is assumed.
+-- Spend no kept click carries (records of type cost) has no country: it
+-- is all under NULL.  Money is numeric, exact (0 written 0.000000); one
+-- currency is assumed.
 --
 -- Columns: country, clicks, conversions, cost, revenue, profit.
 CREATE OR REPLACE VIEW mp_countries AS
@@ -20,13 +22,23 @@ SELECT m.country,
     m.revenue - m.cost AS profit
 FROM (
     SELECT country,
-        count(*) FILTER (WHERE type = 'click') AS clicks,
-        count(*) FILTER (WHERE type IN ('conversion', 'postback'))
-            AS conversions,
-        coalesce(sum(cost) FILTER (WHERE type = 'click'), 0.000000)
-            AS cost,
-        coalesce(sum(revenue) FILTER
-            (WHERE type IN ('conversion', 'postback')), 0.000000) AS revenue
-    FROM events
+        sum(clicks)::bigint AS clicks,
+        sum(conversions)::bigint AS conversions,
+        sum(cost) AS cost,
+        sum(revenue) AS revenue
+    FROM (
+        SELECT country,
+            count(*) FILTER (WHERE type = 'click') AS clicks,
+            0 AS conversions,
+            coalesce(sum(cost), 0.000000) AS cost,
+            0.000000 AS revenue
+        FROM events
+        GROUP BY country
+        UNION ALL
+        SELECT country, 0, count(*) FILTER (WHERE revenue > 0),
+            0.000000, sum(revenue)
+        FROM mp_sales
+        GROUP BY country
+    ) u
     GROUP BY country
 ) m;

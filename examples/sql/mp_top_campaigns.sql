@@ -4,7 +4,8 @@
 -- Campaigns of equal profit share a rank, and come in campaign_id order.
 --
 -- Columns: rank, source, campaign_id, clicks, unique_visitors,
--- conversions, cost, revenue, profit, roi, revenue_per_click.
+-- conversions, cost, click_cost, filtered_cost, cost_per_click, revenue,
+-- profit, roi_pct, revenue_per_click.
 CREATE OR REPLACE VIEW mp_top_campaigns AS
 SELECT rank() OVER (ORDER BY profit DESC) AS rank,
     source,
@@ -13,9 +14,12 @@ SELECT rank() OVER (ORDER BY profit DESC) AS rank,
     unique_visitors,
     conversions,
     cost,
+    click_cost,
+    filtered_cost,
+    cost_per_click,
     revenue,
     profit,
-    roi,
+    roi_pct,
     revenue_per_click
 FROM mp_roi_campaign
 ORDER BY profit DESC, campaign_id;
