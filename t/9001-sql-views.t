@@ -11,7 +11,8 @@ pg_start
 export PGTZ=UTC
 sql=$top/examples/sql
 views="mp_campaign_source mp_sales mp_roi_campaign mp_roi_source mp_roi_day
-mp_funnel mp_countries mp_timeseries mp_top_campaigns mp_spend"
+mp_funnel mp_countries mp_timeseries mp_top_campaigns mp_spend
+mp_revenue_network"
 
 # The order each view's rows are compared in; mp_top_campaigns keeps its own
 order_mp_campaign_source='campaign_id'
@@ -24,6 +25,7 @@ order_mp_countries='country'
 order_mp_timeseries='"time"'
 order_mp_top_campaigns=
 order_mp_spend='network, day, campaign_id'
+order_mp_revenue_network='network, day'
 
 # rows VIEW [SQL...]: the view's rows as psql -At -F, prints them, in order,
 # after the SQL given first (a SET search_path)
@@ -253,6 +255,27 @@ for e in evs:
 write("mp_spend", [list(k) + [str(x[0])] + [fmt(v, 6) for v in x[1:]]
                    for k, x in sorted(spend.items(),
                                       key=lambda i: key(*i[0]))])
+
+# a campaign's network: the cost_source most of its rows have, a tie to
+# the first name, else its source; its sales by their day
+priced = {}
+for e in evs:
+    if e.get("cost_source") is not None:
+        n = priced.setdefault(e["campaign_id"], {})
+        n[e["cost_source"]] = n.get(e["cost_source"], 0) + 1
+net = {k: min(v, key=lambda n: (-v[n], n)) for k, v in priced.items()}
+rn = {}
+for s in sales:
+    k = (net.get(s["campaign"], cs.get(s["campaign"])),
+         s["t"].date().isoformat())
+    x = rn.setdefault(k, [0, 0, ZERO])
+    x[0] += 1
+    x[1] += s["rev"] > 0
+    x[2] += s["rev"]
+write("mp_revenue_network", [[k[0], k[1], str(x[0]), str(x[1]),
+                              fmt(x[2], 6)]
+                             for k, x in sorted(rn.items(),
+                                                key=lambda i: key(*i[0]))])
 PY
 }
 
@@ -306,6 +329,8 @@ is "$(cols mp_top_campaigns)" "rank source campaign_id $m" \
     "columns: mp_top_campaigns"
 is "$(cols mp_spend)" "network day campaign_id clicks cost click_cost\
  filtered_cost unmatched_cost no_events_cost" "columns: mp_spend"
+is "$(cols mp_revenue_network)" "network day sales conversions revenue" \
+    "columns: mp_revenue_network"
 is "$(q -c "SELECT string_agg(DISTINCT format_type(atttypid, atttypmod), ' ')
     FROM pg_attribute WHERE attrelid::regclass::text LIKE 'mp\_%'
     AND attname IN ('cost', 'revenue', 'profit', 'roi_pct',
@@ -315,7 +340,7 @@ is "$(q -c "SELECT string_agg(DISTINCT format_type(atttypid, atttypmod), ' ')
 is "$(q -c "SELECT string_agg(DISTINCT format_type(atttypid, atttypmod), ' ')
     FROM pg_attribute WHERE attrelid::regclass::text LIKE 'mp\_%'
     AND attname IN ('clicks', 'impressions', 'conversions',
-    'unique_visitors', 'records')")" bigint "counts are bigint"
+    'unique_visitors', 'records', 'sales')")" bigint "counts are bigint"
 
 # --- known events: id ts type source campaign visitor country cost revenue,
 # a visitor or country "-" for null, cost and revenue as JSON text (a
@@ -584,8 +609,8 @@ run mp-load -t gen.events --create "$T/gen"
 check "mp-load: 3000 generated events" 0 /dev/null ""
 views "views.sql in schema gen, by search_path" \
     PGOPTIONS='-c search_path=gen'
-is "$(q -c "SELECT count(*) FROM pg_views WHERE schemaname = 'gen'")" 10 \
-    "...the 10 views made in gen"
+is "$(q -c "SELECT count(*) FROM pg_views WHERE schemaname = 'gen'")" 11 \
+    "...the 11 views made in gen"
 expect "$T/gen" "$T/wgen"
 compare "generated events" "$T/wgen" -c "SET search_path = gen"
 

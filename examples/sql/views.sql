@@ -38,4 +38,5 @@ $$;
 \ir mp_timeseries.sql
 \ir mp_top_campaigns.sql
 \ir mp_spend.sql
+\ir mp_revenue_network.sql
 COMMIT;
