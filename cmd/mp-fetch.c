@@ -1922,6 +1922,7 @@ settag(const char *arg)
 		mp_usage(usage);
 	}
 	tag = xrealloc(tag, (ntag + 1) * sizeof *tag);
+	memset(&tag[ntag], 0, sizeof *tag);	/* mp_opt_field frees it */
 	name = xstrndup(arg, eq - arg);
 	mp_opt_field(&tag[ntag].path, "--tag", name, 0, usage);
 	free(name);
