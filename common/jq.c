@@ -157,9 +157,10 @@ mp_jq_each(struct mp_jq *q, const char *text, size_t n,
 /*
  * The first number in JSON text that a double does not hold exactly, by
  * its text: more than 15 significant digits (DBL_DIG: any decimal of 15
- * digits comes back from a double as it went in) unless it is an integer
- * up to 2^53, or a magnitude near the ends of a double's range.  NULL
- * when there is none; *len its length.
+ * digits comes back from a double as it went in), or a magnitude near
+ * the ends of a double's range.  Integers up to 2^53 are exact too, but
+ * 2^53 cents divided by 100 are not: they are refused with the rest.
+ * NULL when there is none; *len its length.
  */
 static const char *
 inexact(const char *p, size_t n, size_t *len)
@@ -210,9 +211,7 @@ inexact(const char *p, size_t n, size_t *len)
 			if (neg)
 				exp = -exp;
 		}
-		if (seen && ((last - first + 1 > 15 && !(!point && exp == 0 &&
-		    i - a - (p[a] == '-') == 16 && memcmp(p + i - 16,
-		    "9007199254740992", 16) <= 0)) ||
+		if (seen && (last - first + 1 > 15 ||
 		    (long)intd - 1 - (long)first + exp > 300 ||
 		    (long)intd - 1 - (long)first + exp < -300)) {
 			*len = i - a;
@@ -233,7 +232,7 @@ mp_jq_map(struct mp_jq *q, const char *rec, size_t n, struct mp_buf *out)
 	out->len = 0;
 	if ((num = inexact(rec, n, &len)) != NULL) {
 		mp_buf_printf(out, "jq would round the number %.*s (its "
-		    "doubles hold 15 digits, integers to 2^53)",
+		    "doubles hold 15 digits)",
 		    (int)(len > 40 ? 40 : len), num);
 		return -1;
 	}
