@@ -186,12 +186,12 @@ is "$rc $(wc -l <"$T/out") $(jq -c '[.line, .reason]' rej.ndjson)" \
     "eurads.conf: a row of an unknown Type rejected at its line (4)"
 
 # mp-fetch(1)'s example: the report's own names made ours
-cp "$ex/eurads-commissions.csv" .
+mkdir revenue && cp "$ex/eurads-commissions.csv" revenue/
 run mp-fetch --encoding=windows-1252 --separator=';' --skip-rows=1 \
     --footer='."Order ID" == "Total"' --decimal-comma \
     --field=Commission:money \
     --map='{order: ."Order ID", click_id: ."Click Ref", revenue: .Commission}' \
-    eurads-commissions.csv
+    revenue/eurads-commissions.csv
 is "$rc $(jq -c '[.order, .click_id, .revenue]' "$T/out" | tr '\n' ' ')" \
     '0 ["EA-5001","clk-b1",0.1] ["EA-5002","clk-b2",19.99] ["EA-5003","clk-b3",1234567.89] ["EA-5004","clk-b4",0.01] ["EA-4990","clk-b0",-19.99] ' \
     "mp-fetch(1)'s example: the CSV's names, the amounts exact"
