@@ -47,9 +47,9 @@ static const char usage[] =
     "[--format=json|ndjson|csv|tsv]\n"
     "                [--encoding=name] [--separator=c] [--skip-rows=n] "
     "[--footer=jq]\n"
-    "                [--decimal-comma] [--field=name:type] "
-    "[--quote | --no-quote]\n"
-    "                [--allow-empty] [--report-create=url]\n"
+    "                [--decimal-comma] [--field=name:type] [--map=jq]\n"
+    "                [--quote | --no-quote] [--allow-empty] "
+    "[--report-create=url]\n"
     "                [--report-data=data] [--report-id=jq] "
     "[--report-poll=url]\n"
     "                [--report-ready=jq] [--report-failed=jq] "
@@ -92,6 +92,7 @@ static int format;
 static const char *encoding;
 static struct mp_csvrec csvopt;
 static struct mp_jq *jfooter;
+static struct mp_jq *jmap;	/* --map: a record made of each */
 static long long nfooter;
 static int quote = 1;		/* CSV and TSV cells may be quoted */
 static int allowempty;		/* a file with no row is a fair answer */
@@ -813,30 +814,35 @@ undefer(struct win *w, int from, int write)
 	w->npend = from;
 }
 
-/* Adds one record to the page, with the fields of the source. */
+/*
+ * Adds one record to the page (line: its CSV row's, or 0), made by --map,
+ * with the fields of the source.
+ */
 static int
-record(void *arg, const char *p, size_t n)
+keep(struct page *pg, const char *p, size_t n, long long line)
 {
-	static struct mp_buf a, b;
-	struct page *pg = arg;
+	static struct mp_buf a, b, why;
 	struct mp_json_err e;
-	struct { long long line; } rec;
 	struct mp_buf *src = &a, *dst = &b, *x;
 	int i;
 
-	rec.line = pg->n + pg->bad + 1;
-	if (mp_json_check(p, n, &e) < 0) {
-		char why[64];
-
+	if (line == 0)
+		line = pg->n + pg->bad + 1;
+	why.len = 0;
+	if (mp_json_check(p, n, &e) < 0)
+		mp_buf_printf(&why, "record %lld: not a JSON object", line);
+	else if (jmap && mp_jq_map(jmap, p, n, src) < 0)
+		mp_buf_printf(&why, "--map: %s", mp_buf_str(src));
+	if (why.len) {
 		pg->bad++;
-		snprintf(why, sizeof why, "record %lld: not a JSON object",
-		    rec.line);
-		defer(pg->w, 0, pg->url, rec.line, why, p, n);
+		defer(pg->w, 0, pg->url, line, mp_buf_str(&why), p, n);
 		stopnow |= strict;
 		return stopnow;
 	}
-	src->len = 0;
-	mp_buf_add(src, p, n);
+	if (jmap == NULL) {
+		src->len = 0;
+		mp_buf_add(src, p, n);
+	}
 	for (i = 0; i < ntag; i++) {
 		dst->len = 0;
 		mp_json_splice(src->p, src->len, &tag[i].path, tag[i].json,
@@ -862,6 +868,12 @@ record(void *arg, const char *p, size_t n)
 	mp_buf_addc(pg->out, '\n');
 	pg->n++;
 	return 0;
+}
+
+static int
+record(void *arg, const char *p, size_t n)
+{
+	return keep(arg, p, n, 0);
 }
 
 /* Whether text is one JSON value (an object or not); e says why not. */
@@ -1049,7 +1061,7 @@ csvrec(void *arg, const char *p, size_t n, long long line)
 		defer(pg->w, 1, pg->url, line, "footer", p, n);
 		return 0;
 	}
-	return record(pg, p, n);
+	return keep(pg, p, n, line);
 }
 
 static int
@@ -1910,6 +1922,7 @@ settag(const char *arg)
 		mp_usage(usage);
 	}
 	tag = xrealloc(tag, (ntag + 1) * sizeof *tag);
+	memset(&tag[ntag], 0, sizeof *tag);	/* mp_opt_field frees it */
 	name = xstrndup(arg, eq - arg);
 	mp_opt_field(&tag[ntag].path, "--tag", name, 0, usage);
 	free(name);
@@ -2064,8 +2077,9 @@ main(int argc, char *argv[])
 	    OPT_RETRYMAX, OPT_TIMEOUT, OPT_RESET, OPT_RATE, OPT_ERROR,
 	    OPT_TAG, OPT_SOURCE, OPT_SRCFIELD, OPT_FETCHFIELD, OPT_ARCHIVE,
 	    OPT_REPLAY, OPT_URL, OPT_FORMAT, OPT_ENCODING, OPT_SKIPROWS,
-	    OPT_FOOTER, OPT_DECCOMMA, OPT_FIELD, OPT_SEPARATOR, OPT_RCREATE,
-	    OPT_RDATA, OPT_RID, OPT_RPOLL, OPT_RREADY, OPT_RFAILED, OPT_RURL,
+	    OPT_FOOTER, OPT_MAP, OPT_DECCOMMA, OPT_FIELD, OPT_SEPARATOR,
+	    OPT_RCREATE, OPT_RDATA, OPT_RID, OPT_RPOLL, OPT_RREADY, OPT_RFAILED,
+	    OPT_RURL,
 	    OPT_PINTERVAL, OPT_PTIMEOUT, OPT_RRETRIES, OPT_QUOTE, OPT_NOQUOTE,
 	    OPT_ALLOWEMPTY, OPT_S3BASE };
 	static const struct option opts[] = {
@@ -2112,6 +2126,7 @@ main(int argc, char *argv[])
 		{ "encoding",	required_argument,	NULL, OPT_ENCODING },
 		{ "skip-rows",	required_argument,	NULL, OPT_SKIPROWS },
 		{ "footer",	required_argument,	NULL, OPT_FOOTER },
+		{ "map",	required_argument,	NULL, OPT_MAP },
 		{ "decimal-comma", no_argument,		NULL, OPT_DECCOMMA },
 		{ "field",	required_argument,	NULL, OPT_FIELD },
 		{ "separator",	required_argument,	NULL, OPT_SEPARATOR },
@@ -2294,6 +2309,10 @@ main(int argc, char *argv[])
 			break;
 		case OPT_FOOTER:
 			jfooter = program("--footer", optarg);
+			break;
+		case OPT_MAP:
+			mp_jq_free(jmap);
+			jmap = program("--map", optarg);
 			break;
 		case OPT_DECCOMMA:
 			csvopt.decimal_comma = 1;

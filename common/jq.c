@@ -63,11 +63,27 @@ keytext(jv v, struct mp_buf *out)
 	jv_free(s);
 }
 
+/* Appends the message of an invalid value that has one; frees it. */
+static void
+errmsg(jv inv, struct mp_buf *out)
+{
+	jv msg = jv_invalid_get_msg(inv), d;
+
+	if (jv_get_kind(msg) == JV_KIND_STRING)
+		mp_buf_adds(out, jv_string_value(msg));
+	else {
+		d = jv_dump_string(jv_copy(msg), 0);
+		mp_buf_adds(out, jv_string_value(d));
+		jv_free(d);
+	}
+	jv_free(msg);
+}
+
 int
 mp_jq_first(struct mp_jq *q, const char *rec, size_t n, long long seq,
     struct mp_buf *out)
 {
-	jv v, msg;
+	jv v;
 	int rc;
 
 	if (seq != curseq || seq < 0 || !have) {
@@ -89,16 +105,7 @@ mp_jq_first(struct mp_jq *q, const char *rec, size_t n, long long seq,
 		if (rc)
 			keytext(v, out);
 	} else if (jv_invalid_has_msg(jv_copy(v))) {
-		msg = jv_invalid_get_msg(jv_copy(v));
-		if (jv_get_kind(msg) == JV_KIND_STRING)
-			mp_buf_adds(out, jv_string_value(msg));
-		else {
-			jv d = jv_dump_string(jv_copy(msg), 0);
-
-			mp_buf_adds(out, jv_string_value(d));
-			jv_free(d);
-		}
-		jv_free(msg);
+		errmsg(jv_copy(v), out);
 		rc = -1;
 	} else
 		rc = 0;		/* no output */
@@ -140,17 +147,145 @@ mp_jq_each(struct mp_jq *q, const char *text, size_t n,
 		jv_free(s);
 	}
 	if (jv_invalid_has_msg(jv_copy(v))) {
-		msg = jv_invalid_get_msg(v);
-		if (jv_get_kind(msg) == JV_KIND_STRING)
-			mp_buf_adds(err, jv_string_value(msg));
-		else {
-			s = jv_dump_string(msg, 0);
-			mp_buf_adds(err, jv_string_value(s));
-			msg = s;
-		}
-		jv_free(msg);
+		errmsg(v, err);
 		return -1;
 	}
 	jv_free(v);
 	return rc;
+}
+
+/*
+ * The first number in JSON text that a double does not hold exactly, by
+ * its text: more than 15 significant digits (DBL_DIG: any decimal of 15
+ * digits comes back from a double as it went in), or a magnitude near
+ * the ends of a double's range.  Integers up to 2^53 are exact too, but
+ * 2^53 cents divided by 100 are not: they are refused with the rest.
+ * NULL when there is none; *len its length.
+ */
+static const char *
+inexact(const char *p, size_t n, size_t *len)
+{
+	size_t i = 0, a, nd, first, last, intd;
+	long exp;
+	int point, seen;
+
+	while (i < n) {
+		if (p[i] == '"') {
+			for (i++; i < n && p[i] != '"'; i++)
+				if (p[i] == '\\')
+					i++;
+			i++;
+			continue;
+		}
+		if (p[i] != '-' && (p[i] < '0' || p[i] > '9')) {
+			i++;
+			continue;
+		}
+		a = i;
+		nd = first = last = intd = 0;
+		point = seen = 0;
+		exp = 0;
+		for (; i < n && p[i] != 'e' && p[i] != 'E'; i++) {
+			if (p[i] == '.')
+				point = 1;
+			else if (p[i] >= '0' && p[i] <= '9') {
+				if (p[i] != '0') {
+					if (!seen)
+						first = nd;
+					last = nd;
+					seen = 1;
+				}
+				nd++;
+				intd += !point;
+			} else if (p[i] != '-')
+				break;
+		}
+		if (i < n && (p[i] == 'e' || p[i] == 'E')) {
+			int neg = 0;
+
+			if (++i < n && (p[i] == '+' || p[i] == '-'))
+				neg = p[i++] == '-';
+			for (; i < n && p[i] >= '0' && p[i] <= '9'; i++)
+				if (exp < 100000)
+					exp = exp * 10 + (p[i] - '0');
+			if (neg)
+				exp = -exp;
+		}
+		if (seen && (last - first + 1 > 15 ||
+		    (long)intd - 1 - (long)first + exp > 300 ||
+		    (long)intd - 1 - (long)first + exp < -300)) {
+			*len = i - a;
+			return p + a;
+		}
+	}
+	return NULL;
+}
+
+int
+mp_jq_map(struct mp_jq *q, const char *rec, size_t n, struct mp_buf *out)
+{
+	jv in, v, w;
+	const char *num;
+	size_t len;
+	int k;
+
+	out->len = 0;
+	if ((num = inexact(rec, n, &len)) != NULL) {
+		mp_buf_printf(out, "jq would round the number %.*s (its "
+		    "doubles hold 15 digits)",
+		    (int)(len > 40 ? 40 : len), num);
+		return -1;
+	}
+	in = jv_parse_sized(rec, (int)n);
+	if (!jv_is_valid(in)) {
+		jv_free(in);
+		mp_buf_adds(out, "record does not parse");
+		return -1;
+	}
+	jq_start(q->jq, in, 0);
+	v = jq_next(q->jq);
+	if (!jv_is_valid(v)) {
+		if (jv_invalid_has_msg(jv_copy(v)))
+			errmsg(v, out);
+		else {
+			jv_free(v);
+			mp_buf_adds(out, "no output");
+		}
+		return -1;
+	}
+	if ((k = jv_get_kind(v)) != JV_KIND_OBJECT) {
+		mp_buf_printf(out, "the output is %s, not an object",
+		    k == JV_KIND_NULL ? "null" : k == JV_KIND_ARRAY ?
+		    "an array" : k == JV_KIND_STRING ? "a string" :
+		    k == JV_KIND_NUMBER ? "a number" : "a boolean");
+		jv_free(v);
+		return -1;
+	}
+	w = jq_next(q->jq);
+	if (jv_is_valid(w)) {
+		jv_free(w);
+		jv_free(v);
+		mp_buf_adds(out, "more than one output");
+		return -1;
+	}
+	if (jv_invalid_has_msg(jv_copy(w))) {	/* an error after it */
+		jv_free(v);
+		errmsg(w, out);
+		return -1;
+	}
+	jv_free(w);
+	v = jv_dump_string(v, 0);
+	mp_buf_add(out, jv_string_value(v), jv_string_length_bytes(jv_copy(v)));
+	jv_free(v);
+	if ((num = inexact(out->p, out->len, &len)) != NULL) {
+		static struct mp_buf t;
+
+		t.len = 0;
+		mp_buf_printf(&t, "the output's number %.*s is not exact "
+		    "(more than 15 digits)", (int)(len > 40 ? 40 : len), num);
+		out->len = 0;
+		mp_buf_add(out, t.p, t.len);
+		return -1;
+	}
+	return 0;
 }

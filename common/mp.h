@@ -1039,6 +1039,16 @@ int	 mp_jq_first(struct mp_jq *, const char *, size_t, long long,
  */
 int	 mp_jq_each(struct mp_jq *, const char *, size_t,
 	    int (*)(void *, const char *, size_t), void *, struct mp_buf *);
+/*
+ * Runs a program that makes one record of another (checked JSON text).
+ * Returns 0 with the output, a JSON object, as compact JSON in out; or -1
+ * with the reason in out: no output, more than one, an output that is
+ * not an object (null included), jq's error, or a number that jq's
+ * doubles do not hold exactly (more than 15 significant digits), in the
+ * record or in the output (0.1 + 0.2): never rounded silently.  So an
+ * integer (cents) of the record divided by a power of 10 is exact.
+ */
+int	 mp_jq_map(struct mp_jq *, const char *, size_t, struct mp_buf *);
 void	 mp_jq_free(struct mp_jq *);
 
 /* schema.c: event schemas, mp-schema(5) */

@@ -60,13 +60,18 @@ fi
 
 # The APIs that mp-fetch's examples name are the loopback mock of t/,
 # reached as an HTTP proxy: the examples keep their real-looking URLs.
+# The partners' answers kept in examples/revenue are files it serves.
 if grep -qE '(^|[|&;] *)(mp-fetch|curl) ' "$T"/blocks/[0-9]*; then
+	mkdir -p "$T/www/v1"
+	cp "$top/examples/revenue/shopx-transactions.json" \
+	    "$T/www/v1/transactions.json"
 	"$top/t/mock-network" --port 0 --port-file "$T/mock.port" \
-	    >"$T/mock.log" 2>&1 &
+	    --files "$T/www" >"$T/mock.log" 2>&1 &
 	at_exit "kill $! 2>/dev/null"
 	waitfor "$T/mock.port" t/mock-network
 	export http_proxy=http://127.0.0.1:$(cat "$T/mock.port")
-	export TRACKER_KEY=example-key no_proxy= NO_PROXY=
+	export TRACKER_KEY=example-key SHOPX_KEY=example-key
+	export no_proxy= NO_PROXY=
 fi
 
 # The buckets of mp-archive's and mp-fetch's examples are s3rver's, behind
