@@ -6,7 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 command -v python3 >/dev/null || skip_all "python3 not installed"
 command -v jq >/dev/null || skip_all "jq not installed"
-plan 61
+plan 80
 
 # options
 run gen-events --help
@@ -456,3 +456,308 @@ st=${PIPESTATUS[0]}
 gen-events -n 30000 --spend-out "$T/h2.csv" >/dev/null
 [ "$st" = 0 ] && [ ! -s "$T/err" ] && cmp -s "$T/h.csv" "$T/h2.csv"
 ok $? "gen-events --spend-out | head: exit 0, the whole table still written"
+
+# --mix realistic: a believable day, with its ground truth
+# the basic mix (the default) is byte for byte what it always was
+gen-events -n 3000 --seed 5 --days 2 --bad-rate 0.05 --dup-rate 0.1 --stats \
+	--spend-out "$T/ck.csv" --fx-out "$T/ckfx.csv" --truth-out "$T/ckt.nd" \
+	>"$T/ck" 2>"$T/ckst"
+is "$(cat "$T/ck" "$T/ckst" "$T/ck.csv" "$T/ckfx.csv" "$T/ckt.nd" | sha256sum |
+	cut -c1-64)" \
+	f9307ed505c3d9f299f209f2075dae9431648ada1111fd336663f15a3ca27cab \
+	"--mix basic (the default): the same bytes as before realistic existed"
+
+real="-n 150000 --seed 3 --days 2 --mix realistic"
+gen-events $real --stats --spend-out "$T/rs.csv" --fx-out "$T/rfx.csv" \
+	--truth-out "$T/rt.nd" --sales-out "$T/rsales.nd" \
+	--revenue-out "$T/rrev.nd" >"$T/r" 2>"$T/rst"
+small="-n 30000 --seed 3 --days 2 --mix realistic"
+for i in 1 2; do
+	gen-events $small --stats --spend-out "$T/ds$i.csv" --fx-out "$T/dfx$i.csv" \
+		--truth-out "$T/dt$i.nd" --sales-out "$T/dsales$i.nd" \
+		--revenue-out "$T/drev$i.nd" >"$T/d$i" 2>"$T/dst$i"
+done
+gen-events $small >"$T/d3"
+cmp -s "$T/d1" "$T/d2" && cmp -s "$T/dst1" "$T/dst2" &&
+	cmp -s "$T/ds1.csv" "$T/ds2.csv" && cmp -s "$T/dt1.nd" "$T/dt2.nd" &&
+	cmp -s "$T/dsales1.nd" "$T/dsales2.nd" &&
+	cmp -s "$T/drev1.nd" "$T/drev2.nd" && cmp -s "$T/d1" "$T/d3" &&
+	! cmp -s "$T/d1" <(gen-events ${small/--mix realistic/}) &&
+	[ -s "$T/drev1.nd" ]
+ok $? "--mix realistic: same arguments, same bytes, truth files or not"
+
+# real.py CHECK: one property of the realistic run, in $T
+cat >"$T/real.py" <<'EOF'
+import collections, json, sys
+from decimal import Decimal as D
+T, check = sys.argv[1], sys.argv[2]
+def nd(name):
+    return [json.loads(l) for l in open(T + "/" + name)]
+ev = nd("r")
+first = {}                      # event_id: its first line
+for e in ev:
+    first.setdefault(e["event_id"], e)
+REV = ("conversion", "postback", "adjustment")
+clicks = {e["click_id"]: e for e in first.values() if e["type"] == "click"}
+sales = nd("rsales.nd")
+recs = nd("rrev.nd")
+spend = [l.rstrip("\n").split(",") for l in open(T + "/rs.csv")][1:]
+def fail(msg):
+    print(msg)
+    sys.exit(1)
+if check == "rates":
+    n = collections.Counter(c["campaign_id"] for c in clicks.values())
+    s = collections.Counter(x["campaign_id"] for x in sales)
+    rates = [s[c] / k for c, k in n.items() if k >= 1500]
+    if len(rates) < 5 or not all(0.005 <= r <= 0.10 for r in rates):
+        fail("rates %s" % rates)
+    if not (min(rates) < 0.025 and max(rates) > 0.04):
+        fail("rates do not vary: %s" % rates)
+    conv = sum(1 for e in first.values() if e["type"] == "conversion")
+    if not 0.01 < conv / len(clicks) < 0.06:
+        fail("conversions %d of %d clicks" % (conv, len(clicks)))
+elif check == "clicks":
+    # every revenue record names an earlier click of its campaign
+    for e in first.values():
+        if e["type"] in REV:
+            c = clicks.get(e["click_id"])
+            if c is None or c["campaign_id"] != e["campaign_id"] or \
+                    c["ts"] > e["ts"] or c.get("ua") != e.get("ua"):
+                fail("%s: no earlier click of its campaign" % e["event_id"])
+elif check == "kinds":
+    by = collections.defaultdict(list)
+    for e in first.values():
+        if e["type"] in REV:
+            by[e["click_id"]].append(e)
+    types = [sorted(x["type"] for x in v) for v in by.values()]
+    want = {
+        "conversion only": ["conversion"] in types,
+        "postback only": ["postback"] in types,
+        "both": ["conversion", "postback"] in types,
+        "two pieces": any(t.count("postback") == 2 for t in types),
+        "reversal": sum(e.get("reason") == "reversal" and
+                        D(str(e["revenue"])) < 0 for e in first.values()) >= 3,
+        "late payment": sum(e.get("reason") == "late_payment" and
+                            D(str(e["revenue"])) > 0
+                            for e in first.values()) >= 3,
+        "partner differs": any(
+            len({str(x["revenue"]) for x in v}) > 1 for v in by.values()
+            if sorted(x["type"] for x in v) == ["conversion", "postback"]),
+        "source network": any(e["type"] == "postback" and
+                              e["source"].endswith("_ads")
+                              for e in first.values()),
+        "source tracker": any(e["type"] == "postback" and
+                              e["source"] in ("appsflyer", "adjust")
+                              for e in first.values()),
+        "event_id from transaction": all(
+            e["event_id"] == e["source"] + ":" + e["data"]["transaction_id"]
+            for e in first.values() if e["type"] in ("postback",
+                                                     "adjustment")),
+    }
+    # a postback delivered twice: the same event_id, other bytes, the
+    # same amount, the same day
+    lines = collections.defaultdict(set)
+    for l in open(T + "/r"):
+        e = json.loads(l)
+        if e["type"] == "postback":
+            lines[e["event_id"]].add(json.dumps(e, sort_keys=True))
+    again = [v for v in lines.values() if len(v) > 1]
+    want["redelivered"] = len(again) >= 3 and all(
+        len({(json.loads(x)["revenue"], json.loads(x)["ts"][:10])
+             for x in v}) == 1 for v in again)
+    bad = [k for k, v in want.items() if not v]
+    if bad:
+        fail("missing: %s" % bad)
+elif check == "spend":
+    n = collections.Counter((c["campaign_id"], c["ts"][:10])
+                            for c in clicks.values())
+    more = 0
+    for cid, d, net, sp, k in spend:
+        if int(k) < n[cid, d]:
+            fail("%s %s: %s clicks < %d" % (cid, d, k, n[cid, d]))
+        more += int(k) - n[cid, d]
+    extra = sum(int(k) > n[c, d] for c, d, _, _, k in spend)
+    if not (extra > 50 and 0.005 < more / len(clicks) < 0.04):
+        fail("unseen clicks: %d rows, %d clicks" % (extra, more))
+elif check == "truth":
+    # --revenue-out: every revenue event once, as in the stream
+    evs = [e for e in first.values() if e["type"] in REV]
+    if sorted(e["event_id"] for e in evs) != sorted(r["event_id"]
+                                                    for r in recs):
+        fail("revenue-out is not the stream's revenue records")
+    for r in recs:
+        e = first[r["event_id"]]
+        if (r["sale_id"], r["type"], r["campaign_id"], r["ts"],
+                D(r["amount"]), r["currency"], r["filtered"]) != (
+                e["click_id"], e["type"], e["campaign_id"], e["ts"],
+                D(str(e["revenue"])), e["currency"], False):
+            fail("record %s differs from its event" % r["event_id"])
+    # --sales-out: each sale, its day, its current amount
+    by = collections.defaultdict(list)
+    for r in recs:
+        by[r["sale_id"]].append(r)
+    if sorted(by) != sorted(s["sale_id"] for s in sales):
+        fail("sales-out is not the records' sales")
+    for s in sales:
+        rs = by[s["sale_id"]]
+        cur = [r for r in rs if r["type"] != "conversion"] or rs
+        if s["day"] != min(r["ts"] for r in rs)[:10] or \
+                D(s["revenue"]) != sum(D(r["amount"]) for r in cur) or \
+                D(s["revenue_usd"]) != sum(D(r["amount_usd"]) for r in cur) \
+                or s["records"] != len(rs) or \
+                {r["event_id"] for r in cur} != \
+                {r["event_id"] for r in rs if r["counted"]}:
+            fail("sale %s" % s["sale_id"])
+    if [(s["day"], s["campaign_id"], s["sale_id"]) for s in sales] != \
+            sorted((s["day"], s["campaign_id"], s["sale_id"]) for s in sales):
+        fail("sales-out not sorted")
+    st = collections.Counter(s["state"] for s in sales)
+    if min(st[k] for k in ("estimated", "confirmed", "adjusted",
+                           "reversed")) < 3:
+        fail("states %s" % st)
+elif check == "money":
+    # money-truth's lines against the sales and spend files
+    mt = nd("mt")
+    cost, rev = collections.Counter(), collections.Counter()
+    for cid, d, net, sp, k in spend:
+        cost[cid, d] += D(sp)
+    for s in sales:
+        rev[s["campaign_id"], s["day"]] += D(s["revenue_usd"])
+    got = {(m["campaign_id"], m["day"]): m for m in mt}
+    if set(got) != set(cost) | set(rev):
+        fail("groups differ")
+    for k, m in got.items():
+        if D(m["cost"]) != cost[k] or D(m["revenue"]) != rev[k] or \
+                len(m["cost"].split(".")[1]) != 6:
+            fail("%s: %s" % (k, m))
+    # winners, break-even and losers (campaigns with some spend)
+    c, r = collections.Counter(), collections.Counter()
+    for m in mt:
+        c[m["campaign_id"]] += D(m["cost"])
+        r[m["campaign_id"]] += D(m["revenue"])
+    q = [r[k] / c[k] for k in c if c[k] >= 50]
+    win = sum(x > D("1.2") for x in q)
+    even = sum(D("0.9") <= x <= D("1.1") for x in q)
+    lose = sum(x < D("0.8") for x in q)
+    if win < 5 or even < 3 or lose < 5:
+        fail("win %d, even %d, lose %d" % (win, even, lose))
+print("ok")
+EOF
+# realistic CHECK NAME: a check of real.py
+realistic() {
+	python3 "$T/real.py" "$T" "$1" >"$T/out" 2>&1
+	ok $? "--mix realistic: $2"
+	grep -q '^ok$' "$T/out" || diag "$(head -c 400 "$T/out")"
+}
+realistic rates "sales are 0.5-10% of a campaign's clicks, varying by campaign"
+realistic clicks "every revenue record names an earlier click of its campaign"
+realistic kinds "conversions, postbacks (event_id from the transaction), pieces, the partner's amounts, late payments, reversals, a postback delivered twice"
+realistic spend "spend clicks >= the tracker's; clicks it never saw on some days"
+realistic truth "--revenue-out and --sales-out agree with the stream and the model"
+jq -e '.sales > 1000 and .redelivered > 0 and .by_type.adjustment > 0 and
+	.lines == .events + .duplicates + .bad' "$T/rst" >/dev/null
+ok $? "--mix realistic --stats: sales, redelivered, adjustments; lines add up"
+
+# t/money-truth: cost and revenue per campaign and day from the truth alone
+mt() { "$top/t/money-truth" --spend="$T/rs.csv" --revenue="$T/rrev.nd" \
+	--fx="$T/rfx.csv" "$@"; }
+mt >"$T/mt"
+realistic money "t/money-truth = spend rows and sales, exactly; winners, break-even campaigns and losers"
+cat >"$T/total.py" <<'PY'
+import json, sys
+from decimal import Decimal as D
+c = sum(D(l.split(",")[3]) for l in list(open(sys.argv[1]))[1:])
+s = [json.loads(l) for l in open(sys.argv[2])]
+r = sum(D(x["revenue_usd"]) for x in s)
+print(json.dumps({"cost": str(c.quantize(D("0.000001"))),
+                  "revenue": str(r), "sales": len(s),
+                  "conversions": sum(D(x["revenue_usd"]) > 0 for x in s)},
+                 separators=(",", ":")))
+PY
+python3 "$T/total.py" "$T/rs.csv" "$T/rsales.nd" >"$T/want"
+mt --by= >"$T/got"
+cmp -s "$T/got" "$T/want" && [ -s "$T/got" ]
+ok $? "t/money-truth --by=: total cost = the spend file's, revenue = the sales'"
+cmp -s "$T/got" "$T/want" || diag "$(cat "$T/got" "$T/want")"
+mt --truth="$T/rt.nd" >"$T/mt2"
+mt --format=tsv >"$T/mt3"
+cmp -s "$T/mt" "$T/mt2" && cmp -s "$T/mt3" <(jq -r '[.campaign_id, .day,
+	.source, .network, .cost, .revenue, .sales, .conversions] | @tsv' "$T/mt") &&
+	cmp -s <(LC_ALL=C sort "$T/mt3") "$T/mt3" && [ "$(wc -l <"$T/mt")" -gt 300 ]
+ok $? "t/money-truth: --truth changes nothing (bots never buy); tsv; sorted"
+mt --by=network,day >"$T/mtn"
+jq -s -e 'length == 4 and (map(.network) | unique) == ["neta", "netb"]' \
+	"$T/mtn" >/dev/null
+ok $? "t/money-truth --by=network,day: neta and netb, each day"
+
+# a restated spend row: its campaign-day's cost follows it, to the cent
+awk -F, -v OFS=, 'NR == 2 { $4 = sprintf("%.2f", $4 + 0.01) } 1' \
+	"$T/rs.csv" >"$T/rs4.csv"
+"$top/t/money-truth" --spend="$T/rs4.csv" --revenue="$T/rrev.nd" \
+	--fx="$T/rfx.csv" >"$T/mt4"
+python3 "$T/total.py" "$T/rs4.csv" "$T/rsales.nd" >"$T/want4"
+[ "$(diff "$T/mt" "$T/mt4" | grep -c '^[<>]')" = 2 ] &&
+	[ "$(jq -r .cost "$T/want4")" = "$("$top/t/money-truth" \
+	--spend="$T/rs4.csv" --revenue="$T/rrev.nd" --fx="$T/rfx.csv" --by= |
+	jq -r .cost)" ] && [ "$(jq -r .cost "$T/want4")" != "$(jq -r .cost "$T/want")" ]
+ok $? "t/money-truth: a restated spend row changes that campaign-day's cost"
+
+# the basic mix: bots convert; --truth or the records' own flag drop them
+gen-events -n 20000 --seed 8 --bot-rate 0.2 --truth-out "$T/bt.nd" \
+	--spend-out "$T/bs.csv" --fx-out "$T/bfx.csv" --sales-out "$T/bsales.nd" \
+	--revenue-out "$T/brev.nd" >/dev/null
+b() { "$top/t/money-truth" --spend="$T/bs.csv" --revenue="$T/brev.nd" \
+	--fx="$T/bfx.csv" --by= "$@" | jq -r .revenue; }
+got=$(b --truth="$T/bt.nd")
+[ -n "$got" ] && [ "$got" = "$(b)" ] &&
+	[ "$got" = "$(python3 "$T/total.py" "$T/bs.csv" "$T/bsales.nd" |
+	jq -r .revenue)" ] &&
+	jq -e -s 'any(.[]; .filtered)' "$T/brev.nd" >/dev/null &&
+	[ "$(jq -r .event_id "$T/brev.nd" | sort -u | wc -l)" = "$(wc -l <"$T/brev.nd")" ]
+ok $? "--mix basic: the bots' records are dropped, the sales are what is left"
+
+run "$top/t/money-truth" --spend="$T/rs.csv" --revenue="$T/rrev.nd" \
+	--fx="$T/rfx.csv" --by=colour
+check "t/money-truth --by=colour: usage error 64" 64 "$T/empty" "--by: 'colour'"
+sed '3s/"amount":"[^"]*"/"amount":"1,5"/' "$T/rrev.nd" >"$T/rrevbad.nd"
+run "$top/t/money-truth" --spend="$T/rs.csv" --revenue="$T/rrevbad.nd" \
+	--fx="$T/rfx.csv"
+check "t/money-truth: a bad amount is an error, 65, named" 65 "$T/empty" \
+	"rrevbad.nd:3 amount: '1,5' is not a decimal"
+run "$top/t/money-truth" --spend="$T/no-such" --revenue="$T/rrev.nd" \
+	--fx="$T/rfx.csv"
+check "t/money-truth: a missing file: 66" 66 "$T/empty" "cannot read"
+
+# the mock's partners: their revenue totals are the truth's, per network
+# and day; spend.csv and sales.ndjson read again when they change
+mkdir "$T/data"
+gen-events -n 6000 --seed 4 --days 2 --mix realistic \
+	--spend-out "$T/data/spend.csv" --fx-out "$T/data/fx.csv" \
+	--sales-out "$T/data/sales.ndjson" --revenue-out "$T/data/revenue.ndjson" \
+	>"$T/data/events.ndjson"
+mock-platform --data "$T/data" --port-file "$T/port" &
+mock=$!
+for _ in $(seq 300); do [ -s "$T/port" ] && break; sleep 0.1; done
+url=http://127.0.0.1:$(cat "$T/port")
+for d in 2026-11-20 2026-11-21; do
+	curl -sf "$url/partners/v1/revenue?date=$d" | jq -c '.data[]'
+done >"$T/partners"
+"$top/t/money-truth" --spend="$T/data/spend.csv" \
+	--revenue="$T/data/revenue.ndjson" --fx="$T/data/fx.csv" \
+	--by=day,network | jq -c '{network, date: .day, revenue}' >"$T/want"
+cmp -s "$T/partners" "$T/want" && [ "$(wc -l <"$T/want")" = 4 ]
+ok $? "mock-platform /partners/v1/revenue: t/money-truth's revenue per network and day"
+cmp -s "$T/partners" "$T/want" || diag "$(cat "$T/partners" "$T/want")"
+c=$(grep -m1 ',google_ads,' "$T/data/spend.csv" | cut -d, -f1,2)
+awk -F, -v OFS=, -v k="$c" '$1 "," $2 == k { $4 = "1234.56" } 1' \
+	"$T/data/spend.csv" >"$T/sp.new" && mv "$T/sp.new" "$T/data/spend.csv"
+grep -v '"day":"2026-11-21"' "$T/data/sales.ndjson" >"$T/sa.new" &&
+	mv "$T/sa.new" "$T/data/sales.ndjson"
+curl -sf "$url/neta/v2/spend?date=${c#*,}" |
+	jq -e --arg c "${c%,*}" '.data[] | select(.campaign_id == $c) |
+	.spend == 1234.56' >/dev/null &&
+	curl -sf "$url/partners/v1/revenue?date=2026-11-21" |
+	jq -e '.data == []' >/dev/null
+ok $? "mock-platform: a restated spend.csv and sales.ndjson are served at once"
+kill "$mock"
+wait "$mock" 2>/dev/null
