@@ -3,7 +3,10 @@
 #
 #   pipeline.sh day YYYY-MM-DD     fetch the day from the tracker and the
 #                                  networks, archive, check, load: the
-#                                  day's rows are replaced whole
+#                                  day's rows are replaced whole; then
+#                                  its spend and revenue are reconciled
+#                                  with the networks' and partners'
+#                                  totals (exit 1 on drift)
 #   pipeline.sh replay YYYY-MM-DD  the same from the archive, no network
 #   pipeline.sh hour               what is new since the last run (less a
 #                                  lookback), loaded as it comes
@@ -17,6 +20,12 @@
 # mp-load replaces the day in one transaction, only when
 # every stage before it finished (mp(7), The chain): a failed run leaves
 # the table as it was.
+#
+# Every cent is accounted for (mp-record(5)): a day run gives each kept
+# click its share of its campaign-day's spend and writes the spend no kept
+# click carries as a cost record of its own, so the day's cost in the table
+# is the networks' spend to the micro-unit.  The hourly runs see part of a
+# day: their cost is provisional, and the night's day run makes it exact.
 set -eu -o pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 conf=${MP_CONF:-$here/pipeline}
@@ -47,7 +56,7 @@ stages() {
 	mp-dedup $dedup_state --window=48h \
 	    --dropped="rejects/$d.dups.ndjson" \
 	    --rejects="rejects/$d.dedup.ndjson" --stats="stats/$d.dedup.json" |
-	mp-enrich -K "$conf/enrich.conf" \
+	mp-enrich -K "$conf/enrich.conf" $unallocated \
 	    -t neta="spend/$day.neta.ndjson" -t netb="spend/$day.netb.ndjson" \
 	    --currency-table="$fx" --rejects="rejects/$d.enrich.ndjson" \
 	    --stats="stats/$d.enrich.json" |
@@ -66,6 +75,48 @@ spend() {
 	done
 }
 
+# partners DAY NEXT: the partners' revenue totals of the day
+partners() {
+	mp-fetch -K "$conf/partners.conf" --from="$1" --to="$2" \
+	    --rejects="rejects/$1.partners.ndjson" \
+	    --stats="stats/$1.partners.json" >"spend/.$1.partners.ndjson"
+	mv "spend/.$1.partners.ndjson" "spend/$1.partners.ndjson"
+}
+
+# reconcile DAY: the day in the table against what the others say it
+# was: each network's spend by campaign (its own report, as fetched), and
+# the revenue of each network's campaigns (the partners' totals), from
+# the views of sql/ (psql -f sql/views.sql once).  A key one side lacks is
+# 0 there (a network lists campaigns it spent nothing on).  Every
+# difference is written to reconcile/DAY.*.ndjson; drift exits 1.
+reconcile() {
+	local d=$1 n st=0 drift=0 what
+	mkdir -p reconcile
+	for n in neta netb partners; do
+		if [ "$n" = partners ]; then
+			what=revenue
+			set -- --key=network,date --amount=revenue \
+			    --ours="pg:SELECT network, day::text AS date, revenue
+			        FROM mp_revenue_network WHERE day = '$d'"
+		else
+			what=spend
+			set -- --key=date,campaign_id --amount=spend \
+			    --ours="pg:SELECT day::text AS date, campaign_id,
+			        cost AS spend FROM mp_spend
+			        WHERE network = '$n' AND day = '$d'"
+		fi
+		mp-reconcile "$@" --theirs="spend/$d.$n.ndjson" --missing-as-zero \
+		    --stats="stats/$d.reconcile-$n.json" \
+		    >"reconcile/$d.$n.ndjson" || st=$?
+		case $st in
+		0) ;;
+		1) drift=1 st=0 ;;
+		*) return "$st" ;;
+		esac
+	done
+	return "$drift"
+}
+
 mkdir -p archive spend state stats rejects
 # the run's own trace: stats/RUN.run.json with every stage's exit status,
 # written however the run ends, so a watcher never reads an old success
@@ -82,6 +133,7 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 mode=${1:-}
 dedup_state=
+unallocated=--unallocated=cost
 case ${1:-} in
 day)
 	d=${2:-}
@@ -89,16 +141,20 @@ day)
 	run=$d
 	next=$(date -u -d "$d + 1 day" +%F)
 	spend "$d" "$next"
+	partners "$d" "$next"
 	mp-fetch -K "$conf/tracker.conf" --from="$d" --to="$next" \
 	    --rejects="rejects/$d.fetch.ndjson" --stats="stats/$d.fetch.json" |
 	mp-archive -d archive --by=.ts --stats="stats/$d.archive.json" |
 	stages "$d" "$d" --replace=day
+	reconcile "$d"
 	;;
 replay)
 	d=${2:-}
 	[ -n "$d" ] || usage
 	run=$d.replay
-	[ -e "spend/$d.neta.ndjson" ] || spend "$d" "$(date -u -d "$d + 1 day" +%F)"
+	next=$(date -u -d "$d + 1 day" +%F)
+	[ -e "spend/$d.neta.ndjson" ] || spend "$d" "$next"
+	[ -e "spend/$d.partners.ndjson" ] || partners "$d" "$next"
 	# The day's files, in the order they were written, into a file
 	# first: zstdcat is not an mp tool, and mp-load replaces a day only
 	# from a pipe whose end it can trust (a file's is).
@@ -106,11 +162,13 @@ replay)
 	find "archive/${d//-//}" -name '*.ndjson.zst' 2>/dev/null | sort |
 	    xargs -r zstdcat -- >"$raw"
 	stages "$d" "$d" --replace=day <"$raw"
+	reconcile "$d"
 	;;
 hour)
 	d=$(date -u +%F)
 	run=$d-$(date -u +%H)
 	dedup_state="--state=state/dedup.state --run-id=$run"
+	unallocated=
 	spend "$d" "$(date -u -d "$d + 1 day" +%F)"
 	mp-fetch -K "$conf/tracker.conf" --state=tracker --state-dir=state \
 	    --from="$d" --lookback=2h --rejects="rejects/$d.fetch.ndjson" \

@@ -12,8 +12,9 @@ pg_start
 day=2026-11-20
 D=$T/data W=$T/srv
 mkdir -p "$D" "$W"
-gen-events -n 8000 --seed 909 --start $day --days 1 \
+gen-events -n 8000 --seed 909 --start $day --days 1 --mix realistic \
     --spend-out "$D/spend.csv" --fx-out "$W/fx.csv" \
+    --sales-out "$D/sales.ndjson" --revenue-out "$D/revenue.ndjson" \
     --cidr-out "$W/datacenters.cidr" --truth-out "$D/truth.ndjson" \
     >"$D/events.ndjson"
 mock-platform --data "$D" --port-file "$T/plat.port" --log "$T/plat.log" &
@@ -49,92 +50,42 @@ jqok stats/$day.netb.json '.report_jobs == 1 and .records_out > 0' \
 jqok stats/$day.archive.json '.records_in == 8000 and .files > 20' \
     "every line archived, by event hour"
 
-# --- the ROI of each campaign, computed independently: the events the
-# generator says are people (not bots, not data centres, with a user
-# agent), each once; revenue into USD by the day's rate, half away from
-# zero; each campaign-day's spend S over its n reported clicks, of which
-# the k that are people get floor(S*k/n) between them
-python3 - "$D" "$W/fx.csv" $day >"$T/want" <<'PY'
-import csv, json, sys
-from collections import Counter, defaultdict
-from decimal import Decimal, ROUND_FLOOR, ROUND_HALF_UP
-d, fxfile, day = sys.argv[1:]
-M = Decimal("0.000001")
-truth = {}
-for ln in open(d + "/truth.ndjson"):
-    t = json.loads(ln)
-    truth[t["event_id"]] = not (t["bot"] or t["datacenter"] or t["no_ua"])
-rate = {r["currency"]: Decimal(r["rate"]) for r in csv.DictReader(open(fxfile))
-        if r["date"] == day}
-seen, ev = set(), []
-for ln in open(d + "/events.ndjson", encoding="utf-8"):
-    e = json.loads(ln, parse_float=Decimal)
-    if e["event_id"] in seen or not truth.get(e["event_id"]):
-        continue
-    seen.add(e["event_id"])
-    ev.append(e)
-spend = {(r["campaign_id"], r["date"]): (Decimal(r["spend"]), int(r["clicks"]))
-         for r in csv.DictReader(open(d + "/spend.csv"))}
-c = defaultdict(lambda: {"clicks": 0, "vis": set(), "conv": 0,
-                         "rev": Decimal(0), "src": [Counter(), Counter(),
-                                                   Counter()], "days": Counter()})
-for e in ev:
-    x = c[e["campaign_id"]]
-    t = e["type"]
-    x["src"][2][e["source"]] += 1
-    if t == "click":
-        x["clicks"] += 1
-        x["vis"].add(e["visitor_id"])
-        x["days"][e["ts"][:10]] += 1
-        x["src"][0][e["source"]] += 1
-    elif t == "impression":
-        x["src"][1][e["source"]] += 1
-    elif t in ("conversion", "postback"):
-        x["conv"] += 1
-        r = e["revenue"]
-        if e.get("currency", "USD") != "USD":
-            r = (r * rate[e["currency"]]).quantize(M, ROUND_HALF_UP)
-        x["rev"] += r
-def q(v, places):
-    return str(v.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP))
-for cid in sorted(c):
-    x = c[cid]
-    cost = Decimal(0)
-    for dd, k in x["days"].items():
-        s, n = spend.get((cid, dd), (Decimal(0), 0))
-        if n > 0:
-            micros = int(s * 1000000)
-            cost += Decimal(micros * min(k, n) // n) / 1000000
-    src = next(sorted(cn.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
-               for cn in x["src"] if cn)
-    profit = x["rev"] - cost
-    roi = q(profit / cost, 4) if cost else ""
-    rpc = q(x["rev"] / x["clicks"], 6) if x["clicks"] else ""
-    print("|".join([src, cid, str(x["clicks"]), str(len(x["vis"])),
-                    str(x["conv"]), q(cost, 6), q(x["rev"], 6),
-                    q(profit, 6), roi, rpc]))
-PY
-q -F '|' -c "SELECT source, campaign_id, clicks, unique_visitors,
-    conversions, cost, revenue, profit, roi, revenue_per_click
-  FROM mp_roi_campaign ORDER BY campaign_id" >"$T/got"
+# --- cost and revenue of each campaign and day, of each source, computed
+# independently of mp (t/money-truth, Decimal, from the generator's
+# ground truth): cost the networks' spend whatever mp filtered, revenue
+# each sale once, its current amount
+truth() {
+	"$top/t/money-truth" --spend="$D/spend.csv" --revenue="$D/revenue.ndjson" \
+	    --fx="$W/fx.csv" --truth="$D/truth.ndjson" --nonzero "$@"
+}
+truth --by=campaign_id,day |
+    jq -r '[.campaign_id, .day, .cost, .revenue, .conversions] | @tsv' \
+    >"$T/want"
+q -F "$(printf '\t')" -c "SELECT campaign_id, day, cost, revenue, conversions
+  FROM mp_roi_day WHERE cost <> 0 OR revenue <> 0 OR conversions > 0" |
+    LC_ALL=C sort >"$T/got"
 if cmp -s "$T/got" "$T/want"; then
-	ok 0 "ROI by campaign: every figure as computed independently ($(wc -l <"$T/want") campaigns)"
+	ok 0 "cost and revenue by campaign and day: as computed independently ($(wc -l <"$T/want") campaign-days)"
 else
-	ok 1 "ROI by campaign: every figure as computed independently"
+	ok 1 "cost and revenue by campaign and day: as computed independently"
 	diag "$(diff "$T/want" "$T/got" | head -n 8)"
 fi
-awk -F'|' '{ c[$1] += $3; r[$1] += $7 } END {
-	for (s in c) printf "%s|%d|%.6f\n", s, c[s], r[s] }' "$T/want" |
-    sort >"$T/want.src"
-q -F '|' -c "SELECT source, clicks, revenue FROM mp_roi_source ORDER BY 1" \
-    >"$T/got.src"
+truth --by=source | jq -r '[.source, .cost, .revenue, .conversions] | @tsv' \
+    >"$T/want.src"
+q -F "$(printf '\t')" -c "SELECT source, cost, revenue, conversions
+  FROM mp_roi_source" | LC_ALL=C sort >"$T/got.src"
 cmp -s "$T/got.src" "$T/want.src"
-ok $? "ROI by source: the campaigns' sums"
-[ "$(q -c "SELECT count(*) FROM events")" -eq \
+ok $? "cost and revenue by source: as computed independently"
+[ $? -eq 0 ] || diag "$(diff "$T/want.src" "$T/got.src" | head -n 8)"
+is "$(q -c "SELECT sum(cost) FROM events")" \
+    "$(truth --by= | jq -r .cost)" "the table's cost is the networks' spend"
+[ "$(q -c "SELECT count(*) FROM events WHERE type <> 'cost'")" -eq \
     "$(python3 -c 'import json,sys
 t=[json.loads(l) for l in open(sys.argv[1])]
 print(sum(1 for x in t if not (x["bot"] or x["datacenter"] or x["no_ua"])))' "$D/truth.ndjson")" ]
-ok $? "the table holds every person's event once, and nothing else"
+ok $? "the table holds every person's event once, and nothing else but cost records"
+jqok reconcile/../stats/$day.reconcile-partners.json '.exit == 0 and .keys > 0' \
+    "the day's revenue reconciled with the partners' totals"
 
 # --- the same day again, and a replay of the archive: the same table
 ./pipeline.sh day $day >/dev/null 2>"$T/err"

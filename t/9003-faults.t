@@ -22,7 +22,7 @@ mkdir -p "$D" "$W"
 # so when it has begun replacing the day every stage before it still has
 # more to write than the pipes between them hold
 gen-events -n 8000 --seed 9003 --start $day --days 1 \
-    --spend-out "$D/spend.csv" --fx-out "$W/fx.csv" \
+    --spend-out "$D/spend.csv" --fx-out "$W/fx.csv" --sales-out "$D/sales.ndjson" \
     --cidr-out "$W/datacenters.cidr" >"$D/events.ndjson"
 
 # plat_start [PORT]: scripts/mock-platform on PORT (a free one without),
@@ -52,6 +52,7 @@ grep -q 'mp-dedup --state=state/runid.state --run-id="$RUNID"' \
     pipeline.runid.sh ||
     { echo "Bail out! pipeline.sh: no mp-dedup line to change"; exit 1; }
 mp-load --table=events --print-ddl | q
+q -f sql/views.sql >/dev/null
 
 # snapshot: every row (key, money, record), the count and the sums
 snapshot() {

@@ -12,16 +12,17 @@ day=$(date -u +%F)
 D=$T/data W=$T/srv
 mkdir -p "$D" "$W"
 gen-events -n 3000 --seed 9004 --start "$day" --days 1 \
-    --spend-out "$D/spend.csv" --fx-out "$W/fx.csv" \
+    --spend-out "$D/spend.csv" --fx-out "$W/fx.csv" --sales-out "$D/sales.ndjson" \
     --cidr-out "$W/datacenters.cidr" >"$D/events.ndjson"
 mock-platform --data "$D" --port-file "$T/plat.port" --log "$T/plat.log" &
 at_exit "kill $! 2>/dev/null"
 waitfor "$T/plat.port" scripts/mock-platform
 export http_proxy=http://127.0.0.1:$(cat "$T/plat.port") no_proxy= NO_PROXY=
 cp -R "$top/examples/pipeline.sh" "$top/examples/pipeline" \
-    "$top/examples/schemas" "$W/"
+    "$top/examples/schemas" "$top/examples/sql" "$W/"
 cd "$W" || exit 1
 mp-load --table=events --print-ddl | q
+q -f sql/views.sql >/dev/null
 run=$day-$(date -u +%H)
 
 snapshot() {
