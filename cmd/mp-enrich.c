@@ -84,6 +84,7 @@ struct tab {
 	long long matched;
 	/* --unallocated: what a row's record holds, made as it is read */
 	int	 tidx;		/* the time column */
+	int	 srcidx;	/* a column "source", or -1 */
 	int	*ocol, nocol;	/* the other columns it keeps */
 	char	**oname;	/* their names, as "name": */
 	char	**kname;	/* the key columns', NULL: left out */
@@ -790,8 +791,13 @@ resrow(struct tab *t, const struct row *r, long id)
 	mp_buf_json_str(b, unalloctype, strlen(unalloctype));
 	mp_buf_adds(b, ",\"ts\":");
 	mp_buf_json_str(b, ts.p, ts.len);
+	/* the row's network, when one table reports for several */
 	mp_buf_adds(b, ",\"source\":");
-	mp_buf_json_str(b, t->name, strlen(t->name));
+	eid.len = 0;
+	if (t->srcidx >= 0 && celltext(r, t->srcidx, &eid) && eid.len > 0)
+		mp_buf_json_str(b, eid.p, eid.len);
+	else
+		mp_buf_json_str(b, t->name, strlen(t->name));
 	if (t->sname) {
 		mp_buf_addc(b, ',');
 		mp_buf_adds(b, t->sname);
@@ -987,6 +993,7 @@ rescols(struct tab *t, char **cols, int ncol, const char *where)
 		t->oname[t->nocol++] = jsonname(cols[i], strlen(cols[i]));
 		used[nused++] = cols[i];
 	}
+	t->srcidx = colidx(cols, ncol, "source");
 	if ((t->tidx = colidx(cols, ncol, unalloctime)) < 0)
 		mp_errat(MP_EX_DATAERR, where, 0, "no column '%s' for the "
 		    "time of the --unallocated records", unalloctime);
