@@ -50,7 +50,7 @@ t/%: t/%.c t/tap.h common/libmp.a common/mp.h
 	touch $@
 
 check: .deps-ok all
-	prove t/
+	prove -j2 t/
 
 check-asan: .deps-ok
 	$(MAKE) clean
