@@ -24,7 +24,8 @@ static const char usage[] =
     "[--source-field=field]\n"
     "                 [--unmatched=pass|drop|reject] "
     "[--allocate-to=types] [--type=path]\n"
-    "                 [--unallocated=type] [--unallocated-time=column]\n"
+    "                 [--unallocated=type [--unallocated-time=column] "
+    "[--trust-input]]\n"
     "                 [--currency-table=source] [--currency=code] "
     "[--convert=paths]\n"
     "                 [--currency-field=path] [-T path] "
@@ -122,6 +123,7 @@ static struct pg_conn *conn;
 static long long batchn = 1000, cachen = 100000, queries, hits, misses;
 static long long allocated, excess, converted, nunmatched, seq;
 static const char *unalloctype, *unalloctime = "date";
+static int trustinput;			/* --trust-input */
 static long long costrecs;
 static int twopass, anybatch, strict;
 
@@ -2225,7 +2227,8 @@ main(int argc, char *argv[])
 	enum { OPT_FORMAT = MP_OPT_TOOL, OPT_FIRST, OPT_LAST, OPT_ALLOC,
 	    OPT_COUNT, OPT_ALLOCTO, OPT_TYPE, OPT_CACHE, OPT_SOURCE,
 	    OPT_UNMATCHED, OPT_CTABLE, OPT_CURRENCY, OPT_CONVERT,
-	    OPT_CFIELD, OPT_FXFIELD, OPT_UNALLOC, OPT_UNALLOCTIME };
+	    OPT_CFIELD, OPT_FXFIELD, OPT_UNALLOC, OPT_UNALLOCTIME,
+	    OPT_TRUST };
 	static const struct option opts[] = {
 		MP_COMMON_OPTIONS,
 		{ "table",	required_argument,	NULL, 't' },
@@ -2252,6 +2255,7 @@ main(int argc, char *argv[])
 		{ "unallocated", required_argument,	NULL, OPT_UNALLOC },
 		{ "unallocated-time", required_argument, NULL,
 		    OPT_UNALLOCTIME },
+		{ "trust-input", no_argument,		NULL, OPT_TRUST },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct mp_cfg cfg = { 0 };
@@ -2397,6 +2401,9 @@ main(int argc, char *argv[])
 			}
 			unalloctype = optarg;
 			break;
+		case OPT_TRUST:
+			trustinput = 1;
+			break;
 		case OPT_UNALLOCTIME:
 			if (*optarg == '\0') {
 				mp_warnx("--unallocated-time: no column");
@@ -2516,10 +2523,19 @@ main(int argc, char *argv[])
 	 * read, or a reject that fails the run.
 	 */
 	if (unalloctype && st == 0 && !mp_interrupted() &&
-	    (mp_run_rejected(run) == 0 || (cfg.rejects && !strict)))
-		for (i = 0; i < ntab; i++)
-			if (tabs[i].alloc)
-				residuals(run, &tabs[i]);
+	    (mp_run_rejected(run) == 0 || (cfg.rejects && !strict))) {
+		const char *why;
+
+		/* nor from input that may leave clicks out (mp(7), The chain) */
+		if (!trustinput && !mp_chain_whole(&why)) {
+			mp_warnx("--unallocated: no cost records: the input may "
+			    "not hold whole days: %s", why);
+			st = MP_EX_DATAERR;
+		} else
+			for (i = 0; i < ntab; i++)
+				if (tabs[i].alloc)
+					residuals(run, &tabs[i]);
+	}
 	st = mp_run_flush(run, st);
 	for (i = 0; i < ntab; i++) {
 		struct tab *t = &tabs[i];

@@ -349,6 +349,21 @@ jqok "$T/st" '.cost_records == 0 and .exit == 75' "...stats: cost_records 0"
 mp-validate "$T/ev" | mp-enrich $A --count-column=n --unallocated=cost \
     >"$T/out" 2>"$T/err"
 is "$? $(grep -c '"spend:' "$T/out")" "0 4" "...and when it finished: the records"
+# input that may leave clicks out: no record, loudly
+cat "$T/ev" | mp-enrich $A --count-column=n --unallocated=cost \
+    >"$T/out" 2>"$T/err"
+is "$? $(grep -c '"spend:' "$T/out") $(grep -c . "$T/out")" "65 0 9" \
+    "a pipe from a program that is not an mp tool: 65, the events passed, no record"
+grep -q 'no cost records: the input may not hold whole days' "$T/err"
+ok $? "...saying why"
+cat "$T/ev" | mp-enrich $A --count-column=n --unallocated=cost --trust-input \
+    >"$T/out" 2>"$T/err"
+is "$? $(grep -c '"spend:' "$T/out")" "0 4" "--trust-input: the writer's end taken as whole"
+mp-dedup --key=.e --state="$T/dd.state" --run-id=r1 "$T/ev" >/dev/null
+head -n 4 "$T/ev" | mp-dedup --key=.e --state="$T/dd.state" --run-id=r2 |
+    mp-enrich $A --count-column=n --unallocated=cost >"$T/out" 2>"$T/err"
+is "$? $(grep -c '"spend:' "$T/out")" "65 0" \
+    "mp-dedup dropped what an earlier run passed: 65, no record (the spend would be overstated)"
 # a reject that fails the run: no record; captured: the records
 printf '{"type":"click","cid":"a"}\nnot json\n' >"$T/rj"
 run mp-enrich $A --count-column=n --unallocated=cost "$T/rj"
@@ -420,7 +435,7 @@ for seed in 3 17 29 41 58; do
 	    "...stats: cost_records, unallocated_micros the sum of the records"
 	cp "$T/out" "$T/o1"
 	h thin "$seed" "$drop" 0.03 <"$T/evd" |
-	    mp-enrich $G --count-column=clicks -t "$T/ga.csv" \
+	    mp-enrich $G --count-column=clicks --trust-input -t "$T/ga.csv" \
 	    -t "$T/other.csv" >"$T/out" 2>"$T/err"
 	cmp -s "$T/out" "$T/o1"
 	ok $? "...on a pipe: the same bytes"
