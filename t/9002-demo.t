@@ -19,6 +19,9 @@ grep -qE "^ *source *\| *clicks *\| *conv *\| *cost *\| *kept clicks *\| *filter
 ok $? "the cost of the kept clicks, of filtered traffic, per click"
 grep -qE "^reconciled +spend: 2 networks \([0-9]+ campaign-days\), 0 drift; revenue: [12] networks, 0 drift$" "$T/out"
 ok $? "the day reconciled with the networks and the partners: 0 drift"
+grep -A1 "^== the day reconciled" "$T/out" | tail -n 1 |
+    grep -qE "^spend: 2 networks \([0-9]+ campaign-days\), 0 drift; revenue: [12] networks, 0 drift$"
+ok $? "it ends with the reconciliation"
 grep -qE "^ *source *\| *clicks" "$T/out"
 ok $? "the ROI table by source"
 grep -q "^identical: " "$T/out"
