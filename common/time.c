@@ -94,7 +94,7 @@ mp_duration_parse(const char *s, int64_t *out, const char **errstr)
 	int64_t total = 0, v;
 	size_t i, k, len;
 
-	*errstr = "invalid";
+	*errstr = "not a duration such as 48h, 30m, 2d or 1h30m";
 	if (*s == '\0')
 		return -1;
 	while (*s) {

@@ -60,10 +60,14 @@ mp_strtonum(const char *s, long long min, long long max, long long *out,
     const char **errstr)
 {
 	if (s[strspn(s, "-0123456789")] != '\0') {
-		*errstr = "invalid";
+		*errstr = "not a whole number";
 		return -1;
 	}
-	return mp_parse_size(s, min, max, out, errstr);
+	if (mp_parse_size(s, min, max, out, errstr) == 0)
+		return 0;
+	if (strncmp(*errstr, "too ", 4) != 0)
+		*errstr = "not a whole number";
+	return -1;
 }
 
 int
@@ -75,13 +79,13 @@ mp_parse_size(const char *s, long long min, long long max, long long *out,
 
 	*errstr = NULL;
 	if (*s == '\0' || *s == ' ' || *s == '+' || *s == '\t') {
-		*errstr = "invalid";
+		*errstr = "not a size such as 512, 64k, 1M or 2G";
 		return -1;
 	}
 	errno = 0;
 	v = strtoll(s, &end, 10);
 	if (end == s) {
-		*errstr = "invalid";
+		*errstr = "not a size such as 512, 64k, 1M or 2G";
 		return -1;
 	}
 	if (*end != '\0') {
@@ -90,11 +94,11 @@ mp_parse_size(const char *s, long long min, long long max, long long *out,
 		case 'm': case 'M': mul = 1LL << 20; break;
 		case 'g': case 'G': mul = 1LL << 30; break;
 		default:
-			*errstr = "invalid";
+			*errstr = "not a size such as 512, 64k, 1M or 2G";
 			return -1;
 		}
 		if (end[1] != '\0' && !(strchr("bB", end[1]) && !end[2])) {
-			*errstr = "invalid";
+			*errstr = "not a size such as 512, 64k, 1M or 2G";
 			return -1;
 		}
 	}
