@@ -442,6 +442,13 @@ for id in '' 'a b' "$(printf 'a\tb')" "$(printf 'a\001')" \
 	    "^mp-dedup: .*(run-id|-R)"
 done
 
+run mp-dedup --window=48 /dev/null
+check "--window=48: usage, naming the form expected" 64 /dev/null \
+    "^mp-dedup: --window: '48': not a duration such as 48h, 30m, 2d or 1h30m"
+run mp-dedup --max-record=12x /dev/null
+check "--max-record=12x: usage, naming the form expected" 64 /dev/null \
+    "^mp-dedup: --max-record: '12x': not a size such as 512, 64k, 1M or 2G"
+
 # --- unique visitors
 cat <<'X' | evs >"$T/in"
 e1 0 {"visitor_id":"v1"}
