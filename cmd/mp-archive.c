@@ -47,7 +47,8 @@ static const char usage[] =
     "[--prune=duration]\n"
     "                  [--maintain] [-K file] [--stats[=file]] "
     "[--metrics=file]\n"
-    "                  [--log-format=text|json] [file ...]\n";
+    "                  [--log-format=text|json] [--progress | --no-progress]"
+    " [file ...]\n";
 
 /* An archive file being written. */
 struct out {

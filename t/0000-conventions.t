@@ -27,6 +27,23 @@ for t in $tools; do
 	[ "$rc" = 0 ] && grep -q "^usage: $t " "$T/out"
 	ok $? "$t -h"
 
+	# the usage block names the options of the man page's SYNOPSIS
+	sed -n '/^usage:/,/^$/p' "$T/out" |
+	    grep -oE -- '--[a-z0-9-]+|(^|[[ |])-[A-Za-z]+\b' |
+	    sed 's/^[[ |]//' |
+	    awk '/^--/ { print; next }
+	        { for (i = 2; i <= length($0); i++) print "-" substr($0, i, 1) }' |
+	    sort -u >"$T/uopts"
+	sed -n '/^\.Sh SYNOPSIS/,/^\.Sh DESCRIPTION/p' "$top/man/$t.1" |
+	    grep -oE 'Fl -?[A-Za-z0-9-]+' | sed 's/^Fl //' |
+	    awk '/^-/ { print "-" $0; next }
+	        { for (i = 1; i <= length($0); i++) print "-" substr($0, i, 1) }' |
+	    sort -u >"$T/mopts"
+	cmp -s "$T/uopts" "$T/mopts"
+	ok $? "$t: --help's usage names the options of $t(1)'s SYNOPSIS"
+	cmp -s "$T/uopts" "$T/mopts" ||
+	    diag "usage vs SYNOPSIS: $(diff "$T/uopts" "$T/mopts" | grep '^[<>]' | tr '\n' ' ')"
+
 	run "$t" --version
 	[ "$rc" = 0 ] && grep -q "^$t [0-9]" "$T/out"
 	ok $? "$t --version"
