@@ -58,7 +58,12 @@ check-asan: .deps-ok
 	ASAN_OPTIONS=detect_leaks=0 prove t/
 	$(MAKE) clean
 
-demo: .deps-ok all
+# The demo needs less: no S3 server, no sanitizer, no man page linter.
+.deps-demo-ok: scripts/install-deps
+	scripts/install-deps --demo
+	touch $@
+
+demo: .deps-demo-ok all
 	scripts/demo
 
 bench: all
