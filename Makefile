@@ -35,13 +35,13 @@ common/libmp.a: $(LIBOBJ)
 	rm -f $@
 	ar rcs $@ $(LIBOBJ)
 
-common/%.o: common/%.c common/mp.h common/scan.h
+common/%.o: common/%.c $(wildcard common/*.h)
 	$(CC) $(MPFLAGS) -c -o $@ $<
 
-cmd/mp-%: cmd/mp-%.c common/libmp.a common/mp.h
+cmd/mp-%: cmd/mp-%.c common/libmp.a $(wildcard common/*.h)
 	$(CC) $(MPFLAGS) $(LDFLAGS) -o $@ $< common/libmp.a $(LIBS_$(notdir $@))
 
-t/%: t/%.c t/tap.h common/libmp.a common/mp.h
+t/%: t/%.c t/tap.h common/libmp.a $(wildcard common/*.h)
 	$(CC) $(MPFLAGS) $(LDFLAGS) -o $@ $< common/libmp.a $(TESTLIBS)
 
 # Installs the Debian packages the build and tests need, when one is missing.

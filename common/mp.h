@@ -1217,4 +1217,12 @@ enum {
  */
 int	 mp_s3_opt(struct mp_s3 *, int, int, const char *, const char *);
 
+/*
+ * Topics with their own header.  A new topic file adds its header here, one
+ * line, so that a tool still includes only mp.h.
+ */
+#include "opt.h"
+#include "retry.h"
+#include "zst.h"
+
 #endif

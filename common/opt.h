@@ -1,0 +1,66 @@
+/*
+ * opt.h: option tables.  A tool describes each of its options once, in a
+ * table: its names, what it sets, how its argument is parsed and one line
+ * of help.  mp_opt_parse reads the command line and -K option files from
+ * the table, with the common options added, and --help prints the usage
+ * block and then every option with its line, as curl and zstd do.
+ */
+#ifndef MP_OPT_H
+#define MP_OPT_H
+
+#include <stdint.h>
+
+struct mp_cfg;
+
+enum mp_opt_kind {
+	MP_OPT_FLAG,		/* no argument: *(int *)dst = val */
+	MP_OPT_STRING,		/* *(const char **)dst = arg */
+	MP_OPT_PATH,		/* as STRING; relative to its option file */
+	MP_OPT_INT,		/* *(long long *)dst, in [min, max] */
+	MP_OPT_SIZE,		/* *(long long *)dst, K M G suffixes, [min, max] */
+	MP_OPT_DURATION,	/* *(int64_t *)dst microseconds, [min, max] */
+	MP_OPT_MONEY,		/* *(int64_t *)dst micro-units, [min, max] */
+	MP_OPT_CHOICE,		/* *(int *)dst = index of arg in choices */
+	MP_OPT_CALL,		/* call(ctx, arg): repeated or composite */
+};
+
+struct mp_opt {
+	const char *name;	/* long name without --, "schema-dir" */
+	int	 letter;	/* short option letter, or 0 */
+	enum mp_opt_kind kind;
+	void	*dst;		/* what the option sets (not for CALL) */
+	const char *arg;	/* the argument's name in --help ("file");
+				   NULL: no argument; "[=file]": optional */
+	const char *help;	/* one line for --help */
+	long long min, max;	/* INT, SIZE, DURATION, MONEY; 0, 0: any */
+	const char *const *choices; /* CHOICE: NULL-terminated */
+	int	 val;		/* FLAG: the value stored (0 means 1) */
+	/*
+	 * CALL: arg is NULL for a flag or an absent optional argument.
+	 * Returns 0, or -1 with *errstr naming what was expected; then
+	 * mp_opt_parse prints "--name: 'arg': errstr" and the usage, and
+	 * exits 64.  Exits itself for other failures (78 for a bad file).
+	 */
+	int	(*call)(void *ctx, const char *arg, const char **errstr);
+	void	*ctx;
+};
+#define MP_OPT_END	{ NULL, 0, MP_OPT_FLAG, NULL, NULL, NULL, 0, 0, \
+			  NULL, 0, NULL, NULL }
+
+/*
+ * Sets mp_prog, starts the tool's note in the chain, ignores SIGXFSZ, then
+ * parses argv by the tool's table followed by the common options (-h,
+ * -V, -K, -s, --rejects, --dropped, --stats, --metrics, --log-format,
+ * --max-record, --progress, --no-progress) into cfg.  -K FILE lines are
+ * options as on the command line, in place (later options win); a PATH
+ * option's relative value read from a file is taken relative to that
+ * file's folder.  On a bad option, prints what was wrong and the usage
+ * and exits 64.  Returns the index of the first operand; cfg may be NULL
+ * for a tool without records.
+ */
+int	 mp_opt_parse(int argc, char **argv, const struct mp_opt *,
+	    struct mp_cfg *, const char *usage);
+/* The path an option file's relative value names (allocated). */
+char	*mp_opt_relpath(const char *optfile, const char *value);
+
+#endif
