@@ -553,7 +553,7 @@ void	 mp_opt_field(struct mp_path *, const char *, const char *, int,
 /* Prints the usage text to stderr and exits 64. */
 void	 mp_usage(const char *) MP_NORETURN;
 
-/* rec.c: the record loop, output, rejects, drops and stats */
+/* rec.c: the record loop, output, rejects, drops and counts (stats.c) */
 struct mp_rec {
 	const char *p;		/* the record, without its line end */
 	size_t	 n;
@@ -1224,5 +1224,6 @@ int	 mp_s3_opt(struct mp_s3 *, int, int, const char *, const char *);
 #include "opt.h"
 #include "retry.h"
 #include "zst.h"
+#include "stats.h"
 
 #endif

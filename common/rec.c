@@ -1,7 +1,7 @@
 /*
  * rec.c: the record loop every tool runs, and where each record ends up:
- * stdout, the rejects file with its reason, or a counted drop.  Also the
- * stats, metrics and progress of a run.
+ * stdout, the rejects file with its reason, or a counted drop; the
+ * progress of a run.  Its counters are written by stats.c.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,29 +18,11 @@
 #include "mp.h"
 
 #define CHUNK		(256 * 1024)
-#define MAXCLASS	64
-
-struct counter {
-	char	*name;
-	long long n;
-};
-
-struct counters {
-	struct counter *v;
-	int	 n;
-};
 
 struct mp_run {
 	struct mp_cfg cfg;
 	FILE	*rej, *drop;
-	long long in, out, rejected, dropped, blank, bytes_in, bytes_out;
-	struct counters rejby, dropby, own;
-	struct counters money;	/* micro-units, shown as decimal text */
-	struct group {
-		char	*name;
-		struct counters c;
-	} *group;
-	int	 ngroup;
+	struct mp_stats s;	/* the counters */
 	double	 t0, tnext;
 	int	 progress;
 	int	 status;	/* first read error */
@@ -72,7 +54,7 @@ mp_interrupted(void)
 long long
 mp_run_rejected(const struct mp_run *r)
 {
-	return r->rejected;
+	return r->s.rejected;
 }
 
 int
@@ -148,56 +130,23 @@ mp_run_new(const struct mp_cfg *cfg)
 	return r;
 }
 
-static void
-count(struct counters *c, const char *name, size_t len, long long n)
-{
-	int i;
-
-	for (i = 0; i < c->n; i++)
-		if (strlen(c->v[i].name) == len &&
-		    memcmp(c->v[i].name, name, len) == 0) {
-			c->v[i].n += n;
-			return;
-		}
-	/* reasons are bounded: past MAXCLASS they count as "other" */
-	if (c->n >= MAXCLASS - 1 && (len != 5 || memcmp(name, "other", 5))) {
-		count(c, "other", 5, n);
-		return;
-	}
-	c->v = xrealloc(c->v, (c->n + 1) * sizeof *c->v);
-	c->v[c->n].name = xstrndup(name, len);
-	c->v[c->n++].n = n;
-}
-
 void
 mp_count(struct mp_run *r, const char *name, long long n)
 {
-	count(&r->own, name, strlen(name), n);
+	mp_stats_add(&r->s.own, name, strlen(name), n);
 }
 
 void
 mp_count_money(struct mp_run *r, const char *name, int64_t micros)
 {
-	count(&r->money, name, strlen(name), micros);
+	mp_stats_add(&r->s.money, name, strlen(name), micros);
 }
 
 void
 mp_count_by(struct mp_run *r, const char *group, const char *name,
     long long n)
 {
-	int i;
-
-	for (i = 0; i < r->ngroup; i++)
-		if (strcmp(r->group[i].name, group) == 0)
-			break;
-	if (i == r->ngroup) {
-		r->group = xrealloc(r->group, (i + 1) * sizeof *r->group);
-		r->group[i].name = xstrdup(group);
-		r->group[i].c.v = NULL;
-		r->group[i].c.n = 0;
-		r->ngroup++;
-	}
-	count(&r->group[i].c, name, strlen(name), n);
+	mp_stats_add_by(&r->s, group, name, n);
 }
 
 /* The class of a reason: the text before its first ": " */
@@ -251,9 +200,9 @@ mp_reject(struct mp_run *r, const struct mp_rec *rec, const char *fmt, ...)
 	mp_buf_vprintf(&reason, fmt, ap);
 	va_end(ap);
 	mp_buf_str(&reason);
-	r->rejected++;
+	r->s.rejected++;
 	r->stop = r->cfg.strict;
-	count(&r->rejby, reason.p, reason_class(reason.p), 1);
+	mp_stats_add(&r->s.rejby, reason.p, reason_class(reason.p), 1);
 	if (r->rej)
 		put(r, r->rej, "rejects", rec->file, rec->line, reason.p,
 		    NULL, rec->p, rec->n, 0);
@@ -306,8 +255,8 @@ void
 mp_drop_with(struct mp_run *r, const struct mp_rec *rec, const char *reason,
     const char *extra)
 {
-	r->dropped++;
-	count(&r->dropby, reason, reason_class(reason), 1);
+	r->s.dropped++;
+	mp_stats_add(&r->s.dropby, reason, reason_class(reason), 1);
 	if (r->drop)
 		put(r, r->drop, "dropped", rec->file, rec->line, reason, extra,
 		    rec->p, rec->n, 0);
@@ -322,8 +271,8 @@ mp_drop(struct mp_run *r, const struct mp_rec *rec, const char *reason)
 void
 mp_emit_line(struct mp_run *r, const char *p, size_t n)
 {
-	r->out++;
-	r->bytes_out += n + 1;
+	r->s.out++;
+	r->s.bytes_out += n + 1;
 	if (fwrite_unlocked(p, 1, n, stdout) != n ||
 	    putc_unlocked('\n', stdout) == EOF)
 		outerr();
@@ -385,9 +334,9 @@ long_end(struct mp_run *r, const char *file, long long line)
 	long_more(r, "", 0, 1);
 	snprintf(reason, sizeof reason, "record longer than %lld bytes",
 	    r->cfg.max_record);
-	r->rejected++;
+	r->s.rejected++;
 	r->stop = r->cfg.strict;
-	count(&r->rejby, reason, strlen(reason), 1);
+	mp_stats_add(&r->s.rejby, reason, strlen(reason), 1);
 	if (r->rej == NULL)
 		mp_warnat(file, line, "%s (%lld bytes)", reason, r->longbytes);
 }
@@ -401,8 +350,8 @@ progress(struct mp_run *r)
 		return;
 	r->tnext = now + 0.25;
 	mp_progress_show("%lld records, %.1f MiB, %.1f MB/s, %lld rejected",
-	    r->in, r->bytes_in / 1048576.0, dt > 0 ? r->bytes_in / dt / 1e6 :
-	    0.0, r->rejected);
+	    r->s.in, r->s.bytes_in / 1048576.0, dt > 0 ? r->s.bytes_in / dt / 1e6 :
+	    0.0, r->s.rejected);
 }
 
 static int
@@ -426,10 +375,10 @@ line(struct mp_run *r, struct mp_rec *rec, char *p, size_t n, mp_rec_fn *fn,
 	if (rec->line == 1 && n >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
 		p += 3, n -= 3;
 	if (blank(p, n)) {
-		r->blank++;
+		r->s.blank++;
 		return 0;
 	}
-	r->in++;
+	r->s.in++;
 	if ((long long)n > r->cfg.max_record) {
 		long_begin(r, rec->file, rec->line);
 		long_more(r, p, n, 0);
@@ -438,7 +387,7 @@ line(struct mp_run *r, struct mp_rec *rec, char *p, size_t n, mp_rec_fn *fn,
 	}
 	rec->p = p;
 	rec->n = n;
-	if ((r->in & 0xfff) == 0 && r->progress)
+	if ((r->s.in & 0xfff) == 0 && r->progress)
 		progress(r);
 	return fn(r, rec, arg) < 0 || r->stop ? -1 : 0;
 }
@@ -482,7 +431,7 @@ readfd(struct mp_run *r, int fd, const char *name, char *buf, size_t cap,
 			mp_warnx("%s: %s", name, strerror(errno));
 			return MP_EX_IOERR;
 		}
-		r->bytes_in += k;
+		r->s.bytes_in += k;
 		if (k == 0) {
 			if (skipping)
 				long_end(r, name, rec.line);
@@ -519,7 +468,7 @@ readfd(struct mp_run *r, int fd, const char *name, char *buf, size_t cap,
 		if ((long long)rem > r->cfg.max_record + 1) {
 			/* no end in sight: reject it whole, as it streams */
 			rec.line++;
-			r->in++;
+			r->s.in++;
 			long_begin(r, name, rec.line);
 			long_more(r, buf + pos, rem, 0);
 			skipping = 1;
@@ -564,233 +513,15 @@ int
 mp_run_scan(struct mp_run *r, int argc, char **argv, mp_rec_fn *fn,
     void *arg)
 {
-	long long in = r->in, blank = r->blank, bytes = r->bytes_in;
+	long long in = r->s.in, blank = r->s.blank, bytes = r->s.bytes_in;
 	int st;
 
 	r->scanning = 1;
 	st = mp_run_loop(r, argc, argv, fn, arg);
 	r->scanning = 0;
-	r->in = in;
-	r->blank = blank;
-	r->bytes_in = bytes;
-	return st;
-}
-
-static void
-json_counters(struct mp_buf *b, const struct counters *c)
-{
-	int i;
-
-	mp_buf_addc(b, '{');
-	for (i = 0; i < c->n; i++) {
-		if (i)
-			mp_buf_addc(b, ',');
-		mp_buf_json_str(b, c->v[i].name, strlen(c->v[i].name));
-		mp_buf_printf(b, ":%lld", c->v[i].n);
-	}
-	mp_buf_addc(b, '}');
-}
-
-static int
-write_stats(struct mp_run *r, double secs, int status)
-{
-	struct mp_buf b = { 0 };
-	const char *why = mp_chain_failure();
-	char amount[32];
-	FILE *f;
-	int i, st = 0;
-
-	mp_buf_adds(&b, "{\"prog\":");
-	mp_buf_json_str(&b, mp_prog, strlen(mp_prog));
-	mp_buf_printf(&b, ",\"records_in\":%lld,\"records_out\":%lld,"
-	    "\"rejected\":%lld,\"dropped\":%lld,\"rejected_by\":", r->in,
-	    r->out, r->rejected, r->dropped);
-	json_counters(&b, &r->rejby);
-	mp_buf_adds(&b, ",\"dropped_by\":");
-	json_counters(&b, &r->dropby);
-	for (i = 0; i < r->own.n; i++) {
-		mp_buf_addc(&b, ',');
-		mp_buf_json_str(&b, r->own.v[i].name,
-		    strlen(r->own.v[i].name));
-		mp_buf_printf(&b, ":%lld", r->own.v[i].n);
-	}
-	for (i = 0; i < r->money.n; i++) {
-		mp_buf_addc(&b, ',');
-		mp_buf_json_str(&b, r->money.v[i].name,
-		    strlen(r->money.v[i].name));
-		mp_buf_printf(&b, ":\"%s\"", mp_money_fmt(r->money.v[i].n,
-		    amount));
-	}
-	for (i = 0; i < r->ngroup; i++) {
-		mp_buf_addc(&b, ',');
-		mp_buf_json_str(&b, r->group[i].name,
-		    strlen(r->group[i].name));
-		mp_buf_addc(&b, ':');
-		json_counters(&b, &r->group[i].c);
-	}
-	mp_buf_printf(&b, ",\"blank_lines\":%lld,\"bytes_in\":%lld,"
-	    "\"bytes_out\":%lld,\"seconds\":%.3f,\"interrupted\":%s,"
-	    "\"exit\":%d", r->blank, r->bytes_in, r->bytes_out, secs,
-	    caught ? "true" : "false", status);
-	if (status != 0) {
-		/* the first failure down the pipe, else this tool's own */
-		if (why == NULL)
-			why = mp_last_error();
-		if (*why == '\0' && status == MP_EX_USAGE)
-			why = "usage error";
-		mp_buf_adds(&b, ",\"reason\":");
-		mp_buf_json_str(&b, why, strlen(why));
-	}
-	mp_buf_adds(&b, "}\n");
-	if (strcmp(r->cfg.stats, "-") == 0) {
-		mp_progress_clear();
-		(void)!write(2, b.p, b.len);
-	} else if ((f = fopen(r->cfg.stats, "w")) == NULL) {
-		mp_warnx("stats file '%s': %s", r->cfg.stats, strerror(errno));
-		st = MP_EX_CANTCREAT;
-	} else {
-		int short_write = fwrite(b.p, 1, b.len, f) != b.len;
-
-		if (fclose(f) != 0 || short_write) {
-			mp_warnx("stats file '%s': %s", r->cfg.stats,
-			    strerror(errno));
-			st = MP_EX_IOERR;
-		}
-	}
-	mp_buf_free(&b);
-	return st;
-}
-
-static void
-prom_label(struct mp_buf *b, const char *s)
-{
-	for (; *s; s++) {
-		if (*s == '\\' || *s == '"')
-			mp_buf_addc(b, '\\');
-		if (*s == '\n')
-			mp_buf_adds(b, "\\n");
-		else
-			mp_buf_addc(b, *s);
-	}
-}
-
-static void
-prom(struct mp_buf *b, const char *name, const char *type, const char *help,
-    const char *label, const struct counters *c, long long v, double dv)
-{
-	int i;
-
-	mp_buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name,
-	    type);
-	if (c == NULL) {
-		mp_buf_printf(b, "%s{prog=\"%s\"} ", name, mp_prog);
-		if (dv >= 0)
-			mp_buf_printf(b, "%.3f\n", dv);
-		else
-			mp_buf_printf(b, "%lld\n", v);
-		return;
-	}
-	for (i = 0; i < c->n; i++) {
-		mp_buf_printf(b, "%s{prog=\"%s\",%s=\"", name, mp_prog, label);
-		prom_label(b, c->v[i].name);
-		mp_buf_printf(b, "\"} %lld\n", c->v[i].n);
-	}
-}
-
-/*
- * The time of the last success the metrics file holds, so that a failed
- * run keeps it: an alert fires on "no success for N hours".
- */
-static long long
-last_success(const char *file)
-{
-	static const char key[] = "\nmp_last_success_timestamp_seconds{";
-	struct mp_buf b = { 0 };
-	long long t = 0;
-	const char *p;
-	ssize_t n;
-	int fd;
-
-	if ((fd = open(file, O_RDONLY | O_CLOEXEC)) < 0)
-		return 0;
-	do {
-		mp_buf_grow(&b, 65536);
-		n = read(fd, b.p + b.len, b.cap - b.len);
-		b.len += n > 0 ? (size_t)n : 0;
-	} while (n > 0);
-	close(fd);
-	if ((p = strstr(mp_buf_str(&b), key)) != NULL &&
-	    (p = strchr(p, '}')) != NULL)
-		t = atoll(p + 1);
-	mp_buf_free(&b);
-	return t;
-}
-
-static int
-write_metrics(struct mp_run *r, double secs, int status)
-{
-	struct mp_buf b = { 0 }, name = { 0 };
-	struct mp_afile af;
-	long long success;
-	char amount[32];
-	int i, st;
-
-	prom(&b, "mp_records_in_total", "counter", "Records read.", NULL,
-	    NULL, r->in, -1);
-	prom(&b, "mp_records_out_total", "counter", "Records written.", NULL,
-	    NULL, r->out, -1);
-	prom(&b, "mp_records_rejected_total", "counter",
-	    "Records rejected, by reason.", NULL, NULL, r->rejected, -1);
-	prom(&b, "mp_records_rejected_by_reason_total", "counter",
-	    "Records rejected, by reason.", "reason", &r->rejby, 0, -1);
-	prom(&b, "mp_records_dropped_total", "counter", "Records dropped.",
-	    NULL, NULL, r->dropped, -1);
-	prom(&b, "mp_records_dropped_by_reason_total", "counter",
-	    "Records dropped by a rule, by reason.", "reason", &r->dropby, 0,
-	    -1);
-	prom(&b, "mp_bytes_in_total", "counter", "Bytes read.", NULL, NULL,
-	    r->bytes_in, -1);
-	prom(&b, "mp_bytes_out_total", "counter", "Bytes written.", NULL,
-	    NULL, r->bytes_out, -1);
-	prom(&b, "mp_run_seconds", "gauge", "Duration of the last run.",
-	    NULL, NULL, 0, secs);
-	prom(&b, "mp_last_run_timestamp_seconds", "gauge",
-	    "When the last run ended, in seconds since the epoch.", NULL,
-	    NULL, (long long)time(NULL), -1);
-	prom(&b, "mp_last_exit_status", "gauge", "Exit status of the last run.",
-	    NULL, NULL, status, -1);
-	success = status == 0 ? (long long)time(NULL) :
-	    last_success(r->cfg.metrics);
-	prom(&b, "mp_last_success_timestamp_seconds", "gauge",
-	    "When the last run that exited 0 ended (0: none yet).", NULL,
-	    NULL, success, -1);
-	/* a tool's own counters: mp_NAME_total, groups labelled by name */
-	for (i = 0; i < r->own.n; i++) {
-		name.len = 0;
-		mp_buf_printf(&name, "mp_%s_total", r->own.v[i].name);
-		prom(&b, mp_buf_str(&name), "counter", "A counter of the tool's "
-		    "own.", NULL, NULL, r->own.v[i].n, -1);
-	}
-	/* money as the decimal text it is: exact, and a float to Prometheus */
-	for (i = 0; i < r->money.n; i++) {
-		mp_buf_printf(&b, "# HELP mp_%s An amount of the tool's own.\n"
-		    "# TYPE mp_%s gauge\nmp_%s{prog=\"%s\"} %s\n",
-		    r->money.v[i].name, r->money.v[i].name, r->money.v[i].name,
-		    mp_prog, mp_money_fmt(r->money.v[i].n, amount));
-	}
-	for (i = 0; i < r->ngroup; i++) {
-		name.len = 0;
-		mp_buf_printf(&name, "mp_%s_total", r->group[i].name);
-		prom(&b, mp_buf_str(&name), "counter", "A counter of the tool's "
-		    "own, by name.", "name", &r->group[i].c, 0, -1);
-	}
-	mp_buf_free(&name);
-	/* a reader must never see half a file */
-	if ((st = mp_afile_open(&af, r->cfg.metrics, 1)) == 0) {
-		mp_afile_write(&af, b.p, b.len);
-		st = mp_afile_commit(&af);
-	}
-	mp_buf_free(&b);
+	r->s.in = in;
+	r->s.blank = blank;
+	r->s.bytes_in = bytes;
 	return st;
 }
 
@@ -809,15 +540,15 @@ syncout(FILE *f)
 void
 mp_run_input(struct mp_run *r, long long records, long long bytes)
 {
-	r->in += records;
-	r->bytes_in += bytes;
+	r->s.in += records;
+	r->s.bytes_in += bytes;
 }
 
 void
 mp_run_output(struct mp_run *r, long long records, long long bytes)
 {
-	r->out += records;
-	r->bytes_out += bytes;
+	r->s.out += records;
+	r->s.bytes_out += bytes;
 }
 
 void
@@ -851,7 +582,7 @@ mp_run_flush(struct mp_run *r, int status)
 		status = 128 + caught;
 	if (status == 0 && r->stop)
 		status = MP_EX_DATAERR;
-	if (status == 0 && r->rejected > 0 && !r->cfg.rejects)
+	if (status == 0 && r->s.rejected > 0 && !r->cfg.rejects)
 		status = MP_EX_DATAERR;
 	return r->final = status;
 }
@@ -867,8 +598,10 @@ trace(struct mp_run *r, int status)
 		return 0;
 	r->ended = 1;
 	if (r->cfg.stats)
-		st = write_stats(r, secs, status);
-	if (r->cfg.metrics && (status = write_metrics(r, secs, status)) != 0)
+		st = mp_stats_write(&r->s, r->cfg.stats, secs, status,
+		    caught != 0);
+	if (r->cfg.metrics && (status = mp_stats_metrics(&r->s,
+	    r->cfg.metrics, secs, status)) != 0)
 		st = st ? st : status;
 	return st;
 }
