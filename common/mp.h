@@ -40,7 +40,10 @@ enum {
 #define MP_NORETURN
 #endif
 
-/* util.c */
+/*
+ * util.c: allocation that cannot fail, numbers, clocks, hashing; the
+ * bottom of libmp, calling nothing above it (buf.c and diag.c call it)
+ */
 extern const char *mp_prog;	/* program name for messages */
 void	*xmalloc(size_t);
 void	*xcalloc(size_t, size_t);
@@ -99,7 +102,7 @@ const char *mp_last_error(void);
 void	 mp_progress_show(const char *, ...) MP_PRINTF(1, 2);
 void	 mp_progress_clear(void);
 
-/* buf.c: a growable byte buffer */
+/* buf.c: a growable byte buffer (calls util.c and utf8.c only) */
 struct mp_buf {
 	char	*p;
 	size_t	 len;

@@ -1,6 +1,7 @@
-/* util.c: allocation that cannot fail, number parsing, clocks, backoff */
+/* util.c: allocation that cannot fail, numbers, clocks, backoff, hashing */
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -10,10 +11,22 @@
 
 const char *mp_prog = "mp";
 
+/*
+ * The bottom of libmp: it calls nothing above it (buf.c and diag.c call
+ * it), and a message about memory must not need memory.  A second
+ * failure while the exit handlers run ends the process at once.
+ */
 static void *
 nomem(void)
 {
-	mp_errx(MP_EX_SOFTWARE, "out of memory");
+	static const char msg[] = ": out of memory\n";
+	static int again;
+
+	if (again++)
+		_exit(MP_EX_SOFTWARE);
+	(void)!write(2, mp_prog, strlen(mp_prog));
+	(void)!write(2, msg, sizeof msg - 1);
+	exit(MP_EX_SOFTWARE);
 }
 
 void *
@@ -177,31 +190,38 @@ mp_hash(const void *key, size_t n, uint64_t seed)
 	    0x8ebc6af09c88c6e3ULL ^ n);
 }
 
+/* an allocated "a/b/c" */
+static char *
+join(const char *a, const char *b, const char *c)
+{
+	size_t n = strlen(a) + strlen(b) + strlen(c) + 1;
+	char *p = xmalloc(n);
+
+	snprintf(p, n, "%s%s%s", a, b, c);
+	return p;
+}
+
 char *
 mp_datafile(const char *rel)
 {
-	struct mp_buf b = { 0 };
-	char exe[4096], *slash;
+	char exe[4096], *slash, *p;
 	const char *env;
 	ssize_t n;
 
-	if ((env = getenv("MP_DATADIR")) != NULL && *env) {
-		mp_buf_printf(&b, "%s/%s", env, rel);
-		return (char *)mp_buf_str(&b);
-	}
+	if ((env = getenv("MP_DATADIR")) != NULL && *env)
+		return join(env, "/", rel);
 	/* bin/../share/mp installed, cmd/../share/mp in the source tree */
 	if ((n = readlink("/proc/self/exe", exe, sizeof exe - 1)) > 0) {
 		exe[n] = '\0';
 		if ((slash = strrchr(exe, '/')) != NULL) {
 			*slash = '\0';
-			mp_buf_printf(&b, "%s/../share/mp/%s", exe, rel);
-			if (access(mp_buf_str(&b), F_OK) == 0)
-				return b.p;
-			b.len = 0;
+			p = join(exe, "/../share/mp/", rel);
+			if (access(p, F_OK) == 0)
+				return p;
+			free(p);
 		}
 	}
-	mp_buf_printf(&b, "%s/%s", MP_DATADIR, rel);
-	return (char *)mp_buf_str(&b);
+	return join(MP_DATADIR, "/", rel);
 }
 
 int
