@@ -2,7 +2,9 @@
  * json.c: a strict RFC 8259 scanner for one-object lines.  It decides
  * whether a line is exactly one JSON object, and why not, in one pass
  * and without building a tree.  Duplicate keys are an error at any depth
- * (mp.7 says why), so a checked record has one value per path.
+ * (mp.7 says why), so a checked record has one value per path.  Then
+ * values in checked records, by path: found, replaced or added, iterated,
+ * and written in canonical form.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -447,6 +449,299 @@ check(const char *p, size_t n, struct mp_json_err *e, int object)
 		return fail(&s, s.p, object ? "trailing characters after the "
 		    "object" : "trailing characters after the value");
 	return 0;
+}
+
+/*
+ * Values by path in a checked record (the walk is in scan.h): found,
+ * replaced or added, iterated, and written in canonical form.
+ */
+
+typedef const char *cptr;
+
+/* Finds segment s in the container at p; returns its value or NULL. */
+static cptr
+step(cptr p, cptr end, const struct mp_seg *s, cptr *close)
+{
+	struct mp_span k;
+	cptr v;
+	long i = 0;
+	int esc;
+
+	if (s->key ? *p != '{' : *p != '[')
+		return *close = NULL, NULL;
+	while (mp_scan_next(&p, end, s->key ? &k : NULL, &esc, &v))
+		if (s->key ? mp_scan_keyeq(&k, esc, s) : i++ == s->index)
+			return v;
+	*close = p;
+	return NULL;
+}
+
+int
+mp_json_get(const char *rec, size_t n, const struct mp_path *path,
+    struct mp_span *v)
+{
+	cptr end = rec + n, p = mp_scan_ws(rec, end), close;
+	int i;
+
+	for (i = 0; i < path->nseg && p; i++)
+		p = step(p, end, &path->seg[i], &close);
+	if (p == NULL || p >= end)
+		return v->p = NULL, v->n = 0, 0;
+	v->p = p;
+	v->n = mp_scan_value(p, end) - p;
+	return 1;
+}
+
+int
+mp_json_splice(const char *rec, size_t n, const struct mp_path *path,
+    const char *val, size_t vlen, struct mp_buf *out)
+{
+	cptr end = rec + n, p = mp_scan_ws(rec, end), parent = NULL;
+	cptr close = NULL;
+	int i, j;
+
+	for (i = 0; i < path->nseg; i++) {
+		parent = p;
+		if ((p = step(p, end, &path->seg[i], &close)) == NULL)
+			break;
+	}
+	if (i == 0 && path->nseg == 0)
+		return -1;
+	if (p) {
+		mp_buf_add(out, rec, p - rec);
+		mp_buf_add(out, val, vlen);
+		p = mp_scan_value(p, end);
+		mp_buf_add(out, p, end - p);
+		return 0;
+	}
+	if (close == NULL)
+		return -1;		/* not an object, or an index */
+	for (j = i; j < path->nseg; j++)
+		if (path->seg[j].key == NULL)
+			return -1;
+	/* close is the '}' of the object that lacks seg[i] */
+	mp_buf_add(out, rec, close - rec);
+	if (mp_scan_ws(parent + 1, end) != close)
+		mp_buf_addc(out, ',');
+	for (j = i; j < path->nseg; j++) {
+		if (j > i)
+			mp_buf_addc(out, '{');
+		mp_buf_json_str(out, path->seg[j].key, path->seg[j].keylen);
+		mp_buf_addc(out, ':');
+	}
+	mp_buf_add(out, val, vlen);
+	for (j = i + 1; j < path->nseg; j++)
+		mp_buf_addc(out, '}');
+	mp_buf_add(out, close, end - close);
+	return 0;
+}
+
+/* The canonical form of a value: members sorted, white space gone */
+
+struct member {
+	struct mp_span key;
+	int	 esc;
+	cptr	 val;
+};
+
+struct canon {
+	struct member *m;
+	size_t	 n, cap;
+	struct mp_buf k1, k2, s;
+	const struct mp_path *ign;
+	int	 nign;
+};
+
+static const char *
+keybytes(const struct member *m, struct mp_buf *b, size_t *n)
+{
+	if (!m->esc) {
+		*n = m->key.n - 2;
+		return m->key.p + 1;
+	}
+	b->len = 0;
+	mp_json_str_decode(&m->key, b);
+	*n = b->len;
+	return b->p;
+}
+
+static int
+membercmp(const void *a, const void *b, void *arg)
+{
+	struct canon *c = arg;
+	const char *x, *y;
+	size_t nx, ny;
+	int d;
+
+	x = keybytes(a, &c->k1, &nx);
+	y = keybytes(b, &c->k2, &ny);
+	if ((d = memcmp(x, y, nx < ny ? nx : ny)) != 0)
+		return d;
+	return nx < ny ? -1 : nx > ny;
+}
+
+/*
+ * Whether the member (key k, or element i) is where an ignored path ends;
+ * *mask keeps the paths that go on below it.
+ */
+static int
+ignored(const struct canon *c, int depth, uint64_t *mask,
+    const struct member *m, long i)
+{
+	const struct mp_seg *s;
+	uint64_t in = *mask, out = 0;
+	int j, hit = 0;
+
+	for (j = 0; j < c->nign && in; j++) {
+		if (!(in & (1ULL << j)))
+			continue;
+		s = &c->ign[j].seg[depth];
+		if (m ? s->key == NULL || !mp_scan_keyeq(&m->key, m->esc, s) :
+		    s->key != NULL || s->index != i)
+			continue;
+		if (c->ign[j].nseg == depth + 1)
+			hit = 1;
+		else
+			out |= 1ULL << j;
+	}
+	*mask = out;
+	return hit;
+}
+
+static void
+canon(struct canon *c, cptr p, cptr end, int depth, uint64_t mask,
+    struct mp_buf *out)
+{
+	size_t base, i;
+	uint64_t sub;
+	cptr v, q;
+	int first = 1, esc = 0;
+	long idx = 0;
+
+	if (*p == '"') {
+		q = mp_scan_string(p, end, &esc);
+		if (!esc) {
+			/* plain strings are canonical as they stand */
+			mp_buf_add(out, p, q - p);
+			return;
+		}
+		c->s.len = 0;
+		mp_json_str_decode(&(struct mp_span){ p,
+		    mp_scan_value(p, end) - p }, &c->s);
+		mp_buf_json_str(out, c->s.p, c->s.len);
+		return;
+	}
+	if (*p == '[') {
+		mp_buf_addc(out, '[');
+		while (mp_scan_next(&p, end, NULL, NULL, &v)) {
+			sub = mask;
+			if (mask && ignored(c, depth, &sub, NULL, idx++))
+				continue;
+			if (!first)
+				mp_buf_addc(out, ',');
+			first = 0;
+			canon(c, v, end, depth + 1, sub, out);
+		}
+		mp_buf_addc(out, ']');
+		return;
+	}
+	if (*p != '{') {
+		mp_buf_add(out, p, mp_scan_value(p, end) - p);
+		return;
+	}
+	base = c->n;
+	for (;;) {
+		if (c->n == c->cap) {
+			c->cap = c->cap ? 2 * c->cap : 64;
+			c->m = xrealloc(c->m, c->cap * sizeof *c->m);
+		}
+		if (!mp_scan_next(&p, end, &c->m[c->n].key, &c->m[c->n].esc,
+		    &c->m[c->n].val))
+			break;
+		c->n++;
+	}
+	/* objects are small: insertion sort */
+	for (i = base + 1; i < c->n; i++) {
+		struct member t = c->m[i];
+		size_t j = i;
+
+		for (; j > base && membercmp(&c->m[j - 1], &t, c) > 0; j--)
+			c->m[j] = c->m[j - 1];
+		c->m[j] = t;
+	}
+	mp_buf_addc(out, '{');
+	for (i = base; i < c->n; i++) {
+		struct member m = c->m[i];
+		const char *k;
+		size_t kn;
+
+		sub = mask;
+		if (mask && ignored(c, depth, &sub, &m, 0))
+			continue;
+		if (!first)
+			mp_buf_addc(out, ',');
+		first = 0;
+		if (m.esc) {
+			k = keybytes(&m, &c->k1, &kn);
+			mp_buf_json_str(out, k, kn);
+		} else
+			mp_buf_add(out, m.key.p, m.key.n);
+		mp_buf_addc(out, ':');
+		canon(c, m.val, end, depth + 1, sub, out);
+	}
+	mp_buf_addc(out, '}');
+	c->n = base;
+}
+
+void
+mp_json_canon(const char *rec, size_t n, const struct mp_path *ign,
+    int nign, struct mp_buf *out)
+{
+	static struct canon c;
+	cptr end = rec + n;
+	uint64_t mask = 0;
+	int j;
+
+	c.ign = ign;
+	c.nign = nign > 64 ? 64 : nign;
+	for (j = 0; j < c.nign; j++)
+		if (ign[j].nseg > 0)
+			mask |= 1ULL << j;
+	canon(&c, mp_scan_ws(rec, end), end, 0, mask, out);
+}
+
+int
+mp_json_members(const char *obj, size_t n, size_t *it, struct mp_span *key,
+    struct mp_span *val)
+{
+	cptr p, end = obj + n, v;
+	int esc;
+
+	p = *it ? obj + *it : mp_scan_ws(obj, end);
+	if (p >= end || (*p != '{' && *p != ','))
+		return 0;
+	if (!mp_scan_next(&p, end, key, &esc, &v))
+		return 0;
+	val->p = v;
+	val->n = mp_scan_value(v, end) - v;
+	*it = p - obj;
+	return 1;
+}
+
+int
+mp_json_elements(const char *arr, size_t n, size_t *it, struct mp_span *val)
+{
+	cptr p, end = arr + n, v;
+
+	p = *it ? arr + *it : mp_scan_ws(arr, end);
+	if (p >= end || (*p != '[' && *p != ','))
+		return 0;
+	if (!mp_scan_next(&p, end, NULL, NULL, &v))
+		return 0;
+	val->p = v;
+	val->n = mp_scan_value(v, end) - v;
+	*it = p - arr;
+	return 1;
 }
 
 enum mp_json_type

@@ -197,21 +197,14 @@ int	 mp_path_parse(const char *, struct mp_path *, const char **);
 int	 mp_path_parse_list(const char *, struct mp_path **, int *,
 	    const char **);
 void	 mp_path_free(struct mp_path *);
+
+/* json.c (continued): values by path in a checked record */
 /*
  * Finds the value at a path in a checked record; returns 1 and fills *v,
  * or 0 when the path is absent.
  */
 int	 mp_json_get(const char *, size_t, const struct mp_path *,
 	    struct mp_span *);
-/*
- * A query finds many paths in one pass over a record.  Build it once, then
- * run it per record: v[i] gets the value of path i (n 0 when absent).
- */
-struct mp_query;
-struct mp_query *mp_query_new(const struct mp_path *, int);
-void	 mp_query_run(const struct mp_query *, const char *, size_t,
-	    struct mp_span *);
-void	 mp_query_free(struct mp_query *);
 /*
  * Writes the record to out with the value at path set to the JSON text
  * val[0..vlen): an existing value is replaced in place, a missing member
@@ -1228,5 +1221,6 @@ int	 mp_s3_opt(struct mp_s3 *, int, int, const char *, const char *);
 #include "retry.h"
 #include "zst.h"
 #include "stats.h"
+#include "query.h"
 
 #endif
