@@ -383,37 +383,6 @@ int	 mp_rate_hit(struct mp_rate *, const void *, size_t, int64_t);
 size_t	 mp_rate_size(const struct mp_rate *);
 void	 mp_rate_free(struct mp_rate *);
 
-/* state.c: lock files and atomic replacement of files */
-/*
- * Takes the lock FILE.lock (created if missing, never removed) for as long
- * as the process lives; what names the file in messages ("state").
- * Returns 0, or 75 after a message when another process holds it, 73 or
- * 74 when it cannot be taken.
- */
-int	 mp_lock(const char *, const char *, int *);
-/*
- * A file replaced atomically: written to FILE.tmp (FILE.tmp.PID when
- * unique is set, for files no lock guards), then fsynced, renamed over
- * FILE, and its folder fsynced.
- */
-#define MP_AFILE_BUF	(1 << 20)
-struct mp_afile {
-	char	*file, *tmp;
-	int	 fd;
-	int	 err;		/* errno of the first failed write */
-	char	*buf;
-	size_t	 len;
-	long long size;		/* bytes written */
-};
-/* Returns 0, or 73 after a message. */
-int	 mp_afile_open(struct mp_afile *, const char *, int);
-/* Buffered; a failure is kept and reported by mp_afile_commit. */
-void	 mp_afile_write(struct mp_afile *, const void *, size_t);
-/* Returns 0, or 74 after a message (the old file is left as it was). */
-int	 mp_afile_commit(struct mp_afile *);
-/* Removes the temporary file. */
-void	 mp_afile_abort(struct mp_afile *);
-
 /*
  * keys.c: keys seen, kept as keyed 128-bit BLAKE2b hashes with the time
  * and run they were first seen in, and their state file (libsodium: link
@@ -1222,5 +1191,7 @@ int	 mp_s3_opt(struct mp_s3 *, int, int, const char *, const char *);
 #include "zst.h"
 #include "stats.h"
 #include "query.h"
+#include "lock.h"
+#include "afile.h"
 
 #endif

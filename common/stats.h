@@ -2,6 +2,9 @@
  * stats.c: a run's counters (rec.c keeps them), written as the stats
  * object and as Prometheus metrics
  */
+#ifndef MP_STATS_H
+#define MP_STATS_H
+
 struct mp_stats_counter {
 	char	*name;
 	long long n;
@@ -43,3 +46,5 @@ int	 mp_stats_write(const struct mp_stats *, const char *, double, int,
  * Returns 0 or an exit status.
  */
 int	 mp_stats_metrics(const struct mp_stats *, const char *, double, int);
+
+#endif

@@ -1,50 +1,15 @@
 /*
- * state.c: the files a tool keeps between runs.  A lock file guards them
- * (flock, so the lock dies with its process, however it dies), and a file
- * is replaced atomically: written aside, fsynced, renamed over the old
- * one, and the folder fsynced, so a crash leaves the old file or the new,
- * never half of one.
+ * afile.c: files replaced atomically: written aside, fsynced, renamed
+ * over the old one, and the folder fsynced, so a crash leaves the old
+ * file or the new, never half of one.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "mp.h"
-
-int
-mp_lock(const char *file, const char *what, int *fdp)
-{
-	struct mp_buf lock = { 0 };
-	int fd;
-
-	mp_buf_printf(&lock, "%s.lock", file);
-	if ((fd = open(lock.p, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0) {
-		mp_warnx("%s '%s': cannot create lock '%s': %s", what, file,
-		    lock.p, strerror(errno));
-		mp_buf_free(&lock);
-		return MP_EX_CANTCREAT;
-	}
-	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		if (errno == EINTR)
-			continue;
-		if (errno == EWOULDBLOCK)
-			mp_warnx("%s '%s' is in use by another run (lock '%s')",
-			    what, file, lock.p);
-		else
-			mp_warnx("%s '%s': lock '%s': %s", what, file, lock.p,
-			    strerror(errno));
-		close(fd);
-		mp_buf_free(&lock);
-		return errno == EWOULDBLOCK ? MP_EX_TEMPFAIL : MP_EX_IOERR;
-	}
-	mp_buf_free(&lock);
-	*fdp = fd;
-	return 0;
-}
 
 int
 mp_afile_open(struct mp_afile *af, const char *file, int unique)
@@ -124,12 +89,24 @@ mp_afile_abort(struct mp_afile *af)
 	afile_free(af);
 }
 
+int
+mp_afile_syncdir(const char *dir)
+{
+	int fd, rc;
+
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return -1;
+	rc = fsync(fd);
+	close(fd);
+	return rc;
+}
+
 /* Makes the rename itself durable: fsync of the folder holding the file. */
 static int
-syncdir(const char *file)
+syncparent(const char *file)
 {
 	char *dir = xstrdup(file), *slash = strrchr(dir, '/');
-	int fd, rc;
+	int rc;
 
 	if (slash == dir)
 		dir[1] = '\0';
@@ -137,12 +114,7 @@ syncdir(const char *file)
 		*slash = '\0';
 	else
 		strcpy(dir, ".");
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
-		free(dir);
-		return -1;
-	}
-	rc = fsync(fd);
-	close(fd);
+	rc = mp_afile_syncdir(dir);
 	free(dir);
 	return rc;
 }
@@ -163,7 +135,7 @@ mp_afile_commit(struct mp_afile *af)
 		afile_free(af);
 		return MP_EX_IOERR;
 	}
-	if (syncdir(af->file) < 0) {
+	if (syncparent(af->file) < 0) {
 		mp_warnx("'%s': fsync of its folder: %s", af->file,
 		    strerror(errno));
 		afile_free(af);
