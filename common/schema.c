@@ -168,26 +168,23 @@ field(struct mp_schema *s, char **w, int nw, const char *file, long long ln)
 struct mp_schema *
 mp_schema_load(const char *file)
 {
-	struct mp_schema *s = xcalloc(1, sizeof *s);
+	struct mp_schema *s;
 	struct mp_path *paths;
-	char *line = NULL, *w[16];
+	struct mp_lines l;
+	char *line, *w[16];
 	const char *base, *dot;
-	size_t sz = 0;
-	long long ln = 0;
-	int nw, i, j, rc = 0;
-	FILE *f;
+	long long ln;
+	int nw, i, j, rc = 0, lrc = 0;
 
-	if ((f = fopen(file, "r")) == NULL) {
-		mp_warnx("%s: %s", file, strerror(errno));
-		free(s);
+	if (mp_lines_open(&l, file) != 0)
 		return NULL;
-	}
+	s = xcalloc(1, sizeof *s);
 	s->file = xstrdup(file);
 	base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
 	dot = strstr(base, ".schema");
 	s->name = xstrndup(base, dot ? (size_t)(dot - base) : strlen(base));
-	while (rc == 0 && getline(&line, &sz, f) != -1) {
-		ln++;
+	while (rc == 0 && (line = mp_lines_next(&l, &lrc)) != NULL) {
+		ln = l.line;
 		if ((nw = words(line, w, 16)) < 0)
 			rc = bad(file, ln, "too many words");
 		else if (nw == 0)
@@ -199,10 +196,9 @@ mp_schema_load(const char *file)
 		else
 			rc = bad(file, ln, "unknown line '%s'", w[0]);
 	}
-	if (rc == 0 && ferror(f))
-		rc = bad(file, 0, "%s", strerror(errno));
-	fclose(f);
-	free(line);
+	if (rc == 0 && lrc != 0)
+		rc = -1;		/* a NUL byte or a read error, said */
+	mp_lines_close(&l);
 	for (i = 0; rc == 0 && i < s->nkey; i++) {
 		for (j = 0; j < s->nfield; j++)
 			if (strcmp(s->key[i], s->field[j].column) == 0)
