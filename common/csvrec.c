@@ -54,39 +54,22 @@ mp_csv_field_parse(const char *s, struct mp_csvfield *f, const char **errstr)
 	return 0;
 }
 
-/* Whether s[0..n) is a JSON number (an integer only, when int_only). */
+/*
+ * Whether s[0..n) is a JSON number (an integer only, when int_only), by
+ * json.c's grammar: a JSON value that starts with '-' or a digit and ends
+ * with a digit (no white space around it) is a number.
+ */
 static int
-isnum(const char *s, size_t n, int point, int int_only)
+isnum(const char *s, size_t n, int int_only)
 {
-	size_t i = 0, d;
+	struct mp_span v = { s, n };
+	struct mp_json_err e;
 
-	if (i < n && s[i] == '-')
-		i++;
-	if (i < n && s[i] == '0')
-		i++;
-	else {
-		for (d = i; i < n && s[i] >= '0' && s[i] <= '9'; i++)
-			;
-		if (i == d || s[d] == '0')
-			return 0;
-	}
-	if (int_only)
-		return i == n;
-	if (i < n && s[i] == point) {
-		for (d = ++i; i < n && s[i] >= '0' && s[i] <= '9'; i++)
-			;
-		if (i == d)
-			return 0;
-	}
-	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
-		if (++i < n && (s[i] == '+' || s[i] == '-'))
-			i++;
-		for (d = i; i < n && s[i] >= '0' && s[i] <= '9'; i++)
-			;
-		if (i == d)
-			return 0;
-	}
-	return i == n;
+	if (n == 0 || (s[0] != '-' && (s[0] < '0' || s[0] > '9')) ||
+	    s[n - 1] < '0' || s[n - 1] > '9' ||
+	    mp_json_check_value(s, n, &e) != 0)
+		return 0;
+	return !int_only || mp_json_number_is_int(&v) == 1;
 }
 
 /* Appends microseconds since the epoch as RFC 3339 UTC. */
@@ -163,7 +146,7 @@ cell(struct mp_buf *b, const char *s, size_t n, const char *name,
 	}
 	switch (f->type) {
 	case MP_CSV_INTEGER:
-		if (!isnum(s, n, '.', 1))
+		if (!isnum(s, n, 1))
 			goto bad;
 		mp_buf_add(b, s, n);
 		return 0;
@@ -176,7 +159,7 @@ cell(struct mp_buf *b, const char *s, size_t n, const char *name,
 			mp_buf_addc(tmp, dcomma && s[i] == ',' ? '.' : s[i]);
 		}
 		if (f->type == MP_CSV_NUMBER) {
-			if (!isnum(tmp->p, tmp->len, '.', 0))
+			if (!isnum(tmp->p, tmp->len, 0))
 				goto bad;
 			mp_buf_add(b, tmp->p, tmp->len);
 			return 0;
