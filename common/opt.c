@@ -512,6 +512,13 @@ common(struct mp_opt *t, struct mp_cfg *cfg)
 	return n;
 }
 
+/* Whether o's argument is optional: "[=file]" ("[name=]file" is not). */
+static int
+optional(const struct mp_opt *o)
+{
+	return o->arg && strncmp(o->arg, "[=", 2) == 0;
+}
+
 /* "-S, --schema=file" */
 static void
 optname(const struct mp_opt *o, struct mp_buf *b)
@@ -523,7 +530,7 @@ optname(const struct mp_opt *o, struct mp_buf *b)
 		mp_buf_adds(b, "    ");
 	mp_buf_printf(b, "--%s", o->name);
 	if (o->arg)
-		mp_buf_printf(b, "%s%s", o->arg[0] == '[' ? "" : "=", o->arg);
+		mp_buf_printf(b, "%s%s", optional(o) ? "" : "=", o->arg);
 }
 
 /* Whether usage names option o. */
@@ -616,7 +623,7 @@ mp_opt_parse(int argc, char **argv, const struct mp_opt *tool,
 	for (i = 0; i < n; i++) {
 		lo[i].name = t[i].name;
 		lo[i].has_arg = t[i].arg == NULL ? no_argument :
-		    t[i].arg[0] == '[' ? optional_argument : required_argument;
+		    optional(&t[i]) ? optional_argument : required_argument;
 		lo[i].val = 0x10000 + i;
 		if (t[i].letter) {
 			mp_buf_printf(&shorts, "%c", t[i].letter);
