@@ -118,6 +118,8 @@ compare(struct mp_run *run, struct mp_totals *t)
 		    &sum[2]))) {
 			mp_warnx("amounts out of range: the totals pass "
 			    "9223372036854 units");
+			mp_buf_free(&kb);
+			mp_buf_free(&out);
 			free(v);
 			return MP_EX_DATAERR;
 		}
