@@ -251,8 +251,9 @@ mp_stats_metrics(const struct mp_stats *r, const char *file, double secs,
 	for (i = 0; i < r->own.n; i++) {
 		name.len = 0;
 		mp_buf_printf(&name, "mp_%s_total", r->own.v[i].name);
-		prom(&b, mp_buf_str(&name), "counter", "A counter of the tool's "
-		    "own.", NULL, NULL, r->own.v[i].n, -1);
+		prom(&b, mp_buf_str(&name), "counter",
+		    "A counter of the tool's own.", NULL, NULL, r->own.v[i].n,
+		    -1);
 	}
 	/* money as the decimal text it is: exact, and a float to Prometheus */
 	for (i = 0; i < r->money.n; i++) {
@@ -264,8 +265,9 @@ mp_stats_metrics(const struct mp_stats *r, const char *file, double secs,
 	for (i = 0; i < r->ngroup; i++) {
 		name.len = 0;
 		mp_buf_printf(&name, "mp_%s_total", r->group[i].name);
-		prom(&b, mp_buf_str(&name), "counter", "A counter of the tool's "
-		    "own, by name.", "name", &r->group[i].c, 0, -1);
+		prom(&b, mp_buf_str(&name), "counter",
+		    "A counter of the tool's own, by name.", "name",
+		    &r->group[i].c, 0, -1);
 	}
 	mp_buf_free(&name);
 	/* a reader must never see half a file */
