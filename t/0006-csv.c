@@ -1,7 +1,8 @@
 /*
- * 0006-csv: unit tests of the CSV and TSV reader (csv.c), as TAP: each
- * input is written to a scratch file and read back whole, records shown as
- * "LINE:field|field" lines, or "LINE:error: MSG" where reading failed.
+ * 0006-csv: unit tests of the CSV and TSV reader (csv.c) and of CSV texts
+ * made into records (csvrec.c), as TAP: each input is written to a scratch
+ * file and read back whole, records shown as "LINE:field|field" lines, or
+ * "LINE:error: MSG" where reading failed.
  */
 #include <fcntl.h>
 #include <stdio.h>

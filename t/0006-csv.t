@@ -1,3 +1,4 @@
 #!/bin/sh
-# Unit tests of the CSV and TSV reader: see 0006-csv.c
+# Unit tests of the CSV and TSV reader and of CSV texts made into records:
+# see 0006-csv.c
 exec "$(dirname "$0")/0006-csv"
