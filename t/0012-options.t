@@ -88,6 +88,14 @@ run mp-validate --help
 ! grep -q -- '--dropped' out
 ok $? "mp-validate --help: no --dropped, that it has no use for"
 
+OPT_NOCFG=1 run "$opt" --help
+[ "$rc" = 0 ] && grep -q -- '--log-format=' out && grep -q -- '--config=' out &&
+    ! grep -qE -- '--(rejects|stats|strict|max-record|progress)' out
+ok $? "a tool without records: only -h, -V, -K and --log-format are added"
+OPT_NOCFG=1 run "$opt" --rejects=x
+[ "$rc" = 64 ] && grep -q "unrecognized option '--rejects=x'" err
+ok $? "a tool without records: --rejects is not an option"
+
 # --- option files: in place, later options win
 mkdir -p sub/inner
 printf 'num = 5\n-c a\n' >sub/c.conf
