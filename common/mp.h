@@ -134,6 +134,8 @@ void	 mp_buf_free(struct mp_buf *);
 int	 mp_utf8_seq(const unsigned char *, size_t, const char **);
 /* Whether the bytes are valid UTF-8. */
 int	 mp_utf8_valid(const char *, size_t);
+/* Appends the code point (at most U+10FFFF) encoded as UTF-8. */
+void	 mp_utf8_put(struct mp_buf *, unsigned long);
 
 /* json.c: a strict scanner; no tree is ever built */
 #define MP_JSON_MAXDEPTH	128
@@ -1162,8 +1164,9 @@ int	 mp_s3_setup(struct mp_s3 *);
  * upload is aborted (best effort).
  *
  * Retries: connection failures, timeouts, 5xx, 429, 408, SlowDown,
- * RequestTimeout, an ETag mismatch, with mp_backoff(n, 0.5, 30) full
- * jitter, up to retries and retry_max; each retry warns once,
+ * RequestTimeout, an ETag mismatch, on the retry policy (retry.h: full
+ * jitter from 0.5 s, capped at 30 s), up to retries and retry_max
+ * seconds (tries and waits); each retry warns once,
  * "s3: s3://bucket/key: what: why; retrying in 0.4s".  Returns 0, or an
  * exit status with err set: 69 (unreachable, 5xx after the retries), 77
  * (403, InvalidAccessKeyId, SignatureDoesNotMatch), 78 (other 4xx, e.g.
@@ -1224,5 +1227,8 @@ int	 mp_s3_opt(struct mp_s3 *, int, int, const char *, const char *);
 #include "opt.h"
 #include "retry.h"
 #include "zst.h"
+#include "url.h"
+#include "xml.h"
+#include "envfile.h"
 
 #endif
