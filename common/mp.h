@@ -1227,6 +1227,7 @@ int	 mp_s3_opt(struct mp_s3 *, int, int, const char *, const char *);
 #include "opt.h"
 #include "retry.h"
 #include "zst.h"
+#include "zfile.h"
 #include "url.h"
 #include "xml.h"
 #include "envfile.h"

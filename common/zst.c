@@ -87,6 +87,7 @@ mp_zst_reader_feed(struct mp_zst_reader *z, const void *p, size_t n,
 {
 	ZSTD_inBuffer in = { p, n, 0 };
 	ZSTD_outBuffer zo;
+	long long base = z->off;
 	size_t r;
 	int st;
 
@@ -97,24 +98,23 @@ mp_zst_reader_feed(struct mp_zst_reader *z, const void *p, size_t n,
 		zo.pos = 0;
 		r = ZSTD_decompressStream(z->dctx, &zo, &in);
 		if (ZSTD_isError(r)) {
+			z->off = base + (long long)in.pos;
 			snprintf(z->err, sizeof z->err, "byte %lld: %s",
-			    z->off + (long long)in.pos, ZSTD_getErrorName(r));
+			    z->off, ZSTD_getErrorName(r));
 			*errstr = z->err;
-			z->off += (long long)in.pos;
 			return -1;
 		}
 		z->frame.len += zo.pos;
 		z->midframe = r != 0;
+		z->off = base + (long long)in.pos;
 		if (r == 0) {
 			st = z->out(z->arg, z->frame.p, z->frame.len);
 			z->frame.len = 0;
-			if (st != 0) {
-				z->off += (long long)in.pos;
+			if (st != 0)
 				return st;
-			}
 		}
 	}
-	z->off += (long long)n;
+	z->off = base + (long long)n;
 	return 0;
 }
 
@@ -153,4 +153,71 @@ mp_zst_reader_free(struct mp_zst_reader *z)
 	ZSTD_freeDCtx(z->dctx);
 	mp_buf_free(&z->frame);
 	free(z);
+}
+
+int
+mp_zst_max_level(void)
+{
+	return ZSTD_maxCLevel();
+}
+
+struct mp_zst_writer {
+	ZSTD_CCtx *cc;
+};
+
+struct mp_zst_writer *
+mp_zst_writer_new(int level)
+{
+	struct mp_zst_writer *w = xcalloc(1, sizeof *w);
+
+	if ((w->cc = ZSTD_createCCtx()) == NULL)
+		mp_errx(MP_EX_SOFTWARE, "out of memory");
+	ZSTD_CCtx_setParameter(w->cc, ZSTD_c_compressionLevel, level);
+	ZSTD_CCtx_setParameter(w->cc, ZSTD_c_checksumFlag, 1);
+	return w;
+}
+
+void
+mp_zst_writer_frame(struct mp_zst_writer *w, struct mp_buf *out,
+    const void *p, size_t n)
+{
+	size_t zn;
+
+	mp_buf_grow(out, ZSTD_compressBound(n));
+	zn = ZSTD_compress2(w->cc, out->p + out->len, out->cap - out->len,
+	    p ? p : "", n);
+	if (ZSTD_isError(zn))
+		mp_errx(MP_EX_SOFTWARE, "zstd: %s", ZSTD_getErrorName(zn));
+	out->len += zn;
+}
+
+void
+mp_zst_writer_stream(struct mp_zst_writer *w, struct mp_buf *out,
+    const void *p, size_t n, int end)
+{
+	ZSTD_inBuffer zi = { p ? p : "", n, 0 };
+	ZSTD_outBuffer zo;
+	size_t r;
+
+	do {
+		mp_buf_grow(out, ZSTD_CStreamOutSize());
+		zo.dst = out->p + out->len;
+		zo.size = out->cap - out->len;
+		zo.pos = 0;
+		r = ZSTD_compressStream2(w->cc, &zo, &zi,
+		    end ? ZSTD_e_end : ZSTD_e_flush);
+		if (ZSTD_isError(r))
+			mp_errx(MP_EX_SOFTWARE, "zstd: %s",
+			    ZSTD_getErrorName(r));
+		out->len += zo.pos;
+	} while (r != 0 || zi.pos < zi.size);
+}
+
+void
+mp_zst_writer_free(struct mp_zst_writer *w)
+{
+	if (w == NULL)
+		return;
+	ZSTD_freeCCtx(w->cc);
+	free(w);
 }
