@@ -15,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -118,59 +117,12 @@ upload(void *arg, int fd, const char *rel, const char *name)
 	mp_buf_free(&key);
 }
 
-/* Opens DIR/rel/name locked, unless another run holds it; or -1. */
-static int
-lockfile(const char *rel, const char *name)
-{
-	struct mp_buf p = { 0 };
-	struct stat st;
-	int fd;
-
-	mp_buf_printf(&p, "%s/%s/%s", zs.dir, rel, name);
-	if ((fd = open(p.p, O_RDONLY | O_CLOEXEC)) != -1 &&
-	    (flock(fd, LOCK_EX | LOCK_NB) == -1 || fstat(fd, &st) == -1 ||
-	    st.st_nlink == 0)) {
-		close(fd);
-		fd = -1;
-	}
-	mp_buf_free(&p);
-	return fd;
-}
-
 /* Uploads a file a killed run completed but did not upload. */
 static void
-upload_left(struct mp_zfiles *z, const char *rel, const char *name,
-    int64_t old)
+upload_left(void *arg, int fd, const char *rel, const char *name)
 {
-	int fd;
-
-	(void)z;
-	(void)old;
-	/* another run may be uploading it right now */
-	if ((fd = lockfile(rel, name)) != -1) {
-		mp_count(run, "upload_left", 1);
-		upload(NULL, fd, rel, name);
-		close(fd);
-	}
-}
-
-/* --prune: removes a file whose partition ended before old (seconds). */
-static void
-prune_one(struct mp_zfiles *z, const char *rel, const char *name,
-    int64_t old)
-{
-	struct mp_buf p = { 0 };
-	int64_t end = mp_zfile_rel_end(rel);
-	int fd;
-
-	/* with --s3 a file still here is not uploaded yet: it stays */
-	if (end < 0 || end > old || bucket || (fd = lockfile(rel, name)) == -1)
-		return;
-	mp_buf_printf(&p, "%s/%s/%s", z->dir, rel, name);
-	if (unlink(p.p) == 0)
-		mp_count(run, "pruned", 1);
-	close(fd);
-	mp_buf_free(&p);
+	mp_count(run, "upload_left", 1);
+	upload(arg, fd, rel, name);
 }
 
 /* Writes to stdout; a reader that went away (as head(1) does) stops us. */
@@ -609,9 +561,9 @@ main(int argc, char *argv[])
 	mp_zfile_init(&zs);
 	mp_zfile_recover(&zs);
 	if (bucket)
-		mp_zfile_walk(&zs, upload_left, 0);
-	if (prune > 0)
-		mp_zfile_walk(&zs, prune_one, (int64_t)time(NULL) - prune);
+		mp_zfile_each(&zs, upload_left, NULL);
+	if (prune > 0)	/* with --s3 a file still here is not uploaded yet */
+		mp_zfile_prune(&zs, (int64_t)time(NULL) - prune, !bucket);
 	if (!maintain) {
 		cap = 2 * (size_t)BLOCK;
 		in = xmalloc(cap + 1);	/* + the newline of a last line */

@@ -571,8 +571,9 @@ mp_zfile_remove(struct mp_zfiles *zs, const char *rel, const char *name)
 	mp_buf_free(&p);
 }
 
-int64_t
-mp_zfile_rel_end(const char *rel)
+/* The end of a partition folder's time span, in seconds; -1 if not one. */
+static int64_t
+rel_end(const char *rel)
 {
 	struct tm tm = { 0 };
 	int y, m, d, h = -1, n;
@@ -587,13 +588,54 @@ mp_zfile_rel_end(const char *rel)
 	return (int64_t)timegm(&tm) + (n == 4 ? 3600 : 86400);
 }
 
-typedef void walk_fn(struct mp_zfiles *, const char *, const char *,
-    int64_t);
+/* What a walk does with each complete file. */
+struct walk {
+	void	(*fn)(void *, int, const char *, const char *);
+	void	*arg;
+	int64_t	 old;		/* prune: partitions ended before this */
+	int	 prune;		/* prune files too, not only folders */
+};
+
+/* Opens a complete file locked, unless another process holds it; or -1. */
+static int
+lockfile(const char *path)
+{
+	struct stat st;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) != -1 &&
+	    (flock(fd, LOCK_EX | LOCK_NB) == -1 || fstat(fd, &st) == -1 ||
+	    st.st_nlink == 0)) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+static void
+visit(struct mp_zfiles *zs, const struct walk *w, const char *rel,
+    const char *name, const char *path)
+{
+	int64_t end;
+	int fd;
+
+	if (w->fn == NULL && (!w->prune || (end = rel_end(rel)) < 0
+	    || end > w->old))
+		return;
+	/* another process may be handling it right now */
+	if ((fd = lockfile(path)) == -1)
+		return;
+	if (w->fn)
+		w->fn(w->arg, fd, rel, name);
+	else if (unlink(path) == 0)
+		count(zs, "pruned", 1);
+	close(fd);
+}
 
 /* Walks DIR/rel at depth; returns how many entries the folder keeps. */
 static int
-walk(struct mp_zfiles *zs, const char *rel, int depth, walk_fn *fn,
-    int64_t old)
+walk(struct mp_zfiles *zs, const char *rel, int depth,
+    const struct walk *w)
 {
 	struct mp_buf sub = { 0 }, full = { 0 };
 	struct stat st;
@@ -615,14 +657,14 @@ walk(struct mp_zfiles *zs, const char *rel, int depth, walk_fn *fn,
 		if (depth < 4 && v[i][0] != '.' &&
 		    strspn(v[i], "0123456789") == strlen(v[i]) &&
 		    stat(full.p, &st) == 0 && S_ISDIR(st.st_mode)) {
-			if (walk(zs, sub.p, depth + 1, fn, old) == 0 &&
-			    old > 0 && (end = mp_zfile_rel_end(sub.p)) >= 0 &&
-			    end <= old && rmdir(full.p) == 0)
+			if (walk(zs, sub.p, depth + 1, w) == 0 &&
+			    w->old > 0 && (end = rel_end(sub.p)) >= 0
+			    && end <= w->old && rmdir(full.p) == 0)
 				left--;
 		} else if (depth >= 3 && v[i][0] != '.' &&
 		    strlen(v[i]) > 11 &&
 		    strcmp(v[i] + strlen(v[i]) - 11, ".ndjson.zst") == 0) {
-			fn(zs, rel, v[i], old);
+			visit(zs, w, rel, v[i], full.p);
 			if (access(full.p, F_OK) == -1)
 				left--;
 		}
@@ -634,9 +676,20 @@ walk(struct mp_zfiles *zs, const char *rel, int depth, walk_fn *fn,
 }
 
 void
-mp_zfile_walk(struct mp_zfiles *zs, walk_fn *fn, int64_t old)
+mp_zfile_each(struct mp_zfiles *zs, void (*fn)(void *, int, const char *,
+    const char *), void *arg)
 {
-	(void)walk(zs, "", 0, fn, old);
+	struct walk w = { fn, arg, 0, 0 };
+
+	(void)walk(zs, "", 0, &w);
+}
+
+void
+mp_zfile_prune(struct mp_zfiles *zs, int64_t old, int files)
+{
+	struct walk w = { NULL, NULL, old, files };
+
+	(void)walk(zs, "", 0, &w);
 }
 
 void

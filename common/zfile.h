@@ -110,17 +110,20 @@ double	 mp_zfile_due(const struct mp_zfiles *, double now, double max);
  */
 void	 mp_zfile_recover(struct mp_zfiles *);
 /*
- * Calls fn for each complete file under DIR, with its partition folder
- * (relative to DIR) and its name.  With old (seconds since 1970), a
- * partition folder left empty that ended before old is removed.
+ * Calls fn for each complete file under DIR, open and locked (a file
+ * another process holds is skipped), with its partition folder (relative
+ * to DIR) and its name.
  */
-void	 mp_zfile_walk(struct mp_zfiles *, void (*fn)(struct mp_zfiles *,
-	    const char *rel, const char *name, int64_t old), int64_t old);
+void	 mp_zfile_each(struct mp_zfiles *, void (*fn)(void *arg, int fd,
+	    const char *rel, const char *name), void *arg);
+/*
+ * Removes the partition folders left empty that ended before old
+ * (seconds since 1970); with files, the complete files in them first.
+ */
+void	 mp_zfile_prune(struct mp_zfiles *, int64_t old, int files);
 /* Removes the complete file DIR/rel/name, durably; exits 74. */
 void	 mp_zfile_remove(struct mp_zfiles *, const char *rel,
 	    const char *name);
-/* The end of a partition folder's time span, in seconds; -1 if not one. */
-int64_t	 mp_zfile_rel_end(const char *rel);
 /* Frees what mp_zfile_init and the files hold (completes none). */
 void	 mp_zfile_free(struct mp_zfiles *);
 
