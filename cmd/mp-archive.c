@@ -10,7 +10,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -421,129 +420,123 @@ pass(void)
 		commit(0);
 }
 
+static int
+opt_by(void *ctx, const char *arg, const char **errstr)
+{
+	(void)ctx;
+	(void)errstr;
+	mp_opt_path(&by, "--by", arg, usage);
+	return 0;
+}
+
+static int
+opt_host(void *ctx, const char *arg, const char **errstr)
+{
+	(void)ctx;
+	if (!mp_zfile_host_ok(arg)) {
+		*errstr = "letters, digits, _ and - only, 1 to 63";
+		return -1;
+	}
+	strcpy(zs.host, arg);
+	return 0;
+}
+
+/* The --s3-* options: ctx points to their MP_S3_OPT_* number. */
+static int
+opt_s3(void *ctx, const char *arg, const char **errstr)
+{
+	int c = *(const int *)ctx;
+
+	(void)errstr;
+	if (c == MP_S3_OPT_CREDENTIALS)
+		arg = mp_opt_arg_path(arg);
+	(void)mp_s3_opt(&s3, c, 0, arg, usage);
+	return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
-	enum {
-		OPT_PARTITION = MP_OPT_TOOL, OPT_BY, OPT_MAXSIZE, OPT_MAXAGE,
-		OPT_MAXOPEN, OPT_HOST, OPT_S3, OPT_PRUNE, OPT_MAINTAIN,
-		OPT_FLUSH, OPT_S3BASE
-	};
-	static const struct option opts[] = {
-		MP_COMMON_OPTIONS,
-		{ "dir",		required_argument, NULL, 'd' },
-		{ "partition",		required_argument, NULL, OPT_PARTITION },
-		{ "by",			required_argument, NULL, OPT_BY },
-		{ "level",		required_argument, NULL, 'l' },
-		{ "max-size",		required_argument, NULL, OPT_MAXSIZE },
-		{ "max-age",		required_argument, NULL, OPT_MAXAGE },
-		{ "max-open",		required_argument, NULL, OPT_MAXOPEN },
-		{ "flush",		required_argument, NULL, OPT_FLUSH },
-		{ "host",		required_argument, NULL, OPT_HOST },
-		{ "s3",			required_argument, NULL, OPT_S3 },
-		MP_S3_OPTIONS(OPT_S3BASE),
-		{ "prune",		required_argument, NULL, OPT_PRUNE },
-		{ "maintain",		no_argument,	   NULL, OPT_MAINTAIN },
-		{ NULL, 0, NULL, 0 }
+	static const char *const parts[] = { "hour", "day", NULL };
+	static const int s3n[MP_S3_OPT_N] = { 0, 1, 2, 3, 4, 5 };
+	const char *dir = NULL, *s3url = NULL;
+	long long level = 3, maxopen = 16;
+	int64_t maxage = 600000000, flushus = 200000, prune = 0;
+	int i, st, maintain = 0;
+#define S3OPT(name, n, arg, help) { name, 0, MP_OPT_CALL, NULL, arg, help, \
+	0, 0, NULL, 0, opt_s3, (void *)&s3n[n] }
+	const struct mp_opt opts[] = {
+		{ "dir", 'd', MP_OPT_PATH, &dir, "dir",
+		  "the archive's folder (required)", 0, 0, NULL, 0, NULL, NULL },
+		{ "partition", 0, MP_OPT_CHOICE, &zs.byday, "hour|day",
+		  "a file per hour (default) or per day of arrival",
+		  0, 0, parts, 0, NULL, NULL },
+		{ "by", 0, MP_OPT_CALL, NULL, "path",
+		  "partition by the time this field gives, not arrival",
+		  0, 0, NULL, 0, opt_by, NULL },
+		{ "level", 'l', MP_OPT_INT, &level, "level",
+		  "zstd compression level (default 3)",
+		  -7, mp_zst_max_level(), NULL, 0, NULL, NULL },
+		{ "max-size", 0, MP_OPT_SIZE, &zs.max_size, "size",
+		  "complete a file at this compressed size (default 64M)",
+		  1024, 1LL << 40, NULL, 0, NULL, NULL },
+		{ "max-age", 0, MP_OPT_DURATION, &maxage, "duration",
+		  "complete a file this old (default 10m)",
+		  0, 0, NULL, 0, NULL, NULL },
+		{ "max-open", 0, MP_OPT_INT, &maxopen, "n",
+		  "files open at once with --by (default 16)",
+		  1, 1000, NULL, 0, NULL, NULL },
+		{ "flush", 0, MP_OPT_DURATION, &flushus, "duration",
+		  "how long a line may wait to be passed on (default 0.2s)",
+		  0, 0, NULL, 0, NULL, NULL },
+		{ "host", 0, MP_OPT_CALL, NULL, "name",
+		  "the host in file names (default this machine's)",
+		  0, 0, NULL, 0, opt_host, NULL },
+		{ "s3", 0, MP_OPT_STRING, &s3url, "s3://bucket/prefix",
+		  "upload each completed file, then remove it here",
+		  0, 0, NULL, 0, NULL, NULL },
+		S3OPT("s3-endpoint", MP_S3_OPT_ENDPOINT, "url",
+		    "the S3 server (default AWS's, or AWS_ENDPOINT_URL)"),
+		S3OPT("s3-region", MP_S3_OPT_REGION, "name",
+		    "the S3 region (default AWS_REGION, or us-east-1)"),
+		S3OPT("s3-addressing", MP_S3_OPT_ADDRESSING, "path|virtual",
+		    "bucket in the path or in the host name"),
+		S3OPT("s3-credentials", MP_S3_OPT_CREDENTIALS, "file",
+		    "AWS_* keys from a file, KEY=VALUE lines"),
+		S3OPT("s3-part-size", MP_S3_OPT_PART_SIZE, "size",
+		    "multipart upload above this size (default 8M)"),
+		S3OPT("s3-retries", MP_S3_OPT_RETRIES, "n",
+		    "tries after the first (default 5; 0: none)"),
+		{ "prune", 0, MP_OPT_DURATION, &prune, "duration",
+		  "remove files whose partition ended this long ago",
+		  0, 0, NULL, 0, NULL, NULL },
+		{ "maintain", 0, MP_OPT_FLAG, &maintain, NULL,
+		  "recover, upload and prune, then exit: no input",
+		  0, 0, NULL, 0, NULL, NULL },
+		MP_OPT_END
 	};
 	struct mp_cfg cfg = { 0 };
-	const char *errstr, *s3url = NULL;
-	int64_t us, prune = 0;
-	int c, i, st, maintain = 0;
-	char *p;
 
 	zs.max_size = 64LL << 20;
-	zs.max_age = 600;
-	zs.max_open = 16;
-	zs.level = 3;
-
-	mp_opt_init(&argc, &argv);
-	while ((c = getopt_long(argc, argv, MP_COMMON_SHORT "d:l:", opts,
-	    NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			zs.dir = optarg;
-			break;
-		case OPT_PARTITION:
-			if (strcmp(optarg, "hour") == 0)
-				zs.byday = 0;
-			else if (strcmp(optarg, "day") == 0)
-				zs.byday = 1;
-			else {
-				mp_warnx("--partition: '%s': hour or day",
-				    optarg);
-				mp_usage(usage);
-			}
-			break;
-		case OPT_BY:
-			mp_opt_path(&by, "--by", optarg, usage);
-			break;
-		case 'l':
-			zs.level = (int)mp_opt_number("--level", optarg, -7,
-			    mp_zst_max_level(), usage);
-			break;
-		case OPT_MAXSIZE:
-			if (mp_parse_size(optarg, 1024, 1LL << 40, &zs.max_size,
-			    &errstr) < 0) {
-				mp_warnx("--max-size: '%s': %s", optarg,
-				    errstr);
-				mp_usage(usage);
-			}
-			break;
-		case OPT_MAXAGE:
-		case OPT_PRUNE:
-		case OPT_FLUSH:
-			/* us > 0: a duration of 0 is "too small" */
-			if (mp_duration_parse(optarg, &us, &errstr) < 0) {
-				mp_warnx("--%s: '%s': %s", c == OPT_PRUNE ?
-				    "prune" : c == OPT_FLUSH ? "flush" :
-				    "max-age", optarg, errstr);
-				mp_usage(usage);
-			}
-			if (c == OPT_PRUNE)
-				prune = us / 1000000;
-			else if (c == OPT_FLUSH)
-				flush = us / 1e6;
-			else
-				zs.max_age = us / 1e6;
-			break;
-		case OPT_MAXOPEN:
-			zs.max_open = (int)mp_opt_number("--max-open", optarg, 1,
-			    1000, usage);
-			break;
-		case OPT_HOST:
-			if (!mp_zfile_host_ok(optarg)) {
-				mp_warnx("--host: '%s': letters, digits, _ "
-				    "and - only, 1 to %zu", optarg,
-				    sizeof zs.host - 1);
-				mp_usage(usage);
-			}
-			strcpy(zs.host, optarg);
-			break;
-		case OPT_S3:
-			s3url = optarg;
-			break;
-		case OPT_MAINTAIN:
-			maintain = 1;
-			break;
-		default:
-			if (!mp_s3_opt(&s3, c, OPT_S3BASE, optarg, usage))
-				mp_opt_common(&cfg, c, optarg, usage);
-		}
-	}
-	argc -= optind;
-	argv += optind;
-	if (zs.dir == NULL) {
+	i = mp_opt_parse(argc, argv, opts, &cfg, usage);
+	argc -= i;
+	argv += i;
+	if ((zs.dir = dir) == NULL) {
 		mp_warnx("-d/--dir is required");
 		mp_usage(usage);
 	}
+	zs.level = (int)level;
+	zs.max_open = (int)maxopen;
+	zs.max_age = maxage / 1e6;
+	flush = flushus / 1e6;
 	if (s3url) {
 		if (mp_s3_parse(s3url, &bucket, &prefix) < 0 || !*bucket) {
 			mp_warnx("--s3: '%s': not s3://bucket[/prefix]", s3url);
 			mp_usage(usage);
 		}
 		if (*prefix && prefix[strlen(prefix) - 1] != '/') {
-			p = xmalloc(strlen(prefix) + 2);
+			char *p = xmalloc(strlen(prefix) + 2);
+
 			sprintf(p, "%s/", prefix);
 			free(prefix);
 			prefix = p;
@@ -563,7 +556,8 @@ main(int argc, char *argv[])
 	if (bucket)
 		mp_zfile_each(&zs, upload_left, NULL);
 	if (prune > 0)	/* with --s3 a file still here is not uploaded yet */
-		mp_zfile_prune(&zs, (int64_t)time(NULL) - prune, !bucket);
+		mp_zfile_prune(&zs, (int64_t)time(NULL) - prune / 1000000,
+		    !bucket);
 	if (!maintain) {
 		cap = 2 * (size_t)BLOCK;
 		in = xmalloc(cap + 1);	/* + the newline of a last line */
