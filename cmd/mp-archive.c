@@ -56,16 +56,15 @@ static long long nout, noutbytes;	/* passed on */
 
 /*
  * The reading buffer: in[0..fwd) are whole lines read and not yet
- * passed on; in[fwd..len) the start of the next.  Without --by, the
- * lines of in[0..fwd) are all for the file of partition curpart.
+ * passed on, each also in its file's pend buffer; in[fwd..len) the
+ * start of the next.
  */
 static int infd;		/* the input being read */
 static char *in;
 static size_t cap, len, fwd;
 static long long fwdlines;
 static double tfirst;		/* when in[0..fwd) got its first line */
-static int64_t curpart;
-static int hascur;
+static int64_t lastpart;	/* the arrival partition of the last read */
 static int gone;		/* the reader of stdout went away */
 
 static int64_t
@@ -159,31 +158,13 @@ progress(void)
 	    zs.files);
 }
 
-/* Closes files that are full or old enough. */
+/* Archives the lines read so far, then passes them on. */
 static void
-rotate(int all)
-{
-	mp_zfile_rotate(&zs, all);
-	if (hascur && mp_zfile_find(&zs, curpart) == NULL)
-		hascur = 0;
-}
-
-/*
- * Archives the lines read so far, then passes them on.  eofnl: the last
- * line has no newline (end of input); the archive gets one.
- */
-static void
-commit(int eofnl)
+commit(void)
 {
 	if (fwd == 0)
 		return;
-	if (by.text == NULL) {
-		if (eofnl)
-			in[fwd] = '\n';
-		mp_zfile_frame(&zs, mp_zfile_get(&zs, curpart), in,
-		    fwd + (eofnl ? 1 : 0), fwdlines);
-	} else
-		mp_zfile_flush(&zs);
+	mp_zfile_flush(&zs);
 	out(in, fwd);
 	nout += fwdlines;
 	noutbytes += (long long)fwd;
@@ -191,7 +172,7 @@ commit(int eofnl)
 	len -= fwd;
 	fwd = 0;
 	fwdlines = 0;
-	rotate(0);
+	mp_zfile_rotate(&zs, 0);
 	progress();
 }
 
@@ -234,8 +215,6 @@ huge(int64_t arrival)
 	int end;
 
 	o = mp_zfile_get(&zs, arrival);
-	if (hascur && mp_zfile_find(&zs, curpart) == NULL)
-		hascur = 0;	/* closed to make room */
 	o->used = mp_now();
 	mp_count(run, "long_lines", 1);
 	for (;;) {
@@ -280,25 +259,17 @@ route(size_t *scan, int64_t arrival, double tread)
 
 	while ((nl = memchr(in + *scan, '\n', len - *scan)) != NULL) {
 		used = (size_t)(nl - in) + 1;
-		if (by.text == NULL) {
-			if (!hascur) {
-				curpart = arrival;
-				hascur = 1;
-			}
-			o = mp_zfile_get(&zs, curpart);
-		} else {
-			o = mp_zfile_get(&zs, line_part(in + fwd, used - fwd,
-			    arrival));
-			mp_zfile_add(&zs, o, in + fwd, used - fwd);
-		}
+		o = mp_zfile_get(&zs, by.text ? line_part(in + fwd,
+		    used - fwd, arrival) : arrival);
+		mp_zfile_add(&zs, o, in + fwd, used - fwd);
 		o->used = tread;
 		if (fwdlines++ == 0)
 			tfirst = tread;
 		nin++;
 		nbytes += (long long)(used - fwd);
 		fwd = *scan = used;
-		if ((by.text ? (size_t)zs.pending : fwd) >= BLOCK) {
-			commit(0);
+		if (zs.pending >= BLOCK) {
+			commit();
 			*scan = 0;
 		}
 	}
@@ -338,7 +309,7 @@ pass(void)
 	while (!eof && !gone && !mp_interrupted()) {
 		if (len == cap) {
 			if (fwd > 0) {
-				commit(0);
+				commit();
 				scan = len;
 				continue;
 			}
@@ -354,18 +325,18 @@ pass(void)
 		 */
 		now = mp_now();
 		if (fwd > 0 && now - tfirst >= flush) {
-			commit(0);
+			commit();
 			scan = len;	/* what is left has no newline */
 			continue;
 		}
 		if (fwd == 0)
-			rotate(0);
+			mp_zfile_rotate(&zs, 0);
 		if ((r = poll(&pfd, 1, timeout(now))) == -1 && errno == EINTR)
 			continue;
 		if (r == 0) {
-			commit(0);
+			commit();
 			scan = len;
-			rotate(0);
+			mp_zfile_rotate(&zs, 0);
 			progress();
 			continue;
 		}
@@ -383,41 +354,31 @@ pass(void)
 		len += (size_t)n;
 		tread = mp_now();
 		arrival = now_part();
-		if (by.text == NULL && hascur && curpart != arrival) {
+		if (by.text == NULL && arrival != lastpart &&
+		    mp_zfile_find(&zs, lastpart)) {
 			/* a new hour: what came before is the old one's */
-			commit(0);
-			scan = len;
-			if ((o = mp_zfile_find(&zs, curpart)) == NULL)
-				hascur = 0;
-			else if (o->bytes > 0) {
-				hascur = 0;
+			scan -= fwd;	/* what was read is not routed yet */
+			commit();
+			if ((o = mp_zfile_find(&zs, lastpart)) && o->bytes > 0)
 				mp_zfile_close(&zs, o);
-			}
 		}
+		lastpart = arrival;
 		route(&scan, arrival, tread);
 	}
 	if (len > fwd && !gone && !mp_interrupted()) {
 		/* the last line, without a newline */
 		arrival = now_part();
-		if (by.text == NULL) {
-			if (!hascur) {
-				curpart = arrival;
-				hascur = 1;
-			}
-			(void)mp_zfile_get(&zs, curpart);
-		} else {
-			o = mp_zfile_get(&zs, line_part(in + fwd, len - fwd,
-			    arrival));
-			in[len] = '\n';	/* the archive gets one */
-			mp_zfile_add(&zs, o, in + fwd, len - fwd + 1);
-		}
+		o = mp_zfile_get(&zs, by.text ? line_part(in + fwd, len - fwd,
+		    arrival) : arrival);
+		in[len] = '\n';	/* the archive gets one */
+		mp_zfile_add(&zs, o, in + fwd, len - fwd + 1);
 		fwdlines++;
 		nin++;
 		nbytes += (long long)(len - fwd);
 		fwd = len;
-		commit(by.text == NULL);
+		commit();
 	} else
-		commit(0);
+		commit();
 }
 
 static int
@@ -577,7 +538,7 @@ main(int argc, char *argv[])
 		}
 		free(in);
 	}
-	rotate(1);
+	mp_zfile_rotate(&zs, 1);
 	if (showprog)
 		mp_progress_clear();
 	mp_run_input(run, nin, nbytes);
