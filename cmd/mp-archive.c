@@ -39,7 +39,6 @@ static const char usage[] =
     "                  [--log-format=text|json] [--progress | --no-progress]"
     " [file ...]\n";
 
-
 static struct mp_zfiles zs;
 static struct mp_path by;	/* --by */
 static double flush = 0.2;	/* --flush: a line waits at most this long */
@@ -66,16 +65,6 @@ static long long fwdlines;
 static double tfirst;		/* when in[0..fwd) got its first line */
 static int64_t lastpart;	/* the arrival partition of the last read */
 static int gone;		/* the reader of stdout went away */
-
-static int64_t
-now_part(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return mp_zfile_part(&zs, (int64_t)ts.tv_sec * 1000000 +
-	    ts.tv_nsec / 1000);
-}
 
 static void
 count(void *arg, const char *name, long long n)
@@ -180,22 +169,11 @@ commit(void)
 static int64_t
 line_part(const char *p, size_t n, int64_t arrival)
 {
-	static struct mp_buf dec;
 	struct mp_span v;
 	int64_t us;
 
-	if (mp_json_get(p, n, &by, &v) && mp_json_type(&v) ==
-	    MP_JSON_STRING) {
-		if (memchr(v.p, '\\', v.n) == NULL) {
-			if (mp_time_parse(v.p + 1, v.n - 2, &us) == 0)
-				return mp_zfile_part(&zs, us);
-		} else {
-			dec.len = 0;
-			mp_json_str_decode(&v, &dec);
-			if (mp_time_parse(dec.p, dec.len, &us) == 0)
-				return mp_zfile_part(&zs, us);
-		}
-	}
+	if (mp_json_get(p, n, &by, &v) && mp_time_json(&v, &us) == 0)
+		return mp_zfile_part(&zs, us);
 	mp_count(run, "by_fallback", 1);
 	return arrival;
 }
@@ -314,9 +292,9 @@ pass(void)
 				continue;
 			}
 			/* one line fills the buffer */
-			eof = huge(now_part());
+			eof = huge(mp_zfile_part_now(&zs));
 			scan = 0;
-			route(&scan, now_part(), mp_now());
+			route(&scan, mp_zfile_part_now(&zs), mp_now());
 			continue;
 		}
 		/*
@@ -353,7 +331,7 @@ pass(void)
 		}
 		len += (size_t)n;
 		tread = mp_now();
-		arrival = now_part();
+		arrival = mp_zfile_part_now(&zs);
 		if (by.text == NULL && arrival != lastpart &&
 		    mp_zfile_find(&zs, lastpart)) {
 			/* a new hour: what came before is the old one's */
@@ -367,7 +345,7 @@ pass(void)
 	}
 	if (len > fwd && !gone && !mp_interrupted()) {
 		/* the last line, without a newline */
-		arrival = now_part();
+		arrival = mp_zfile_part_now(&zs);
 		o = mp_zfile_get(&zs, by.text ? line_part(in + fwd, len - fwd,
 		    arrival) : arrival);
 		in[len] = '\n';	/* the archive gets one */
@@ -491,16 +469,9 @@ main(int argc, char *argv[])
 	zs.max_age = maxage / 1e6;
 	flush = flushus / 1e6;
 	if (s3url) {
-		if (mp_s3_parse(s3url, &bucket, &prefix) < 0 || !*bucket) {
+		if (mp_s3_parse_folder(s3url, &bucket, &prefix) < 0) {
 			mp_warnx("--s3: '%s': not s3://bucket[/prefix]", s3url);
 			mp_usage(usage);
-		}
-		if (*prefix && prefix[strlen(prefix) - 1] != '/') {
-			char *p = xmalloc(strlen(prefix) + 2);
-
-			sprintf(p, "%s/", prefix);
-			free(prefix);
-			prefix = p;
 		}
 		if ((st = mp_s3_setup(&s3)) != 0)
 			return st;

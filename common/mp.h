@@ -248,6 +248,13 @@ void	 mp_json_canon(const char *, size_t, const struct mp_path *, int,
 int	 mp_time_parse(const char *, size_t, int64_t *);
 /* Formats seconds since the epoch as RFC 3339 UTC; buf holds 32 bytes. */
 char	*mp_time_fmt(int64_t, char *);
+/* Formats seconds since the epoch as 20261120T140312Z; buf holds 17. */
+char	*mp_time_compact(int64_t, char *);
+/*
+ * The time a JSON string value holds (escapes decoded) into *us.
+ * Returns 0, or -1 when it is not a string or not RFC 3339.
+ */
+int	 mp_time_json(const struct mp_span *, int64_t *);
 
 /*
  * Parses a duration: integers with units ms, s, m, h, d, one or more
@@ -1136,6 +1143,8 @@ struct mp_s3 {
  * bytes, or holds a byte other than letters, digits, '.', '-' and '_'.
  */
 int	 mp_s3_parse(const char *, char **, char **);
+/* As mp_s3_parse, the key a folder: "" or ending in '/'. */
+int	 mp_s3_parse_folder(const char *, char **, char **);
 /*
  * Reads "--s3-credentials=FILE": lines KEY=VALUE (AWS_ACCESS_KEY_ID,
  * AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN; other names are ignored; '#'

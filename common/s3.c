@@ -484,6 +484,20 @@ mp_s3_parse(const char *url, char **bucket, char **key)
 	return 0;
 }
 
+int
+mp_s3_parse_folder(const char *url, char **bucket, char **prefix)
+{
+	size_t n;
+
+	if (mp_s3_parse(url, bucket, prefix) < 0)
+		return -1;
+	if ((n = strlen(*prefix)) > 0 && (*prefix)[n - 1] != '/') {
+		*prefix = xrealloc(*prefix, n + 2);
+		strcpy(*prefix + n, "/");
+	}
+	return 0;
+}
+
 /* Keeps the settings of the three names --s3-credentials reads. */
 static int
 credential(void *arg, const char *name, size_t n, const char *value)

@@ -40,6 +40,16 @@ mp_zfile_part(const struct mp_zfiles *zs, int64_t us)
 	return us >= 0 ? us / span : -((-us + span - 1) / span);
 }
 
+int64_t
+mp_zfile_part_now(const struct mp_zfiles *zs)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return mp_zfile_part(zs, (int64_t)ts.tv_sec * 1000000 +
+	    ts.tv_nsec / 1000);
+}
+
 /*
  * The partition's folder under DIR (2026/11/20/14, or 2026/11/20 by day)
  * and its label in temporary names (2026-11-20T14, or 2026-11-20).
@@ -131,12 +141,9 @@ mkdirs(const struct mp_zfiles *zs, const char *rel)
 static char *
 newname(struct mp_zfiles *zs, struct mp_buf *b)
 {
-	char stamp[32];
-	time_t t = time(NULL);
-	struct tm tm;
+	char stamp[17];
 
-	gmtime_r(&t, &tm);
-	strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+	mp_time_compact(time(NULL), stamp);
 	b->len = 0;
 	mp_buf_printf(b, "%s-%s-%ld-%06d.ndjson.zst", stamp, zs->host,
 	    (long)getpid(), ++zs->seq);

@@ -68,6 +68,8 @@ void	 mp_zfile_init(struct mp_zfiles *);
 int	 mp_zfile_host_ok(const char *);
 /* The partition of a time in microseconds. */
 int64_t	 mp_zfile_part(const struct mp_zfiles *, int64_t us);
+/* The partition of the time now. */
+int64_t	 mp_zfile_part_now(const struct mp_zfiles *);
 /* The partition's open file, or NULL. */
 struct mp_zfile *mp_zfile_find(struct mp_zfiles *, int64_t part);
 /*
