@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "mp.h"
 
@@ -598,6 +599,20 @@ filelike(const char *s)
 	if (n > 5 && strcmp(s + n - 5, ".json") == 0)
 		return 1;
 	return stat(s, &st) < 0 && errno == ENOENT;
+}
+
+int
+mp_opt_progress(const struct mp_cfg *cfg)
+{
+	struct stat st;
+
+	/*
+	 * In a pipeline every stage shares the terminal: only the last, the
+	 * one whose output is not a pipe, shows its line unless asked.
+	 */
+	return cfg->progress > 0 || (cfg->progress == 0 && isatty(2) &&
+	    mp_log_get_format() == MP_LOG_TEXT &&
+	    !(fstat(1, &st) == 0 && S_ISFIFO(st.st_mode)));
 }
 
 int
