@@ -354,9 +354,8 @@ pass(void)
 		nin++;
 		nbytes += (long long)(len - fwd);
 		fwd = len;
-		commit();
-	} else
-		commit();
+	}
+	commit();
 }
 
 static int
@@ -380,33 +379,18 @@ opt_host(void *ctx, const char *arg, const char **errstr)
 	return 0;
 }
 
-/* The --s3-* options: ctx points to their MP_S3_OPT_* number. */
-static int
-opt_s3(void *ctx, const char *arg, const char **errstr)
-{
-	int c = *(const int *)ctx;
-
-	(void)errstr;
-	if (c == MP_S3_OPT_CREDENTIALS)
-		arg = mp_opt_arg_path(arg);
-	(void)mp_s3_opt(&s3, c, 0, arg, usage);
-	return 0;
-}
-
 int
 main(int argc, char *argv[])
 {
 	static const char *const parts[] = { "hour", "day", NULL };
-	static const int s3n[MP_S3_OPT_N] = { 0, 1, 2, 3, 4, 5 };
 	const char *dir = NULL, *s3url = NULL;
 	long long level = 3, maxopen = 16;
 	int64_t maxage = 600000000, flushus = 200000, prune = 0;
 	int i, st, maintain = 0;
-#define S3OPT(name, n, arg, help) { name, 0, MP_OPT_CALL, NULL, arg, help, \
-	0, 0, NULL, 0, opt_s3, (void *)&s3n[n] }
 	const struct mp_opt opts[] = {
 		{ "dir", 'd', MP_OPT_PATH, &dir, "dir",
-		  "the archive's folder (required)", 0, 0, NULL, 0, NULL, NULL },
+		  "the archive's folder (required)",
+		  0, 0, NULL, 0, NULL, NULL },
 		{ "partition", 0, MP_OPT_CHOICE, &zs.byday, "hour|day",
 		  "a file per hour (default) or per day of arrival",
 		  0, 0, parts, 0, NULL, NULL },
@@ -434,18 +418,7 @@ main(int argc, char *argv[])
 		{ "s3", 0, MP_OPT_STRING, &s3url, "s3://bucket/prefix",
 		  "upload each completed file, then remove it here",
 		  0, 0, NULL, 0, NULL, NULL },
-		S3OPT("s3-endpoint", MP_S3_OPT_ENDPOINT, "url",
-		    "the S3 server (default AWS's, or AWS_ENDPOINT_URL)"),
-		S3OPT("s3-region", MP_S3_OPT_REGION, "name",
-		    "the S3 region (default AWS_REGION, or us-east-1)"),
-		S3OPT("s3-addressing", MP_S3_OPT_ADDRESSING, "path|virtual",
-		    "bucket in the path or in the host name"),
-		S3OPT("s3-credentials", MP_S3_OPT_CREDENTIALS, "file",
-		    "AWS_* keys from a file, KEY=VALUE lines"),
-		S3OPT("s3-part-size", MP_S3_OPT_PART_SIZE, "size",
-		    "multipart upload above this size (default 8M)"),
-		S3OPT("s3-retries", MP_S3_OPT_RETRIES, "n",
-		    "tries after the first (default 5; 0: none)"),
+		MP_S3_OPT_TABLE(&s3),
 		{ "prune", 0, MP_OPT_DURATION, &prune, "duration",
 		  "remove files whose partition ended this long ago",
 		  0, 0, NULL, 0, NULL, NULL },
@@ -477,8 +450,7 @@ main(int argc, char *argv[])
 			return st;
 		zs.placed = upload;
 	}
-	showprog = cfg.progress == 1 || (cfg.progress == 0 && isatty(2) &&
-	    mp_log_get_format() == MP_LOG_TEXT);
+	showprog = mp_opt_progress(&cfg);
 
 	run = mp_run_new(&cfg);
 	zs.count = count;

@@ -37,7 +37,7 @@ struct mp_zfiles {
 	const char *dir;
 	int	 byday;		/* partitions of a day, not an hour */
 	int	 level;		/* zstd's [3] */
-	long long max_size;	/* compressed bytes that complete a file [64M] */
+	long long max_size;	/* compressed bytes completing a file [64M] */
 	double	 max_age;	/* seconds that complete a file [600] */
 	int	 max_open;	/* files open at once [16] */
 	char	 host[64];	/* in names; "": this machine's, cut at '.' */
