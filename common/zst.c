@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <zstd.h>
+#include <zstd_errors.h>
 
 #include "mp.h"
 
@@ -220,4 +221,53 @@ mp_zst_writer_free(struct mp_zst_writer *w)
 		return;
 	ZSTD_freeCCtx(w->cc);
 	free(w);
+}
+
+struct mp_zst_dstream {
+	ZSTD_DCtx *dctx;
+};
+
+struct mp_zst_dstream *
+mp_zst_dstream_new(void)
+{
+	struct mp_zst_dstream *d;
+	ZSTD_DCtx *z;
+
+	if ((z = ZSTD_createDCtx()) == NULL)
+		return NULL;
+	d = xcalloc(1, sizeof *d);
+	d->dctx = z;
+	return d;
+}
+
+int
+mp_zst_dstream_step(struct mp_zst_dstream *d, const void *p, size_t n,
+    size_t *pos, struct mp_buf *out, size_t room, const char **errstr)
+{
+	ZSTD_inBuffer in = { p, n, *pos };
+	ZSTD_outBuffer ob;
+	size_t zr;
+
+	mp_buf_grow(out, room);
+	ob.dst = out->p + out->len;
+	ob.size = room;
+	ob.pos = 0;
+	zr = ZSTD_decompressStream(d->dctx, &ob, &in);
+	*pos = in.pos;
+	out->len += ob.pos;
+	if (ZSTD_isError(zr)) {
+		*errstr = ZSTD_getErrorCode(zr) == ZSTD_error_checksum_wrong ?
+		    "checksum mismatch" : ZSTD_getErrorName(zr);
+		return -1;
+	}
+	return zr != 0;
+}
+
+void
+mp_zst_dstream_free(struct mp_zst_dstream *d)
+{
+	if (d == NULL)
+		return;
+	ZSTD_freeDCtx(d->dctx);
+	free(d);
 }

@@ -66,4 +66,19 @@ void	 mp_zst_writer_stream(struct mp_zst_writer *, struct mp_buf *out,
 	    const void *p, size_t n, int end);
 void	 mp_zst_writer_free(struct mp_zst_writer *);
 
+/*
+ * Frames one after another, decompressed a step at a time, for a caller
+ * that bounds what is made (unpack.c).  A step decompresses from
+ * p[*pos..n), moving *pos, and appends at most room bytes to out; it
+ * returns 0 when a frame just ended (or none began), 1 inside a frame,
+ * or -1 with *errstr ("checksum mismatch", or zstd's message).  _new
+ * returns NULL when libzstd cannot start.
+ */
+struct mp_zst_dstream;
+struct mp_zst_dstream *mp_zst_dstream_new(void);
+int	 mp_zst_dstream_step(struct mp_zst_dstream *, const void *p, size_t n,
+	    size_t *pos, struct mp_buf *out, size_t room,
+	    const char **errstr);
+void	 mp_zst_dstream_free(struct mp_zst_dstream *);
+
 #endif
