@@ -359,15 +359,6 @@ pass(void)
 }
 
 static int
-opt_by(void *ctx, const char *arg, const char **errstr)
-{
-	(void)ctx;
-	(void)errstr;
-	mp_opt_path(&by, "--by", arg, usage);
-	return 0;
-}
-
-static int
 opt_host(void *ctx, const char *arg, const char **errstr)
 {
 	(void)ctx;
@@ -383,7 +374,7 @@ int
 main(int argc, char *argv[])
 {
 	static const char *const parts[] = { "hour", "day", NULL };
-	const char *dir = NULL, *s3url = NULL;
+	const char *dir = NULL, *s3url = NULL, *byarg = NULL;
 	long long level = 3, maxopen = 16;
 	int64_t maxage = 600000000, flushus = 200000, prune = 0;
 	int i, st, maintain = 0;
@@ -394,9 +385,9 @@ main(int argc, char *argv[])
 		{ "partition", 0, MP_OPT_CHOICE, &zs.byday, "hour|day",
 		  "a file per hour (default) or per day of arrival",
 		  0, 0, parts, 0, NULL, NULL },
-		{ "by", 0, MP_OPT_CALL, NULL, "path",
+		{ "by", 0, MP_OPT_STRING, &byarg, "path",
 		  "partition by the time this field gives, not arrival",
-		  0, 0, NULL, 0, opt_by, NULL },
+		  0, 0, NULL, 0, NULL, NULL },
 		{ "level", 'l', MP_OPT_INT, &level, "level",
 		  "zstd compression level (default 3)",
 		  -7, mp_zst_max_level(), NULL, 0, NULL, NULL },
@@ -437,6 +428,8 @@ main(int argc, char *argv[])
 		mp_warnx("-d/--dir is required");
 		mp_usage(usage);
 	}
+	if (byarg)
+		mp_opt_path(&by, "--by", byarg, usage);
 	zs.level = (int)level;
 	zs.max_open = (int)maxopen;
 	zs.max_age = maxage / 1e6;
