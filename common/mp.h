@@ -134,6 +134,8 @@ void	 mp_buf_free(struct mp_buf *);
 int	 mp_utf8_seq(const unsigned char *, size_t, const char **);
 /* Whether the bytes are valid UTF-8. */
 int	 mp_utf8_valid(const char *, size_t);
+/* Appends the code point (at most U+10FFFF) encoded as UTF-8. */
+void	 mp_utf8_put(struct mp_buf *, unsigned long);
 
 /* json.c: a strict scanner; no tree is ever built */
 #define MP_JSON_MAXDEPTH	128
@@ -246,6 +248,13 @@ void	 mp_json_canon(const char *, size_t, const struct mp_path *, int,
 int	 mp_time_parse(const char *, size_t, int64_t *);
 /* Formats seconds since the epoch as RFC 3339 UTC; buf holds 32 bytes. */
 char	*mp_time_fmt(int64_t, char *);
+/* Formats seconds since the epoch as 20261120T140312Z; buf holds 17. */
+char	*mp_time_compact(int64_t, char *);
+/*
+ * The time a JSON string value holds (escapes decoded) into *us.
+ * Returns 0, or -1 when it is not a string or not RFC 3339.
+ */
+int	 mp_time_json(const struct mp_span *, int64_t *);
 
 /*
  * Parses a duration: integers with units ms, s, m, h, d, one or more
@@ -1134,6 +1143,8 @@ struct mp_s3 {
  * bytes, or holds a byte other than letters, digits, '.', '-' and '_'.
  */
 int	 mp_s3_parse(const char *, char **, char **);
+/* As mp_s3_parse, the key a folder: "" or ending in '/'. */
+int	 mp_s3_parse_folder(const char *, char **, char **);
 /*
  * Reads "--s3-credentials=FILE": lines KEY=VALUE (AWS_ACCESS_KEY_ID,
  * AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN; other names are ignored; '#'
@@ -1162,8 +1173,9 @@ int	 mp_s3_setup(struct mp_s3 *);
  * upload is aborted (best effort).
  *
  * Retries: connection failures, timeouts, 5xx, 429, 408, SlowDown,
- * RequestTimeout, an ETag mismatch, with mp_backoff(n, 0.5, 30) full
- * jitter, up to retries and retry_max; each retry warns once,
+ * RequestTimeout, an ETag mismatch, on the retry policy (retry.h: full
+ * jitter from 0.5 s, capped at 30 s), up to retries and retry_max
+ * seconds (tries and waits); each retry warns once,
  * "s3: s3://bucket/key: what: why; retrying in 0.4s".  Returns 0, or an
  * exit status with err set: 69 (unreachable, 5xx after the retries), 77
  * (403, InvalidAccessKeyId, SignatureDoesNotMatch), 78 (other 4xx, e.g.
@@ -1250,5 +1262,9 @@ int	 mp_s3_opt_retries(void *, const char *, const char **);
 #include "opt.h"
 #include "retry.h"
 #include "zst.h"
+#include "zfile.h"
+#include "url.h"
+#include "xml.h"
+#include "envfile.h"
 
 #endif
