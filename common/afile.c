@@ -92,12 +92,15 @@ mp_afile_abort(struct mp_afile *af)
 int
 mp_afile_syncdir(const char *dir)
 {
-	int fd, rc;
+	int fd, rc, e = 0;
 
 	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return -1;
-	rc = fsync(fd);
+	if ((rc = fsync(fd)) != 0)
+		e = errno;
 	close(fd);
+	if (rc != 0)
+		errno = e;	/* fsync's, for the message */
 	return rc;
 }
 

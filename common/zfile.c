@@ -100,12 +100,8 @@ label_rel(const char *label, size_t n, char *rel, size_t nrel)
 static void
 syncdir(const char *path)
 {
-	int fd;
-
-	if ((fd = open(path, O_RDONLY | O_DIRECTORY)) == -1 ||
-	    fsync(fd) == -1)
+	if (mp_afile_syncdir(path) != 0)
 		mp_err(MP_EX_IOERR, "%s", path);
-	close(fd);
 }
 
 /* Creates DIR/rel and the folders above it, each synced into its parent. */
