@@ -142,3 +142,15 @@ mp_time_fmt(int64_t secs, char *buf)
 		strcpy(buf, "?");
 	return buf;
 }
+
+char *
+mp_time_stamp(int64_t secs, char *buf)
+{
+	time_t t = (time_t)secs;
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(buf, 32, "%Y%m%dT%H%M%SZ", &tm) == 0)
+		strcpy(buf, "?");
+	return buf;
+}
