@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "mp.h"
 
@@ -512,6 +513,13 @@ common(struct mp_opt *t, struct mp_cfg *cfg)
 	return n;
 }
 
+/* Whether o's argument is optional: "[=file]" ("[name=]file" is not). */
+static int
+optional(const struct mp_opt *o)
+{
+	return o->arg && strncmp(o->arg, "[=", 2) == 0;
+}
+
 /* "-S, --schema=file" */
 static void
 optname(const struct mp_opt *o, struct mp_buf *b)
@@ -523,7 +531,7 @@ optname(const struct mp_opt *o, struct mp_buf *b)
 		mp_buf_adds(b, "    ");
 	mp_buf_printf(b, "--%s", o->name);
 	if (o->arg)
-		mp_buf_printf(b, "%s%s", o->arg[0] == '[' ? "" : "=", o->arg);
+		mp_buf_printf(b, "%s%s", optional(o) ? "" : "=", o->arg);
 }
 
 /* Whether usage names option o. */
@@ -594,6 +602,20 @@ filelike(const char *s)
 }
 
 int
+mp_opt_progress(const struct mp_cfg *cfg)
+{
+	struct stat st;
+
+	/*
+	 * In a pipeline every stage shares the terminal: only the last, the
+	 * one whose output is not a pipe, shows its line unless asked.
+	 */
+	return cfg->progress > 0 || (cfg->progress == 0 && isatty(2) &&
+	    mp_log_get_format() == MP_LOG_TEXT &&
+	    !(fstat(1, &st) == 0 && S_ISFIFO(st.st_mode)));
+}
+
+int
 mp_opt_parse(int argc, char **argv, const struct mp_opt *tool,
     struct mp_cfg *cfg, const char *usage)
 {
@@ -616,7 +638,7 @@ mp_opt_parse(int argc, char **argv, const struct mp_opt *tool,
 	for (i = 0; i < n; i++) {
 		lo[i].name = t[i].name;
 		lo[i].has_arg = t[i].arg == NULL ? no_argument :
-		    t[i].arg[0] == '[' ? optional_argument : required_argument;
+		    optional(&t[i]) ? optional_argument : required_argument;
 		lo[i].val = 0x10000 + i;
 		if (t[i].letter) {
 			mp_buf_printf(&shorts, "%c", t[i].letter);

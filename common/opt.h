@@ -68,6 +68,12 @@ char	*mp_opt_relpath(const char *optfile, const char *value);
  * (owned by opt.c until exit).  PATH options get this already.
  */
 const char *mp_opt_arg_path(const char *arg);
+/*
+ * Whether a tool shows its progress line: --progress, or by default when
+ * stderr is a terminal, messages are text, and stdout is not a pipe, so
+ * that in a pipeline only the last stage draws on the shared line.
+ */
+int	 mp_opt_progress(const struct mp_cfg *);
 /* The option file the option being applied came from, or NULL. */
 const char *mp_opt_file(void);
 /*
