@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "mp.h"
 
@@ -232,13 +231,6 @@ opt_sep(void *ctx, const char *arg, const char **errstr)
 	return 0;
 }
 
-static int
-opt_s3(void *ctx, const char *arg, const char **errstr)
-{
-	(void)errstr;
-	return mp_s3_opt(&s3, *(const int *)ctx, 0, arg, usage) ? 0 : -1;
-}
-
 #define D(v)	((int64_t)(v) * 1000000)
 #define MAXD	D(36500 * 86400LL)
 #define O(name, l, kind, dst, arg, help) \
@@ -247,17 +239,12 @@ opt_s3(void *ctx, const char *arg, const char **errstr)
 	dst, arg, help, (long long)(min), (long long)(max), NULL, 0, NULL, NULL }
 #define C(name, l, fn, ctx, arg, help) \
 	{ name, l, MP_OPT_CALL, NULL, arg, help, 0, 0, NULL, 0, fn, ctx }
-#define S3(name, code, arg, help) \
-	C(name, 0, opt_s3, &s3codes[code], arg, help)
 
 int
 main(int argc, char *argv[])
 {
 	static const char *const formats[] = { "json", "ndjson", "csv",
 	    "tsv", NULL };
-	static int s3codes[] = { MP_S3_OPT_ENDPOINT, MP_S3_OPT_REGION,
-	    MP_S3_OPT_ADDRESSING, MP_S3_OPT_CREDENTIALS, MP_S3_OPT_PART_SIZE,
-	    MP_S3_OPT_RETRIES };
 	static int format = -1, quote = 1;
 	const struct mp_opt opts[] = {
 	O("url", 0, STRING, &f.url, "url", "the URL template"),
@@ -358,12 +345,7 @@ main(int argc, char *argv[])
 	    "a new job after so long (30m)", 1000, MAXD),
 	N("report-retries", INT, &f.rretries, "n",
 	    "new jobs after the first (2)", 0, 100),
-	S3("s3-endpoint", 0, "url", "the S3 endpoint"),
-	S3("s3-region", 1, "name", "the S3 region"),
-	S3("s3-addressing", 2, "path|virtual", "bucket in path or host"),
-	S3("s3-credentials", 3, "file", "S3 keys' file"),
-	S3("s3-part-size", 4, "size", "S3 upload parts' size"),
-	S3("s3-retries", 5, "n", "S3 tries after the first"),
+	MP_S3_OPT_TABLE(&s3),
 	MP_OPT_END
 	};
 	struct mp_cfg cfg = { 0 };
@@ -382,7 +364,7 @@ main(int argc, char *argv[])
 		mp_usage(usage);
 	if (argc == 1)
 		f.url = argv[0];
-	f.progress = cfg.progress == 1 || (cfg.progress == 0 && isatty(2));
+	f.progress = mp_opt_progress(&cfg);
 	if (f.url && strncmp(f.url, "s3://", 5) == 0) {
 		f.run = mp_run_new(&cfg);
 		if ((st = mp_s3cat(&s3, f.url, f.run, f.progress)) != 0)
