@@ -23,7 +23,7 @@ static void
 fatal(int st, const struct mp_http_req *req, const struct mp_win *w,
     const char *fmt, ...)
 {
-	struct mp_buf b = { 0 }, r = { 0 };
+	static struct mp_buf b, r;	/* it ends the run */
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -150,18 +150,19 @@ static int
 job(struct mp_fetch *f, struct mp_win *w, const struct mp_http_req *req,
     const struct mp_http_resp *resp)
 {
-	static struct mp_buf v;
+	struct mp_buf *v = &f->v;
+
 	const char *body = resp->body.p ? resp->body.p : "";
 	size_t n = resp->body.len;
 	char *u;
 
 	if (w->phase == MP_WIN_CREATE) {
-		if (mp_jq_first(f->jrid, body, n, -1, &v) != 1 || v.len == 0) {
+		if (mp_jq_first(f->jrid, body, n, -1, v) != 1 || v->len == 0) {
 			again(f, req, w, -1, "no job id in the answer");
 			return 1;
 		}
 		free(w->job);
-		w->job = xstrdup(mp_buf_str(&v));
+		w->job = xstrdup(mp_buf_str(v));
 		f->njobs++;
 		w->reauth = 0;
 		w->phase = MP_WIN_POLL;
@@ -176,13 +177,13 @@ job(struct mp_fetch *f, struct mp_win *w, const struct mp_http_req *req,
 		return 0;
 	w->retry.tries = 0;
 	w->reauth = 0;
-	if (yes(f->jfailed, body, n, &v)) {
+	if (yes(f->jfailed, body, n, v)) {
 		recreate(f, req, w, "failed");
 		return 1;
 	}
-	if (yes(f->jready, body, n, &v)) {
-		if (mp_jq_first(f->jrurl, body, n, -1, &v) != 1 || v.len == 0 ||
-		    (u = urlof(req->url, mp_buf_str(&v))) == NULL)
+	if (yes(f->jready, body, n, v)) {
+		if (mp_jq_first(f->jrurl, body, n, -1, v) != 1 || v->len == 0 ||
+		    (u = urlof(req->url, mp_buf_str(v))) == NULL)
 			fatal(MP_EX_DATAERR, req, w, "report job %s is ready, "
 			    "but --report-url finds no link", w->job);
 		free(w->next);
@@ -201,6 +202,7 @@ job(struct mp_fetch *f, struct mp_win *w, const struct mp_http_req *req,
 	w->notbefore = f->replay ? 0 : mp_now() + w->delay;
 	return 1;
 }
+
 
 /* The words of the statuses a report's link fails with. */
 static const char *
@@ -253,7 +255,7 @@ static int
 status(struct mp_fetch *f, struct mp_win *w, const struct mp_http_req *req,
     const struct mp_http_resp *resp)
 {
-	struct mp_buf why = { 0 };
+	struct mp_buf *why = &f->msg;
 	long st = resp->status;
 
 	if (st == 401 && f->oauth2 && !w->reauth) {
@@ -270,12 +272,12 @@ status(struct mp_fetch *f, struct mp_win *w, const struct mp_http_req *req,
 			fatal(MP_EX_UNAVAILABLE, req, w, "report job %s's "
 			    "file: HTTP %ld%s, link after link (%d links)",
 			    w->job, st, reason(st), w->expired);
-		mp_http_redact(req->url, &why);
+		why->len = 0;
+		mp_http_redact(req->url, why);
 		mp_warnx("%s: window %s: report job %s's file: HTTP %ld%s "
 		    "(an expired link?): asking the job for a new link",
-		    mp_buf_str(&why), mp_window_name(w), w->job, st,
+		    mp_buf_str(why), mp_window_name(w), w->job, st,
 		    reason(st));
-		mp_buf_free(&why);
 		w->phase = MP_WIN_POLL;
 		w->notbefore = 0;
 		return 1;
@@ -283,10 +285,10 @@ status(struct mp_fetch *f, struct mp_win *w, const struct mp_http_req *req,
 	if (st == 401 || st == 403)
 		fatal(MP_EX_NOPERM, req, w, "%ld: refused", st);
 	if (mp_http_transient(st)) {
-		mp_buf_printf(&why, "HTTP %ld", st);
+		why->len = 0;
+		mp_buf_printf(why, "HTTP %ld", st);
 		again(f, req, w, mp_http_wait(resp, f->reset, time(NULL)),
-		    mp_buf_str(&why));
-		mp_buf_free(&why);
+		    mp_buf_str(why));
 		return 1;
 	}
 	if ((st < 200 || st > 299) && w->phase == MP_WIN_GET)
@@ -302,23 +304,22 @@ static int
 apierror(struct mp_fetch *f, struct mp_win *w, const struct mp_http_req *req,
     const struct mp_http_resp *resp)
 {
-	struct mp_buf why = { 0 }, nx = { 0 };
+	struct mp_buf *why = &f->msg, *nx = &f->nx;
 	int r;
 
 	if (f->jerror == NULL || w->phase == MP_WIN_GET || isfile(req->url))
 		return 0;
 	r = mp_jq_first(f->jerror, resp->body.p ? resp->body.p : "",
-	    resp->body.len, -1, &why);
-	mp_buf_str(&why);
-	if (r != 0 && !(r == 1 && strcmp(why.p, "false") == 0)) {
-		mp_buf_printf(&nx, "%s: %s", r > 0 ? "the API says" :
-		    "bad response", why.p);
-		again(f, req, w, -1, mp_buf_str(&nx));
+	    resp->body.len, -1, why);
+	mp_buf_str(why);
+	if (r != 0 && !(r == 1 && strcmp(why->p, "false") == 0)) {
+		nx->len = 0;
+		mp_buf_printf(nx, "%s: %s", r > 0 ? "the API says" :
+		    "bad response", why->p);
+		again(f, req, w, -1, mp_buf_str(nx));
 		r = 1;
 	} else
 		r = 0;
-	mp_buf_free(&why);
-	mp_buf_free(&nx);
 	return r;
 }
 
@@ -327,27 +328,25 @@ static int
 nextpage(struct mp_fetch *f, struct mp_win *w, const struct mp_http_req *req,
     const struct mp_http_resp *resp, long long got, int more)
 {
-	struct mp_buf nx = { 0 };
+	struct mp_buf *nx = &f->nx;
 	int r;
 
 	if (w->phase == MP_WIN_GET)
 		return 0;	/* a report file is whole */
 	if (f->jnext) {
 		r = mp_jq_first(f->jnext, resp->body.p ? resp->body.p : "",
-		    resp->body.len, -1, &nx);
-		mp_buf_str(&nx);
-		if (r == 1 && nx.len > 0 && strcmp(nx.p, "false") != 0) {
+		    resp->body.len, -1, nx);
+		mp_buf_str(nx);
+		if (r == 1 && nx->len > 0 && strcmp(nx->p, "false") != 0) {
 			free(w->cursor);
 			free(w->next);
 			w->cursor = w->next = NULL;
-			if ((w->next = urlof(req->url, nx.p)) == NULL)
-				w->cursor = xstrdup(nx.p);
+			if ((w->next = urlof(req->url, nx->p)) == NULL)
+				w->cursor = xstrdup(nx->p);
 			w->page++;
 			w->offset += got;
-			mp_buf_free(&nx);
 			return 1;
 		}
-		mp_buf_free(&nx);
 		return 0;
 	}
 	if (f->pagesize && got > 0 && (got >= f->pagesize || more)) {
@@ -364,13 +363,14 @@ static void
 handle(struct mp_fetch *f, struct mp_win *w, const struct mp_http_req *req,
     struct mp_http_resp *resp, int rc, time_t at)
 {
-	struct mp_buf why = { 0 }, red = { 0 };
+	struct mp_buf *why = &f->why, *red = &f->red;
 	struct mp_fetch_page pg = { 0 };
 	size_t mark = w->out.len;
 	int pmark = w->npend, r;
 	char ts[32], fetched[40];
 	long long got;
 
+	why->len = 0;
 	f->nbytes += resp->body.len;
 	mp_run_input(f->run, 0, resp->body.len);
 	if (rc < 0) {
@@ -381,19 +381,20 @@ handle(struct mp_fetch *f, struct mp_win *w, const struct mp_http_req *req,
 	    job(f, w, req, resp))
 		return;
 	snprintf(fetched, sizeof fetched, "\"%s\"", mp_time_fmt(at, ts));
-	mp_http_redact(req->url, &red);
+	red->len = 0;
+	mp_http_redact(req->url, red);
 	pg.f = f;
 	pg.w = w;
 	pg.out = &w->out;	/* taken back unless the page is whole */
 	pg.fetched = fetched;
 	f->dec.arg = &pg;
-	if ((r = mp_decode_response(&f->dec, resp, req->url, mp_buf_str(&red),
-	    &why)) < 0) {
+	if ((r = mp_decode_response(&f->dec, resp, req->url, mp_buf_str(red),
+	    why)) < 0) {
 		w->out.len = mark;
 		mp_window_undefer(w, pmark, NULL);
 		if (r == -3)
-			fatal(MP_EX_DATAERR, req, w, "%s", mp_buf_str(&why));
-		again(f, req, w, -1, mp_buf_str(&why));
+			fatal(MP_EX_DATAERR, req, w, "%s", mp_buf_str(why));
+		again(f, req, w, -1, mp_buf_str(why));
 		goto done;
 	}
 	if (f->stop) {
@@ -410,10 +411,10 @@ handle(struct mp_fetch *f, struct mp_win *w, const struct mp_http_req *req,
 	w->retry.tries = 0;
 	w->reauth = 0;
 	if (f->jcount && w->count < 0) {
-		why.len = 0;
+		why->len = 0;
 		if (mp_jq_first(f->jcount, resp->body.p ? resp->body.p : "",
-		    resp->body.len, -1, &why) == 1)
-			w->count = total(mp_buf_str(&why));
+		    resp->body.len, -1, why) == 1)
+			w->count = total(mp_buf_str(why));
 		if (f->cap && w->count > f->cap &&
 		    mp_window_splittable(w, f->minwinus)) {
 			w->out.len = mark;
@@ -436,8 +437,7 @@ handle(struct mp_fetch *f, struct mp_win *w, const struct mp_http_req *req,
 		    "API's total gives (--count): paging ended early", w->nrec,
 		    w->count);
 done:
-	mp_buf_free(&why);
-	mp_buf_free(&red);
+	;
 }
 
 /* A request's strings, kept between its tries. */
@@ -447,6 +447,14 @@ struct call {
 	struct mp_buf url, body, hb;
 	const char **hv;
 	int	 rc;
+};
+
+/* The requests in flight, kept in the fetch while it runs. */
+struct net {
+	struct call *c;
+	struct mp_http_req *req;
+	struct mp_http_resp *resp;
+	int	*rc, *pick;
 };
 
 /* The request of a window, into c. */
@@ -573,11 +581,12 @@ static void
 network(struct mp_fetch *f)
 {
 	struct mp_windows *ws = &f->ws;
-	struct call *c = xcalloc(f->conc, sizeof *c);
-	struct mp_http_req *req = xcalloc(f->conc, sizeof *req);
-	struct mp_http_resp *resp = xcalloc(f->conc, sizeof *resp);
-	int *rc = xcalloc(f->conc, sizeof *rc), *pick = xcalloc(f->conc,
-	    sizeof *pick);
+	struct net *nt = f->net = xcalloc(1, sizeof *nt);
+	struct call *c = nt->c = xcalloc(f->conc, sizeof *c);
+	struct mp_http_req *req = nt->req = xcalloc(f->conc, sizeof *req);
+	struct mp_http_resp *resp = nt->resp = xcalloc(f->conc, sizeof *resp);
+	int *rc = nt->rc = xcalloc(f->conc, sizeof *rc);
+	int *pick = nt->pick = xcalloc(f->conc, sizeof *pick);
 	int i, k, seen;
 	double now, soon;
 	time_t at;
@@ -633,6 +642,8 @@ network(struct mp_fetch *f)
 	free(resp);
 	free(rc);
 	free(pick);
+	free(nt);
+	f->net = NULL;
 }
 
 /* A response read from standard input: one page, no retries. */
@@ -689,7 +700,8 @@ void
 mp_fetch_replay(struct mp_fetch *f, int64_t len)
 {
 	struct mp_windows *ws = &f->ws;
-	struct call c = { 0 };
+	struct net *nt = f->net = xcalloc(1, sizeof *nt);
+	struct call *c = nt->c = xcalloc(1, sizeof *c);
 	int64_t from, to;
 	char *wn = NULL;
 	time_t at;
@@ -698,7 +710,7 @@ mp_fetch_replay(struct mp_fetch *f, int64_t len)
 	while (mp_rawarc_run(f->replay, &from, &to)) {
 		start(f, from, to, len);
 		while (!mp_interrupted() && !f->stop &&
-		    mp_rawarc_get(f->replay, &c.resp, &c.rc, &at, &wn)) {
+		    mp_rawarc_get(f->replay, &c->resp, &c->rc, &at, &wn)) {
 			for (i = ws->flushed; i < ws->n; i++)
 				if (!ws->w[i].done && !ws->w[i].split && wn &&
 				    strcmp(mp_window_name(&ws->w[i]), wn) == 0)
@@ -711,9 +723,9 @@ mp_fetch_replay(struct mp_fetch *f, int64_t len)
 				    wn ? wn : "?");
 			free(wn);
 			wn = NULL;
-			request(f, &ws->w[i], &c);
+			request(f, &ws->w[i], c);
 			f->nreq++;
-			handle(f, &ws->w[i], &c.req, &c.resp, c.rc, at);
+			handle(f, &ws->w[i], &c->req, &c->resp, c->rc, at);
 			after(f);
 		}
 		if (ws->flushed < ws->n && !mp_interrupted() && !f->stop)
@@ -722,7 +734,10 @@ mp_fetch_replay(struct mp_fetch *f, int64_t len)
 			    mp_rawarc_current(f->replay),
 			    mp_window_name(&ws->w[ws->flushed]));
 	}
-	freecall(&c);
+	freecall(c);
+	free(c);
+	free(nt);
+	f->net = NULL;
 }
 
 void
@@ -755,4 +770,9 @@ mp_fetch_free(struct mp_fetch *f)
 	mp_jq_free(f->jrurl);
 	free(f->auth);
 	free(f->hdr);
+	mp_buf_free(&f->why);
+	mp_buf_free(&f->red);
+	mp_buf_free(&f->msg);
+	mp_buf_free(&f->nx);
+	mp_buf_free(&f->v);
 }

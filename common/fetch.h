@@ -65,6 +65,9 @@ struct mp_fetch {
 	long long nreq, nretry, npage, nsplit, nover, nbytes, njobs,
 	    nfooter;
 	double	 lastreq;
+	/* private: scratch, and the requests in flight */
+	struct mp_buf why, red, msg, nx, v;
+	void	*net;
 };
 
 /* Rejects a record of the page (kept with the window); returns -s's stop. */
