@@ -70,8 +70,37 @@ static struct mp_path srcfield, fetchfield;
 static struct { struct mp_path path; char *json; } *tag;
 static int ntag;
 static char *srcjson, *srcown;	/* the source as a JSON string */
+static char *urlown;		/* a file's URL */
+static struct mp_bookmark bm;
+static struct mp_rawarc arc;
 static struct mp_jq *jmap;	/* --map: a record made of each */
 static struct mp_s3 s3;
+
+/* At exit, also on a failure: what the run holds (jq's states too). */
+static void
+cleanup(void)
+{
+	int i;
+
+	mp_rawarc_close(&arc);
+	mp_bookmark_close(&bm);
+	mp_fetch_free(&f);
+	for (i = 0; i < ntag; i++) {
+		mp_path_free(&tag[i].path);
+		free(tag[i].json);
+	}
+	free(tag);
+	free(srcjson);
+	free(srcown);
+	free(urlown);
+	mp_jq_free(jmap);
+	mp_path_free(&srcfield);
+	mp_path_free(&fetchfield);
+	tag = NULL;
+	ntag = 0;
+	srcjson = srcown = urlown = NULL;
+	jmap = NULL;
+}
 
 /* Adds one record to the page, made by --map, with the source's fields. */
 static int
@@ -350,14 +379,13 @@ main(int argc, char *argv[])
 	};
 	struct mp_cfg cfg = { 0 };
 	struct mp_buf err = { 0 };
-	struct mp_bookmark bm = { 0 };
-	struct mp_rawarc arc = { 0 };
 	int64_t mark;
 	int i, st;
 
 	opt_field(&srcfield, "fetch_source", NULL);
 	opt_field(&fetchfield, "fetched_at", NULL);
 	i = mp_opt_parse(argc, argv, opts, &cfg, usage);
+	atexit(cleanup);
 	argc -= i;
 	argv += i;
 	if (argc > 1)
@@ -386,7 +414,7 @@ main(int argc, char *argv[])
 		mp_usage(usage);
 	}
 	if (strcmp(f.url, "-") != 0 && strstr(f.url, "://") == NULL)
-		f.url = mp_urlenc_file(f.url);
+		f.url = urlown = mp_urlenc_file(f.url);
 	if (mp_decode_where(&f.dec, recarg, &err) < 0) {
 		mp_warnx("--records: '%s': %s", recarg, mp_buf_str(&err));
 		mp_usage(usage);
@@ -459,19 +487,5 @@ main(int argc, char *argv[])
 	mp_progress_clear();
 	st = mp_run_flush(f.run, mp_interrupted() ? 0 : f.status);
 	mp_fetch_counts(&f);
-	st = mp_run_end(f.run, st);
-	mp_rawarc_close(&arc);
-	mp_bookmark_close(&bm);
-	mp_fetch_free(&f);
-	for (i = 0; i < ntag; i++) {
-		mp_path_free(&tag[i].path);
-		free(tag[i].json);
-	}
-	free(tag);
-	free(srcjson);
-	free(srcown);
-	mp_jq_free(jmap);
-	mp_path_free(&srcfield);
-	mp_path_free(&fetchfield);
-	return st;
+	return mp_run_end(f.run, st);
 }

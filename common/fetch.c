@@ -703,7 +703,7 @@ mp_fetch_replay(struct mp_fetch *f, int64_t len)
 	struct net *nt = f->net = xcalloc(1, sizeof *nt);
 	struct call *c = nt->c = xcalloc(1, sizeof *c);
 	int64_t from, to;
-	char *wn = NULL;
+	char *wn = NULL, name[96];
 	time_t at;
 	int i;
 
@@ -715,14 +715,14 @@ mp_fetch_replay(struct mp_fetch *f, int64_t len)
 				if (!ws->w[i].done && !ws->w[i].split && wn &&
 				    strcmp(mp_window_name(&ws->w[i]), wn) == 0)
 					break;
+			snprintf(name, sizeof name, "%s", wn ? wn : "?");
+			free(wn);
+			wn = NULL;
 			if (i == ws->n)
 				mp_errx(MP_EX_DATAERR, "--replay: %s: a "
 				    "response for window %s, which these "
 				    "options do not have",
-				    mp_rawarc_current(f->replay),
-				    wn ? wn : "?");
-			free(wn);
-			wn = NULL;
+				    mp_rawarc_current(f->replay), name);
 			request(f, &ws->w[i], c);
 			f->nreq++;
 			handle(f, &ws->w[i], &c->req, &c->resp, c->rc, at);
@@ -758,18 +758,24 @@ mp_fetch_counts(struct mp_fetch *f)
 void
 mp_fetch_free(struct mp_fetch *f)
 {
+	struct mp_jq **q[] = { &f->jnext, &f->jcount, &f->jerror, &f->jrid,
+	    &f->jready, &f->jfailed, &f->jrurl };
+	size_t i;
+
 	mp_window_free(&f->ws);
 	free(f->ws.w);
+	f->ws.w = NULL;
+	f->ws.cap = 0;
 	mp_decode_free(&f->dec);
-	mp_jq_free(f->jnext);
-	mp_jq_free(f->jcount);
-	mp_jq_free(f->jerror);
-	mp_jq_free(f->jrid);
-	mp_jq_free(f->jready);
-	mp_jq_free(f->jfailed);
-	mp_jq_free(f->jrurl);
+	for (i = 0; i < sizeof q / sizeof q[0]; i++) {
+		mp_jq_free(*q[i]);
+		*q[i] = NULL;
+	}
 	free(f->auth);
 	free(f->hdr);
+	f->auth = NULL;
+	f->hdr = NULL;
+	f->nhdr = 0;
 	mp_buf_free(&f->why);
 	mp_buf_free(&f->red);
 	mp_buf_free(&f->msg);

@@ -84,6 +84,7 @@ void	 mp_fetch_run(struct mp_fetch *, int64_t from, int64_t to, int64_t len);
 void	 mp_fetch_replay(struct mp_fetch *, int64_t len);
 /* The run's counters into the stats. */
 void	 mp_fetch_counts(struct mp_fetch *);
+/* Frees what the fetch holds; may be called again (from atexit). */
 void	 mp_fetch_free(struct mp_fetch *);
 
 #endif

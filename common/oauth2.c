@@ -57,7 +57,8 @@ request(const struct mp_oauth2 *o, time_t now, long long *expires)
 	struct mp_json_err e;
 	const char *h[2] = { "Content-Type: application/x-www-form-urlencoded",
 	    NULL }, *why;
-	char *s, *tok, *exp;
+	char *s, *tok, *exp, msg[400];
+	int rc, st;
 
 	if (o->refresh_file) {
 		mp_buf_adds(&body, "grant_type=refresh_token&");
@@ -82,22 +83,30 @@ request(const struct mp_oauth2 *o, time_t now, long long *expires)
 	req.bodylen = body.len;
 	req.timeout_ms = o->timeout_ms;
 	r.max_tries = o->retries;
-	if (mp_http_do_retry(&req, &resp, &r, NULL, &why) < 0)
-		mp_errx(MP_EX_UNAVAILABLE, "%s: no token %s: %s", o->token_url,
-		    why, resp.status ? "an HTTP error" : resp.err);
+	rc = mp_http_do_retry(&req, &resp, &r, NULL, &why);
 	explicit_bzero(body.p, body.cap);
 	mp_buf_free(&body);
-	if (resp.status == 400 || resp.status == 401 || resp.status == 403)
-		mp_errx(MP_EX_NOPERM, "%s: the token request was refused (%ld)",
-		    o->token_url, resp.status);
-	if (resp.status != 200)
-		mp_errx(MP_EX_UNAVAILABLE, "%s: no token: HTTP %ld",
-		    o->token_url, resp.status);
-	if (mp_json_check(resp.body.p, resp.body.len, &e) < 0 ||
+	tok = NULL;
+	st = MP_EX_UNAVAILABLE;
+	if (rc < 0)
+		snprintf(msg, sizeof msg, "no token %s: %s", why, resp.status ?
+		    "an HTTP error" : resp.err);
+	else if (resp.status == 400 || resp.status == 401 ||
+	    resp.status == 403) {
+		st = MP_EX_NOPERM;
+		snprintf(msg, sizeof msg, "the token request was refused "
+		    "(%ld)", resp.status);
+	}
+	else if (resp.status != 200)
+		snprintf(msg, sizeof msg, "no token: HTTP %ld", resp.status);
+	else if (mp_json_check(resp.body.p, resp.body.len, &e) < 0 ||
 	    (tok = mp_json_member_text(resp.body.p, resp.body.len,
 	    "access_token")) == NULL)
-		mp_errx(MP_EX_UNAVAILABLE, "%s: no access_token in the "
-		    "response", o->token_url);
+		snprintf(msg, sizeof msg, "no access_token in the response");
+	if (tok == NULL) {
+		mp_http_resp_free(&resp);
+		mp_errx(st, "%s: %s", o->token_url, msg);
+	}
 	exp = mp_json_member_text(resp.body.p, resp.body.len, "expires_in");
 	*expires = now + (exp ? atoll(exp) : 3600);
 	free(exp);
@@ -120,8 +129,11 @@ mp_oauth2_header(const struct mp_oauth2 *o, int renew)
 	snprintf(name, sizeof name, "oauth2-%016llx.json",
 	    (unsigned long long)mp_hash(b.p, b.len, 0));
 	file = mp_statedir_path(o->state_dir, name);
-	if ((st = mp_lock(file, "token cache", &lockfd)) != 0)
+	if ((st = mp_lock(file, "token cache", &lockfd)) != 0) {
+		free(file);
+		mp_buf_free(&b);
 		mp_errx(st, "nothing fetched");
+	}
 	if (renew || (tok = cached(file, now)) == NULL) {
 		tok = request(o, now, &expires);
 		b.len = 0;
