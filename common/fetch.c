@@ -763,9 +763,6 @@ mp_fetch_free(struct mp_fetch *f)
 	size_t i;
 
 	mp_window_free(&f->ws);
-	free(f->ws.w);
-	f->ws.w = NULL;
-	f->ws.cap = 0;
 	mp_decode_free(&f->dec);
 	for (i = 0; i < sizeof q / sizeof q[0]; i++) {
 		mp_jq_free(*q[i]);

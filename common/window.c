@@ -122,6 +122,28 @@ mp_window_expand(const char *t, const struct mp_win *w, const char *fmt,
 	mp_buf_free(&v);
 }
 
+static void
+freewin(struct mp_win *w)
+{
+	free(w->cursor);
+	free(w->next);
+	free(w->job);
+	mp_window_undefer(w, 0, NULL);
+	free(w->pend);
+	mp_buf_free(&w->out);
+}
+
+/* Forgets every window, keeping the array. */
+static void
+clear(struct mp_windows *ws)
+{
+	int i;
+
+	for (i = 0; i < ws->n; i++)
+		freewin(&ws->w[i]);
+	ws->n = ws->flushed = 0;
+}
+
 void
 mp_window_add(struct mp_windows *ws, int at, int64_t from, int64_t to)
 {
@@ -149,7 +171,7 @@ mp_window_make(struct mp_windows *ws, int64_t fromus, int64_t tous,
 {
 	int64_t f, t, step = len / 1000000;
 
-	mp_window_free(ws);
+	clear(ws);
 	if (fromus == MP_NOTIME) {
 		mp_window_add(ws, 0, MP_NOTIME, MP_NOTIME);
 		return;
@@ -171,17 +193,6 @@ mp_window_splittable(const struct mp_win *w, int64_t min)
 {
 	return w->from != MP_NOTIME && (w->to - w->from) * 1000000 > min &&
 	    w->to - w->from >= 2;
-}
-
-static void
-freewin(struct mp_win *w)
-{
-	free(w->cursor);
-	free(w->next);
-	free(w->job);
-	mp_window_undefer(w, 0, NULL);
-	free(w->pend);
-	mp_buf_free(&w->out);
 }
 
 int
@@ -210,11 +221,10 @@ mp_window_splits(struct mp_windows *ws)
 void
 mp_window_free(struct mp_windows *ws)
 {
-	int i;
-
-	for (i = 0; i < ws->n; i++)
-		freewin(&ws->w[i]);
-	ws->n = ws->flushed = 0;
+	clear(ws);
+	free(ws->w);
+	ws->w = NULL;
+	ws->cap = 0;
 }
 
 void
