@@ -46,6 +46,11 @@ struct mp_opt {
 };
 #define MP_OPT_END	{ NULL, 0, MP_OPT_FLAG, NULL, NULL, NULL, 0, 0, \
 			  NULL, 0, NULL, NULL }
+/* Entries without range, choices or value: a variable, or a call. */
+#define MP_OPT_SET(name, letter, kind, dst, arg, help) \
+	{ name, letter, kind, dst, arg, help, 0, 0, NULL, 0, NULL, NULL }
+#define MP_OPT_FN(name, letter, arg, call, ctx, help) \
+	{ name, letter, MP_OPT_CALL, NULL, arg, help, 0, 0, NULL, 0, call, ctx }
 
 /*
  * Sets mp_prog, starts the tool's note in the chain, ignores SIGXFSZ, then

@@ -160,10 +160,8 @@ check "mp-reconcile -K: their side relative to the option file" 0 /dev/null ""
 # --- an optional argument takes its value with '=' only
 printf '{"a":1}\n' >in.ndjson
 printf '{"prog":"mp-validate","records_in":1}\n' >old.json
-for t in mp-validate mp-botfilter mp-dedup mp-reconcile; do
-	a=
-	[ "$t" = mp-reconcile ] && a="--theirs=in.ndjson --key=a --amount=a"
-	IN=in.ndjson run "$t" $a --stats st.json
+for t in $(cd "$top/cmd" && ls mp-*.c | sed 's/\.c$//'); do
+	IN=in.ndjson run "$t" --stats st.json
 	[ "$rc" = 64 ] && [ ! -s out ] && [ ! -e st.json ] &&
 	    grep -qF -- "$t: --stats takes its file with '=': --stats=st.json" err
 	ok $? "$t --stats st.json: refused, 64, not read as input"
