@@ -263,11 +263,10 @@ opt_sep(void *ctx, const char *arg, const char **errstr)
 #define D(v)	((int64_t)(v) * 1000000)
 #define MAXD	D(36500 * 86400LL)
 #define O(name, l, kind, dst, arg, help) \
-	{ name, l, MP_OPT_##kind, dst, arg, help, 0, 0, NULL, 0, NULL, NULL }
+	MP_OPT_SET(name, l, MP_OPT_##kind, dst, arg, help)
 #define N(name, kind, dst, arg, help, min, max) { name, 0, MP_OPT_##kind, \
 	dst, arg, help, (long long)(min), (long long)(max), NULL, 0, NULL, NULL }
-#define C(name, l, fn, ctx, arg, help) \
-	{ name, l, MP_OPT_CALL, NULL, arg, help, 0, 0, NULL, 0, fn, ctx }
+#define C(name, l, fn, ctx, arg, help) MP_OPT_FN(name, l, arg, fn, ctx, help)
 
 int
 main(int argc, char *argv[])
