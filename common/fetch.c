@@ -395,12 +395,12 @@ handle(struct mp_fetch *f, struct mp_win *w, const struct mp_http_req *req,
 		if (r == -3)
 			fatal(MP_EX_DATAERR, req, w, "%s", mp_buf_str(why));
 		again(f, req, w, -1, mp_buf_str(why));
-		goto done;
+		return;
 	}
 	if (f->stop) {
 		w->out.len = mark;	/* -s: not a record of the page */
 		mp_window_undefer(w, pmark, f->run);	/* but why it stopped */
-		goto done;
+		return;
 	}
 	got = pg.n + pg.bad;	/* what the API sent, rejects and all */
 	if (!f->allowempty && got + (w->npend - pmark - pg.bad) == 0 &&
@@ -420,7 +420,7 @@ handle(struct mp_fetch *f, struct mp_win *w, const struct mp_http_req *req,
 			w->out.len = mark;
 			mp_window_undefer(w, pmark, NULL);
 			overflow(f, w);
-			goto done;
+			return;
 		}
 	}
 	w->nrec += got;
@@ -428,7 +428,7 @@ handle(struct mp_fetch *f, struct mp_win *w, const struct mp_http_req *req,
 	/* the API's total says more: a short page is not the last */
 	if (nextpage(f, w, req, resp, got, w->count >= 0 &&
 	    w->nrec < w->count))
-		goto done;
+		return;
 	w->done = 1;
 	if (f->cap && (w->count >= 0 ? w->count > f->cap : w->nrec >= f->cap))
 		overflow(f, w);
@@ -436,8 +436,6 @@ handle(struct mp_fetch *f, struct mp_win *w, const struct mp_http_req *req,
 		fatal(MP_EX_DATAERR, req, w, "%lld records of the %lld the "
 		    "API's total gives (--count): paging ended early", w->nrec,
 		    w->count);
-done:
-	;
 }
 
 /* A request's strings, kept between its tries. */
