@@ -236,30 +236,6 @@ opt_field(void *ctx, const char *arg, const char **errstr)
 	return 0;
 }
 
-static int
-opt_csvfield(void *ctx, const char *arg, const char **errstr)
-{
-	struct mp_csvrec *c = &f.dec.csv;
-
-	(void)ctx;
-	c->field = xrealloc(c->field, (c->nfield + 1) * sizeof *c->field);
-	if (mp_csv_field_parse(arg, &c->field[c->nfield], errstr) < 0)
-		return -1;
-	c->nfield++;
-	return 0;
-}
-
-static int
-opt_sep(void *ctx, const char *arg, const char **errstr)
-{
-	(void)ctx;
-	*errstr = "want one byte, not a quote or a line end";
-	if (strlen(arg) != 1 || strchr("\"\r\n", *arg))
-		return -1;
-	f.dec.csv.sep = (unsigned char)*arg;
-	return 0;
-}
-
 #define D(v)	((int64_t)(v) * 1000000)
 #define MAXD	D(36500 * 86400LL)
 #define O(name, l, kind, dst, arg, help) \
@@ -271,9 +247,6 @@ opt_sep(void *ctx, const char *arg, const char **errstr)
 int
 main(int argc, char *argv[])
 {
-	static const char *const formats[] = { "json", "ndjson", "csv",
-	    "tsv", NULL };
-	static int format = -1, quote = 1;
 	const struct mp_opt opts[] = {
 	O("url", 0, STRING, &f.url, "url", "the URL template"),
 	O("method", 'X', STRING, &f.method, "method", "the request's method"),
@@ -338,24 +311,8 @@ main(int argc, char *argv[])
 	O("archive", 0, PATH, &archivedir, "dir", "keep every raw answer"),
 	O("replay", 0, PATH, &replaydir, "dir",
 	    "read the answers of an archive, not the network"),
-	{ "format", 0, MP_OPT_CHOICE, &format, "json|ndjson|csv|tsv",
-	  "the answers' format (by name or type)", 0, 0, formats, 0, NULL,
-	  NULL },
-	O("encoding", 0, STRING, &f.dec.encoding, "name",
-	    "the files' text encoding (by BOM, UTF-8)"),
-	C("separator", 0, opt_sep, NULL, "c", "CSV's separator (,)"),
-	N("skip-rows", INT, &f.dec.csv.skip, "n", "lines before the CSV "
-	    "header", 0, 1000000),
-	C("footer", 0, opt_jq, &f.dec.footer, "jq",
-	    "a CSV row that is a total, not a record"),
-	O("decimal-comma", 0, FLAG, &f.dec.csv.decimal_comma, NULL,
-	    "CSV numbers have a decimal comma"),
-	C("field", 0, opt_csvfield, NULL, "name:type",
-	    "a CSV column's type, repeated"),
+	MP_DECODE_OPT_TABLE(&f.dec),
 	C("map", 0, opt_jq, &jmap, "jq", "make each record by jq"),
-	O("quote", 0, FLAG, &quote, NULL, "CSV cells may be quoted"),
-	{ "no-quote", 0, MP_OPT_FLAG, &quote, NULL, "a quote is a character",
-	  0, 0, NULL, -1, NULL, NULL },
 	O("allow-empty", 0, FLAG, &f.allowempty, NULL,
 	    "a file with no row is a fair answer"),
 	O("report-create", 0, STRING, &f.rcreate, "url",
@@ -419,8 +376,6 @@ main(int argc, char *argv[])
 		mp_usage(usage);
 	}
 	mp_buf_free(&err);
-	f.dec.format = format + 1;
-	f.dec.csv.quote = quote == 1;
 	if (winus && fromus == MP_NOTIME && statename == NULL && !replaydir) {
 		mp_warnx("--window needs --from (or --state)");
 		mp_usage(usage);

@@ -320,3 +320,74 @@ mp_decode_free(struct mp_decode *d)
 	mp_buf_free(&d->text);
 	mp_buf_free(&d->entry);
 }
+
+int
+mp_decode_opt_format(void *ctx, const char *arg, const char **errstr)
+{
+	static const char *const names[] = { "json", "ndjson", "csv", "tsv",
+	    NULL };
+	struct mp_decode *d = ctx;
+	int i;
+
+	for (i = 0; names[i]; i++)
+		if (strcmp(arg, names[i]) == 0) {
+			d->format = MP_DECODE_JSON + i;
+			return 0;
+		}
+	*errstr = "want json, ndjson, csv or tsv";
+	return -1;
+}
+
+int
+mp_decode_opt_separator(void *ctx, const char *arg, const char **errstr)
+{
+	struct mp_decode *d = ctx;
+
+	*errstr = "want one byte, not a quote or a line end";
+	if (strlen(arg) != 1 || strchr("\"\r\n", *arg))
+		return -1;
+	d->csv.sep = (unsigned char)*arg;
+	return 0;
+}
+
+int
+mp_decode_opt_field(void *ctx, const char *arg, const char **errstr)
+{
+	struct mp_csvrec *c = &((struct mp_decode *)ctx)->csv;
+
+	c->field = xrealloc(c->field, (c->nfield + 1) * sizeof *c->field);
+	if (mp_csv_field_parse(arg, &c->field[c->nfield], errstr) < 0)
+		return -1;
+	c->nfield++;
+	return 0;
+}
+
+int
+mp_decode_opt_footer(void *ctx, const char *arg, const char **errstr)
+{
+	static struct mp_buf err;
+	struct mp_decode *d = ctx;
+
+	mp_jq_free(d->footer);
+	err.len = 0;
+	if ((d->footer = mp_jq_new(arg, &err)) != NULL)
+		return 0;
+	*errstr = mp_buf_str(&err);
+	return -1;
+}
+
+int
+mp_decode_opt_quote(void *ctx, const char *arg, const char **errstr)
+{
+	(void)arg, (void)errstr;
+	((struct mp_decode *)ctx)->csv.quote = 1;
+	return 0;
+}
+
+int
+mp_decode_opt_noquote(void *ctx, const char *arg, const char **errstr)
+{
+	(void)arg, (void)errstr;
+	((struct mp_decode *)ctx)->csv.quote = 0;
+	return 0;
+}

@@ -56,4 +56,36 @@ int	 mp_decode_response(struct mp_decode *, const struct mp_http_resp *,
 	    const char *url, const char *shown, struct mp_buf *why);
 void	 mp_decode_free(struct mp_decode *);
 
+/*
+ * The options of decoding, as table entries (opt.h): MP_DECODE_OPT_TABLE(&d)
+ * gives --format, --encoding, --separator, --skip-rows, --footer,
+ * --decimal-comma, --field, --quote and --no-quote, each setting d (whose
+ * csv.quote starts at 1).
+ */
+int	 mp_decode_opt_format(void *, const char *, const char **);
+int	 mp_decode_opt_separator(void *, const char *, const char **);
+int	 mp_decode_opt_field(void *, const char *, const char **);
+int	 mp_decode_opt_footer(void *, const char *, const char **);
+int	 mp_decode_opt_quote(void *, const char *, const char **);
+int	 mp_decode_opt_noquote(void *, const char *, const char **);
+#define MP_DECODE_OPT_TABLE(d) \
+	MP_OPT_FN("format", 0, "json|ndjson|csv|tsv", mp_decode_opt_format, \
+	    (d), "the answers' format (by name or type)"), \
+	MP_OPT_SET("encoding", 0, MP_OPT_STRING, &(d)->encoding, "name", \
+	    "the files' text encoding (by BOM, UTF-8)"), \
+	MP_OPT_FN("separator", 0, "c", mp_decode_opt_separator, (d), \
+	    "CSV's separator (,)"), \
+	{ "skip-rows", 0, MP_OPT_INT, &(d)->csv.skip, "n", \
+	  "lines before the CSV header", 0, 1000000, NULL, 0, NULL, NULL }, \
+	MP_OPT_FN("footer", 0, "jq", mp_decode_opt_footer, (d), \
+	    "a CSV row that is a total, not a record"), \
+	MP_OPT_SET("decimal-comma", 0, MP_OPT_FLAG, &(d)->csv.decimal_comma, \
+	    NULL, "CSV numbers have a decimal comma"), \
+	MP_OPT_FN("field", 0, "name:type", mp_decode_opt_field, (d), \
+	    "a CSV column's type, repeated"), \
+	MP_OPT_FN("quote", 0, NULL, mp_decode_opt_quote, (d), \
+	    "CSV cells may be quoted"), \
+	MP_OPT_FN("no-quote", 0, NULL, mp_decode_opt_noquote, (d), \
+	    "a quote is a character")
+
 #endif
