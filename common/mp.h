@@ -164,6 +164,12 @@ enum mp_json_type {
 enum mp_json_type mp_json_type(const struct mp_span *);
 const char *mp_json_type_name(enum mp_json_type);
 /*
+ * A string or number member of a checked object, by its path without the
+ * leading dot ("run.from"), as text (a string decoded; allocated); NULL
+ * when absent or of another type.
+ */
+char	*mp_json_member_text(const char *, size_t, const char *);
+/*
  * Decodes a JSON string span (with its quotes) into UTF-8, appended to the
  * buffer.  The span must have been checked.
  */
@@ -816,6 +822,24 @@ double	 mp_http_retry_after(const char *, time_t);
  * become REDACTED.  Used in every message and archive that names a URL.
  */
 void	 mp_http_redact(const char *, struct mp_buf *);
+/* Whether a status is worth another try: 408, 429 and 5xx. */
+int	 mp_http_transient(long);
+/*
+ * Seconds the server asks us to wait before the next try: Retry-After,
+ * else the rate limit's reset header named (NULL: none) as seconds, or
+ * as an epoch time when over 1e9 (X-RateLimit-Reset); -1 when neither.
+ */
+double	 mp_http_wait(const struct mp_http_resp *, const char *, time_t);
+struct mp_retry;
+/*
+ * mp_http_do, tried again by the retry policy (retry.h) after a transport
+ * failure or a transient status, waiting what the server asks (reset: as
+ * mp_http_wait's).  Returns 0 when a response came that is not transient
+ * (any other status: the caller's to judge), -1 when the policy is spent,
+ * *why saying which budget ran out and resp holding the last try.
+ */
+int	 mp_http_do_retry(const struct mp_http_req *, struct mp_http_resp *,
+	    struct mp_retry *, const char *, const char **);
 void	 mp_http_resp_free(struct mp_http_resp *);
 
 /* unpack.c: compressed files: gzip, zstd and zip (zlib, libzstd, libarchive) */
@@ -1266,5 +1290,15 @@ int	 mp_s3_opt_retries(void *, const char *, const char **);
 #include "url.h"
 #include "xml.h"
 #include "envfile.h"
+#include "secret.h"
+#include "statedir.h"
+#include "digest.h"
+#include "oauth2.h"
+#include "window.h"
+#include "decode.h"
+#include "rawarc.h"
+#include "bookmark.h"
+#include "s3cat.h"
+#include "fetch.h"
 
 #endif
