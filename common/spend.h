@@ -1,0 +1,51 @@
+/*
+ * spend.h: spend spread over the events it covers (spend.c).  A lookup
+ * table's row (lookup.h) with --allocate holds an amount; each event that
+ * matches the row gets an exact share of it (mp_money_share), the shares
+ * summing to the amount; what no event got can be written as cost records
+ * of its own (--unallocated), one a row.
+ */
+#ifndef MP_SPEND_H
+#define MP_SPEND_H
+
+struct mp_lookups;
+struct mp_lookup;
+struct mp_lookup_add;
+struct mp_run;
+
+struct mp_spend_cfg {
+	const char *type;	/* --unallocated: the records' type, or NULL */
+	const char *timecol;	/* --unallocated-time: "date" */
+	const struct mp_lookup_add *srcfield; /* --source-field, or NULL */
+	long long allocated;	/* shares given */
+	long long excess;	/* events past a row's count */
+	long long records;	/* cost records written */
+};
+
+/*
+ * Readies the tables with --allocate of the set: a row's amount and count
+ * are kept as it is read (and, with a type, what its cost record holds).
+ * Exits 64 when an allocated field is one of a cost record's own.
+ */
+void	 mp_spend_init(struct mp_spend_cfg *, struct mp_lookups *);
+/*
+ * The share of row r the next event gets into *share: 1, or 0 when the
+ * row's events are all served (an excess; *share is 0).
+ */
+int	 mp_spend_share(struct mp_spend_cfg *, struct mp_lookup *, long,
+	    int64_t *);
+/* Takes back the last share of row r (its event was rejected). */
+void	 mp_spend_unshare(struct mp_spend_cfg *, struct mp_lookup *, long);
+/* Counts an event of row r (the first pass, without --count-column). */
+void	 mp_spend_count(struct mp_lookup *, long);
+/* The spend of a table no event got, in micro-units. */
+int64_t	 mp_spend_unallocated(const struct mp_lookup *);
+/* Writes the cost records of a table's spend that no event got. */
+void	 mp_spend_records(struct mp_spend_cfg *, struct mp_run *,
+	    struct mp_lookup *);
+/* Bytes a table's allocation holds. */
+size_t	 mp_spend_memory(const struct mp_lookup *);
+/* Frees what a table's allocation holds. */
+void	 mp_spend_free(struct mp_lookup *);
+
+#endif
