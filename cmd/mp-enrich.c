@@ -285,7 +285,8 @@ paths(const char *opt, const char *arg, struct mp_path **v, int *n)
 {
 	const char *errstr;
 
-	*n = 0;
+	while (*n > 0)
+		mp_path_free(&(*v)[--*n]);
 	if (mp_path_parse_list(arg, v, n, &errstr) < 0) {
 		mp_warnx("%s: '%s': %s", opt, arg, errstr);
 		mp_usage(usage);

@@ -228,14 +228,14 @@ isslice(const char *expr, struct mp_path *p, long *from, long *to)
 	const char *errstr;
 	char *br, *colon, *end, *ps;
 	long m = 0, n = -1;
-	int okay;
+	int okay, parsed;
 
 	br = strrchr(expr, '[');
 	if (br == NULL || br == expr || expr[strlen(expr) - 1] != ']' ||
 	    (colon = strchr(br, ':')) == NULL)
 		return 0;
 	ps = xstrndup(expr, br - expr);
-	okay = mp_path_parse(ps, p, &errstr) == 0;
+	okay = parsed = mp_path_parse(ps, p, &errstr) == 0;
 	if (okay && colon > br + 1) {
 		m = strtol(br + 1, &end, 10);
 		okay = end == colon && m >= 0;
@@ -245,6 +245,8 @@ isslice(const char *expr, struct mp_path *p, long *from, long *to)
 		okay = *end == ']' && n >= 0 && end[1] == '\0';
 	}
 	free(ps);
+	if (parsed && !okay)
+		mp_path_free(p);
 	*from = m;
 	*to = n;
 	return okay;
@@ -257,26 +259,29 @@ mp_lookup_prepare(struct mp_lookups *ls, struct mp_lookup *t)
 	struct mp_path p;
 	const char *errstr;
 	struct mp_lookup_key *k;
-	int i;
+	int i, n;
 
 	inherit(ls, t);
 	for (i = 0; i < t->nkey; i++) {
 		k = &t->key[i];
 		k->to = -1;
-		if (mp_path_parse(k->expr, &p, &errstr) == 0) {
+		if (mp_path_parse(k->expr, &p, &errstr) == 0)
 			k->kind = K_PATH;
-			k->slot = mp_lookup_slot(ls, &p);
-		} else if (isslice(k->expr, &p, &k->from, &k->to)) {
+		else if (isslice(k->expr, &p, &k->from, &k->to))
 			k->kind = K_SLICE;
-			k->slot = mp_lookup_slot(ls, &p);
-		} else {
+		else {
 			k->kind = K_JQ;
 			if ((k->jq = mp_jq_new(k->expr, &err)) == NULL) {
 				mp_warnx("--key: '%s': %s", k->expr,
 				    mp_buf_str(&err));
 				mp_usage(ls->usage);
 			}
+			continue;
 		}
+		/* the set keeps the path, once */
+		n = ls->nq;
+		if ((k->slot = mp_lookup_slot(ls, &p)) < n)
+			mp_path_free(&p);
 	}
 	for (i = 0; i < t->nadd; i++)
 		t->add[i].slot = mp_lookup_slot(ls, &t->add[i].field);
@@ -473,6 +478,10 @@ mp_lookup_begin(struct mp_lookups *ls, struct mp_lookup_rec *c,
 static void
 tabfree(struct mp_lookup *t)
 {
+	int i;
+
+	for (i = 0; i < t->nkey; i++)
+		mp_jq_free(t->key[i].jq);
 	mp_table_free(t->rows);
 	mp_table_free(t->bt);
 	mp_table_free(t->cache[0]);
