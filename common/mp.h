@@ -1218,6 +1218,34 @@ enum {
  * 78 (mp_s3_credentials).  --s3-retries=0 means none.
  */
 int	 mp_s3_opt(struct mp_s3 *, int, int, const char *, const char *);
+/*
+ * The same options as entries of an option table (opt.h), with their
+ * help: MP_S3_OPT_TABLE(&s3) in a tool's table gives all six, each a CALL
+ * whose ctx is the struct mp_s3.  A credentials file named in an option
+ * file is relative to it.
+ */
+int	 mp_s3_opt_endpoint(void *, const char *, const char **);
+int	 mp_s3_opt_region(void *, const char *, const char **);
+int	 mp_s3_opt_addressing(void *, const char *, const char **);
+int	 mp_s3_opt_credentials(void *, const char *, const char **);
+int	 mp_s3_opt_part_size(void *, const char *, const char **);
+int	 mp_s3_opt_retries(void *, const char *, const char **);
+#define MP_S3_OPT_ENTRY(name, arg, fn, s3, help) \
+	{ name, 0, MP_OPT_CALL, NULL, arg, help, 0, 0, NULL, 0, fn, s3 }
+#define MP_S3_OPT_TABLE(s3) \
+	MP_S3_OPT_ENTRY("s3-endpoint", "url", mp_s3_opt_endpoint, (s3), \
+	    "the S3 server (AWS_ENDPOINT_URL_S3, AWS's)"), \
+	MP_S3_OPT_ENTRY("s3-region", "name", mp_s3_opt_region, (s3), \
+	    "the region signed for (AWS_REGION, us-east-1)"), \
+	MP_S3_OPT_ENTRY("s3-addressing", "path|virtual", \
+	    mp_s3_opt_addressing, (s3), \
+	    "the bucket in the URL's path or host name"), \
+	MP_S3_OPT_ENTRY("s3-credentials", "file", mp_s3_opt_credentials, \
+	    (s3), "read the AWS_* keys from file"), \
+	MP_S3_OPT_ENTRY("s3-part-size", "size", mp_s3_opt_part_size, \
+	    (s3), "upload in parts of size above it (8M)"), \
+	MP_S3_OPT_ENTRY("s3-retries", "n", mp_s3_opt_retries, (s3), \
+	    "retries of a failed request (5)")
 
 /*
  * Topics with their own header.  A new topic file adds its header here, one
