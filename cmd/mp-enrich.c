@@ -22,8 +22,8 @@ static const char usage[] =
     "[--source-field=field]\n"
     "                 [--unmatched=pass|drop|reject] "
     "[--allocate-to=types] [--type=path]\n"
-    "                 [--unallocated=type [--unallocated-time=column] "
-    "[--trust-input]]\n"
+    "                 [--unallocated=type] [--unallocated-time=column] "
+    "[--trust-input]\n"
     "                 [--currency-table=source] [--currency=code] "
     "[--convert=paths]\n"
     "                 [--currency-field=path] [-T path] "
@@ -38,6 +38,7 @@ static const char usage[] =
     "[--count-column=column]\n";
 
 enum { U_PASS, U_DROP, U_REJECT };
+static const char *const unmatchedv[] = { "pass", "drop", "reject", NULL };
 
 static struct mp_lookups ls;
 static struct mp_spend_cfg spend = { .timecol = "date" };
@@ -280,6 +281,10 @@ count(struct mp_run *run, struct mp_rec *rec, void *arg)
 	}
 	return 0;
 }
+static struct mp_lookup *cur = &ls.dflt;	/* the table options go to */
+static const char *fxsrc;			/* --currency-table */
+static int timeset;
+
 static void
 paths(const char *opt, const char *arg, struct mp_path **v, int *n)
 {
@@ -292,6 +297,141 @@ paths(const char *opt, const char *arg, struct mp_path **v, int *n)
 		mp_usage(usage);
 	}
 }
+
+/* An option that must not be empty. */
+static const char *
+given(const char *arg, const char *what)
+{
+	if (*arg == '\0') {
+		mp_warnx("%s", what);
+		mp_usage(usage);
+	}
+	return arg;
+}
+
+/* -t, --currency-table: a file's name in an option file is relative to it */
+static const char *
+source(const char *arg)
+{
+	size_t n = strspn(arg, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQR"
+	    "STUVWXYZ0123456789_-.");
+	static struct mp_buf b;
+
+	if (arg[n] != '=' || n == 0)
+		n = 0;
+	else
+		n++;
+	if (strncmp(arg + n, "pg:", 3) == 0 || strcmp(arg + n, "-") == 0 ||
+	    arg[n] == '\0')
+		return arg;
+	b.len = 0;
+	mp_buf_add(&b, arg, n);
+	mp_buf_adds(&b, mp_opt_arg_path(arg + n));
+	return xstrdup(mp_buf_str(&b));
+}
+
+static int
+opt(void *ctx, const char *arg, const char **errstr)
+{
+	const char *o = ctx;
+	char *s, *tok;
+
+	(void)errstr;
+	switch (*o) {
+	case 't':
+		cur = mp_lookup_new(&ls, NULL, source(arg));
+		break;
+	case 'k':
+		mp_lookup_key(&ls, cur, arg);
+		break;
+	case 'a':
+		mp_lookup_column(&ls, cur, arg);
+		break;
+	case 'f':
+		cur->fmt = mp_lookup_format(&ls, "--format", arg);
+		cur->set |= MP_LOOKUP_SET_FMT;
+		break;
+	case '1':
+	case 'l':
+		cur->dups = *o == '1' ? MP_TABLE_FIRST : MP_TABLE_LAST;
+		cur->set |= MP_LOOKUP_SET_DUPS;
+		break;
+	case 'A':
+		s = xstrdup(arg);
+		if ((tok = strchr(s, '=')) != NULL)
+			*tok++ = '\0';
+		if (*s == '\0') {
+			mp_warnx("--allocate: '%s': no column", arg);
+			mp_usage(usage);
+		}
+		cur->alloc = s;
+		cur->allocfield = tok;
+		cur->set |= MP_LOOKUP_SET_ALLOC;
+		break;
+	case 'c':
+		cur->countcol = (char *)given(arg, "--count-column: no column");
+		cur->set |= MP_LOOKUP_SET_COUNT;
+		break;
+	case 'y':
+		s = xstrdup(arg);
+		nalloctypes = 0;
+		for (tok = strtok(s, ","); tok; tok = strtok(NULL, ",")) {
+			alloctypes = xrealloc(alloctypes, (nalloctypes + 1) *
+			    sizeof *alloctypes);
+			alloctypes[nalloctypes++] = tok;
+		}
+		if (nalloctypes == 0) {
+			mp_warnx("--allocate-to: no types");
+			mp_usage(usage);
+		}
+		break;
+	case 'p':
+		mp_opt_path(&typepath, "--type", arg, usage);
+		break;
+	case 's':
+	case 'x':
+		{
+			struct mp_lookup_add *a = *o == 's' ? &srcfield :
+			    &fx.field;
+
+			mp_path_free(&a->field);
+			free(a->name);
+			memset(a, 0, sizeof *a);
+			if (*arg)
+				mp_lookup_field(&ls, a, *o == 's' ?
+				    "--source-field" : "--fx-field", arg);
+		}
+		break;
+	case 'C':
+		fxsrc = source(arg);
+		break;
+	case 'u':
+		fx.currency = given(arg, "--currency: empty");
+		break;
+	case 'v':
+		paths("--convert", arg, &fx.conv, &fx.nconv);
+		break;
+	case 'r':
+		mp_opt_path(&fx.curpath, "--currency-field", arg, usage);
+		break;
+	case 'T':
+		mp_opt_path(&fx.timepath, "--time", arg, usage);
+		break;
+	case 'U':
+		spend.type = given(arg, "--unallocated: no type");
+		break;
+	case 'W':
+		spend.timecol = given(arg, "--unallocated-time: no column");
+		timeset = 1;
+		break;
+	}
+	return 0;
+}
+
+#define CALL(name, l, arg, code, help) \
+	{ name, l, MP_OPT_CALL, NULL, arg, help, 0, 0, NULL, 0, opt, code }
+#define INT(name, l, dst, min, max, help) \
+	{ name, l, MP_OPT_INT, dst, "n", help, min, max, NULL, 0, NULL, NULL }
 
 /* The input must be readable twice: files, or stdin from a file. */
 static void
@@ -329,51 +469,63 @@ readsstdin(int argc, char **argv)
 int
 main(int argc, char *argv[])
 {
-	enum { OPT_FORMAT = MP_OPT_TOOL, OPT_FIRST, OPT_LAST, OPT_ALLOC,
-	    OPT_COUNT, OPT_ALLOCTO, OPT_TYPE, OPT_CACHE, OPT_SOURCE,
-	    OPT_UNMATCHED, OPT_CTABLE, OPT_CURRENCY, OPT_CONVERT,
-	    OPT_CFIELD, OPT_FXFIELD, OPT_UNALLOC, OPT_UNALLOCTIME,
-	    OPT_TRUST };
-	static const struct option opts[] = {
-		MP_COMMON_OPTIONS,
-		{ "table",	required_argument,	NULL, 't' },
-		{ "key",	required_argument,	NULL, 'k' },
-		{ "add",	required_argument,	NULL, 'a' },
-		{ "format",	required_argument,	NULL, OPT_FORMAT },
-		{ "first",	no_argument,		NULL, OPT_FIRST },
-		{ "last",	no_argument,		NULL, OPT_LAST },
-		{ "allocate",	required_argument,	NULL, OPT_ALLOC },
-		{ "count-column", required_argument,	NULL, OPT_COUNT },
-		{ "allocate-to", required_argument,	NULL, OPT_ALLOCTO },
-		{ "type",	required_argument,	NULL, OPT_TYPE },
-		{ "db",		required_argument,	NULL, 'd' },
-		{ "batch",	required_argument,	NULL, 'b' },
-		{ "cache",	required_argument,	NULL, OPT_CACHE },
-		{ "source-field", required_argument,	NULL, OPT_SOURCE },
-		{ "unmatched",	required_argument,	NULL, OPT_UNMATCHED },
-		{ "currency-table", required_argument,	NULL, OPT_CTABLE },
-		{ "currency",	required_argument,	NULL, OPT_CURRENCY },
-		{ "convert",	required_argument,	NULL, OPT_CONVERT },
-		{ "currency-field", required_argument,	NULL, OPT_CFIELD },
-		{ "time",	required_argument,	NULL, 'T' },
-		{ "fx-field",	required_argument,	NULL, OPT_FXFIELD },
-		{ "unallocated", required_argument,	NULL, OPT_UNALLOC },
-		{ "unallocated-time", required_argument, NULL,
-		    OPT_UNALLOCTIME },
-		{ "trust-input", no_argument,		NULL, OPT_TRUST },
-		{ NULL, 0, NULL, 0 }
+	const struct mp_opt opts[] = {
+		CALL("table", 't', "[name=]source", "t",
+		    "a table: a file (NDJSON, CSV, TSV) or pg:query"),
+		CALL("key", 'k', "column[=expr]", "k",
+		    "a key column, and the record's side (.column)"),
+		CALL("add", 'a', "column[=field][:type]", "a",
+		    "a column to add, as field (every column)"),
+		CALL("format", 0, "ndjson|csv|tsv", "f",
+		    "the table's format (by its name)"),
+		CALL("first", 0, NULL, "1", "of rows with the same key, the first"),
+		CALL("last", 0, NULL, "l", "of rows with the same key, the last"),
+		CALL("allocate", 0, "column[=field]", "A",
+		    "spread a row's column over the events it matches"),
+		CALL("count-column", 0, "column",  "c",
+		    "the column of how many events a row covers"),
+		CALL("allocate-to", 0, "types", "y",
+		    "the event types that get a share (all)"),
+		CALL("type", 0, "path", "p", "the event type's field (.type)"),
+		{ "db", 'd', MP_OPT_STRING, &ls.pg.conninfo, "conninfo",
+		  "the PostgreSQL of pg: tables (PG* variables)",
+		  0, 0, NULL, 0, NULL, NULL },
+		INT("batch", 'b', &ls.batchn, 1, 1000000,
+		    "records a query with $1 is asked for at once (1000)"),
+		INT("cache", 0, &ls.cachen, 0, 100000000,
+		    "keys of a query with $1 kept (100000)"),
+		CALL("source-field", 0, "field", "s",
+		    "add the winning table's name as field (cost_source)"),
+		{ "unmatched", 0, MP_OPT_CHOICE, &unmatched, "pass|drop|reject",
+		  "what to do with a record no table has (pass)",
+		  0, 0, unmatchedv, 0, NULL, NULL },
+		CALL("unallocated", 0, "type", "U",
+		    "write the spend no event got as records of type"),
+		CALL("unallocated-time", 0, "column", "W",
+		    "the column of those records' time (date)"),
+		{ "trust-input", 0, MP_OPT_FLAG, &trustinput, NULL,
+		  "write them even if the input may not hold whole days",
+		  0, 0, NULL, 0, NULL, NULL },
+		CALL("currency-table", 0, "source", "C",
+		    "exchange rates: date, currency, rate"),
+		CALL("currency", 0, "code", "u", "the reporting currency"),
+		CALL("convert", 0, "paths", "v",
+		    "the money fields to convert (.cost,.revenue)"),
+		CALL("currency-field", 0, "path",  "r",
+		    "the record's currency field (.currency)"),
+		CALL("time", 'T', "path", "T", "the event time's field (.ts)"),
+		CALL("fx-field", 0, "field", "x",
+		    "add the rate used as field (fx)"),
+		MP_OPT_END
 	};
 	struct mp_cfg cfg = { 0 };
 	struct mp_run *run;
-	struct mp_lookup *cur = &ls.dflt, *t;
-	const char *fxsrc = NULL;
-	char *s, *tok;
+	struct mp_lookup *t;
 	double t0;
 	size_t mem = 0;
 	int64_t unalloc = 0;
-	int c, i, st, timeset = 0, anyalloc = 0;
+	int i, st, anyalloc = 0;
 
-	mp_opt_init(&argc, &argv);
 	mp_lookup_init(&ls, usage);
 	mp_opt_path(&typepath, "--type", ".type", usage);
 	mp_opt_path(&fx.curpath, "--currency-field", ".currency", usage);
@@ -381,149 +533,9 @@ main(int argc, char *argv[])
 	mp_lookup_field(&ls, &srcfield, "--source-field", "cost_source");
 	mp_lookup_field(&ls, &fx.field, "--fx-field", "fx");
 	paths("--convert", ".cost,.revenue", &fx.conv, &fx.nconv);
-	while ((c = getopt_long(argc, argv, MP_COMMON_SHORT "t:k:a:d:b:T:",
-	    opts, NULL)) != -1) {
-		switch (c) {
-		case 't':
-			cur = mp_lookup_new(&ls, NULL, optarg);
-			break;
-		case 'k':
-			mp_lookup_key(&ls, cur, optarg);
-			break;
-		case 'a':
-			mp_lookup_column(&ls, cur, optarg);
-			break;
-		case OPT_FORMAT:
-			cur->fmt = mp_lookup_format(&ls, "--format", optarg);
-			cur->set |= MP_LOOKUP_SET_FMT;
-			break;
-		case OPT_FIRST:
-		case OPT_LAST:
-			cur->dups = c == OPT_FIRST ? MP_TABLE_FIRST :
-			    MP_TABLE_LAST;
-			cur->set |= MP_LOOKUP_SET_DUPS;
-			break;
-		case OPT_ALLOC:
-			s = xstrdup(optarg);
-			if ((tok = strchr(s, '=')) != NULL)
-				*tok++ = '\0';
-			if (*s == '\0') {
-				mp_warnx("--allocate: '%s': no column", optarg);
-				mp_usage(usage);
-			}
-			cur->alloc = s;
-			cur->allocfield = tok;
-			cur->set |= MP_LOOKUP_SET_ALLOC;
-			break;
-		case OPT_COUNT:
-			if (*optarg == '\0') {
-				mp_warnx("--count-column: no column");
-				mp_usage(usage);
-			}
-			cur->countcol = optarg;
-			cur->set |= MP_LOOKUP_SET_COUNT;
-			break;
-		case OPT_ALLOCTO:
-			s = xstrdup(optarg);
-			nalloctypes = 0;
-			for (tok = strtok(s, ","); tok; tok = strtok(NULL,
-			    ",")) {
-				alloctypes = xrealloc(alloctypes,
-				    (nalloctypes + 1) * sizeof *alloctypes);
-				alloctypes[nalloctypes++] = tok;
-			}
-			if (nalloctypes == 0) {
-				mp_warnx("--allocate-to: no types");
-				mp_usage(usage);
-			}
-			break;
-		case OPT_TYPE:
-			mp_opt_path(&typepath, "--type", optarg, usage);
-			break;
-		case 'd':
-			ls.pg.conninfo = optarg;
-			break;
-		case 'b':
-			ls.batchn = mp_opt_number("--batch", optarg, 1, 1000000,
-			    usage);
-			break;
-		case OPT_CACHE:
-			ls.cachen = mp_opt_number("--cache", optarg, 0,
-			    100000000, usage);
-			break;
-		case OPT_SOURCE:
-			mp_path_free(&srcfield.field);
-			free(srcfield.name);
-			memset(&srcfield, 0, sizeof srcfield);
-			if (*optarg)
-				mp_lookup_field(&ls, &srcfield, "--source-field",
-				    optarg);
-			break;
-		case OPT_UNMATCHED:
-			if (strcmp(optarg, "pass") == 0)
-				unmatched = U_PASS;
-			else if (strcmp(optarg, "drop") == 0)
-				unmatched = U_DROP;
-			else if (strcmp(optarg, "reject") == 0)
-				unmatched = U_REJECT;
-			else {
-				mp_warnx("--unmatched: '%s': want pass, drop "
-				    "or reject", optarg);
-				mp_usage(usage);
-			}
-			break;
-		case OPT_CTABLE:
-			fxsrc = optarg;
-			break;
-		case OPT_CURRENCY:
-			if (*optarg == '\0') {
-				mp_warnx("--currency: empty");
-				mp_usage(usage);
-			}
-			fx.currency = optarg;
-			break;
-		case OPT_CONVERT:
-			paths("--convert", optarg, &fx.conv, &fx.nconv);
-			break;
-		case OPT_CFIELD:
-			mp_opt_path(&fx.curpath, "--currency-field", optarg,
-			    usage);
-			break;
-		case 'T':
-			mp_opt_path(&fx.timepath, "--time", optarg, usage);
-			break;
-		case OPT_FXFIELD:
-			mp_path_free(&fx.field.field);
-			free(fx.field.name);
-			memset(&fx.field, 0, sizeof fx.field);
-			if (*optarg)
-				mp_lookup_field(&ls, &fx.field, "--fx-field",
-				    optarg);
-			break;
-		case OPT_UNALLOC:
-			if (*optarg == '\0') {
-				mp_warnx("--unallocated: no type");
-				mp_usage(usage);
-			}
-			spend.type = optarg;
-			break;
-		case OPT_TRUST:
-			trustinput = 1;
-			break;
-		case OPT_UNALLOCTIME:
-			if (*optarg == '\0') {
-				mp_warnx("--unallocated-time: no column");
-				mp_usage(usage);
-			}
-			spend.timecol = optarg;
-			timeset = 1;
-			break;
-		default:
-			mp_opt_common(&cfg, c, optarg, usage);
-		}
-	}
-	argc -= optind;
-	argv += optind;
+	i = mp_opt_parse(argc, argv, opts, &cfg, usage);
+	argc -= i;
+	argv += i;
 	if (ls.ntab == 0 && fxsrc == NULL) {
 		mp_warnx("no table: give --table (or --currency-table)");
 		mp_usage(usage);
