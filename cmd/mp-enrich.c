@@ -82,52 +82,35 @@ istype(const struct mp_span *v)
 	return 0;
 }
 
-/* The additions of a hit, as (field, JSON) pairs. */
-struct piece {
-	const struct mp_lookup_add *a;
-	const char *p;
-	size_t	 n;
-};
-
+/* Writes the record with the fields of its row, its share, its source. */
 static void
 emit(struct mp_run *run, struct mp_lookup_rec *c,
     const struct mp_lookup_hit *h)
 {
-	static struct mp_buf out, alt, shares, nm;
-	static struct piece *pc;
+	static struct mp_buf out, shares, nm;
+	static struct mp_lookup_piece *pc;
 	static int pcap;
 	struct mp_lookup *t = &ls.tab[h->tab];
-	const char *v = h->val + 1, *end = h->val + h->vn, *close;
-	struct mp_buf *src, *dst, *x;
 	char mbuf[32];
-	int np = 0, i, fast = 1;
-	int64_t share;
+	int np, bad;
+	int64_t share = 0;
 	long arow = -1;
 
 	if (pcap < t->nadd + 2) {
 		pcap = t->nadd + 2;
 		pc = xrealloc(pc, pcap * sizeof *pc);
 	}
-	for (i = 0; i < t->nadd && v < end; i++) {
-		v = mp_lookup_valnext(v, &pc[np].p, &pc[np].n);
-		if (pc[np].n == 0)
-			continue;
-		pc[np++].a = &t->add[i];
-	}
-	if (t->alloc && h->row >= 0 && (typeslot < 0 ||
-	    istype(&ls.val[typeslot]))) {
-		if (mp_spend_share(&spend, t, h->row, &share))
+	np = mp_lookup_pieces(t, h, pc);
+	if (t->alloc && h->row >= 0) {
+		/* a row's spend is the whole cost of what it matches */
+		if ((typeslot < 0 || istype(&ls.val[typeslot])) &&
+		    mp_spend_share(&spend, t, h->row, &share))
 			arow = h->row;
 		shares.len = 0;
 		mp_buf_adds(&shares, mp_money_fmt(share, mbuf));
 		pc[np].a = &t->afield;
 		pc[np].p = shares.p;
 		pc[np++].n = shares.len;
-	} else if (t->alloc && h->row >= 0) {
-		/* the row's spend is the whole cost of what it matches */
-		pc[np].a = &t->afield;
-		pc[np].p = "0";
-		pc[np++].n = 1;
 	}
 	if (srcfield.field.nseg) {
 		nm.len = 0;
@@ -136,45 +119,14 @@ emit(struct mp_run *run, struct mp_lookup_rec *c,
 		pc[np].p = nm.p;
 		pc[np++].n = nm.len;
 	}
-	for (i = 0; i < np; i++)
-		if (pc[i].a->name == NULL || ls.val[pc[i].a->slot].n)
-			fast = 0;
-	out.len = 0;
-	if (fast) {
-		/* new top-level members go before the closing brace */
-		close = c->p + c->n - 1;
-		while (*close != '}')
-			close--;
-		mp_buf_add(&out, c->p, close - c->p);
-		for (i = 0; i < np; i++) {
-			if (i > 0 || memchr(c->p + 1, '"',
-			    close - c->p - 1) != NULL)
-				mp_buf_addc(&out, ',');
-			mp_buf_adds(&out, pc[i].a->name);
-			mp_buf_add(&out, pc[i].p, pc[i].n);
-		}
-		mp_buf_add(&out, close, c->n - (close - c->p));
-		mp_emit_line(run, out.p, out.len);
+	if (mp_lookup_splice(&ls, c, pc, np, &out, &bad) < 0) {
+		mp_reject(run, c->rec, "cannot add '%s': something on its "
+		    "path is not an object", pc[bad].a->field.text);
+		if (arow >= 0)	/* the share goes to the next one */
+			mp_spend_unshare(&spend, t, arow);
 		return;
 	}
-	src = &out;
-	dst = &alt;
-	mp_buf_add(src, c->p, c->n);
-	for (i = 0; i < np; i++) {
-		dst->len = 0;
-		if (mp_json_splice(src->p, src->len, &pc[i].a->field, pc[i].p,
-		    pc[i].n, dst) < 0) {
-			mp_reject(run, c->rec, "cannot add '%s': something on "
-			    "its path is not an object", pc[i].a->field.text);
-			if (arow >= 0)	/* the share goes to the next one */
-				mp_spend_unshare(&spend, t, arow);
-			return;
-		}
-		x = src;
-		src = dst;
-		dst = x;
-	}
-	mp_emit_line(run, src->p, src->len);
+	mp_emit_line(run, out.p, out.len);
 }
 
 /* A record looked up: written with what it found, or as --unmatched says. */
@@ -433,39 +385,6 @@ opt(void *ctx, const char *arg, const char **errstr)
 #define INT(name, l, dst, min, max, help) \
 	{ name, l, MP_OPT_INT, dst, "n", help, min, max, NULL, 0, NULL, NULL }
 
-/* The input must be readable twice: files, or stdin from a file. */
-static void
-rereadable(int argc, char **argv)
-{
-	struct stat st;
-	int i, r;
-
-	for (i = 0; i < argc || (argc == 0 && i == 0); i++) {
-		const char *f = argc ? argv[i] : "-";
-
-		r = strcmp(f, "-") == 0 ? fstat(0, &st) : stat(f, &st);
-		if (r == 0 && !S_ISREG(st.st_mode)) {
-			mp_warnx("%s: --allocate without --count-column reads "
-			    "the input twice: give files, or redirect standard "
-			    "input from one", strcmp(f, "-") == 0 ?
-			    "standard input" : f);
-			mp_usage(usage);
-		}
-	}
-}
-
-/* Whether standard input is among the inputs. */
-static int
-readsstdin(int argc, char **argv)
-{
-	int i;
-
-	for (i = 0; i < argc; i++)
-		if (strcmp(argv[i], "-") == 0)
-			return 1;
-	return argc == 0;
-}
-
 int
 main(int argc, char *argv[])
 {
@@ -520,11 +439,8 @@ main(int argc, char *argv[])
 	};
 	struct mp_cfg cfg = { 0 };
 	struct mp_run *run;
-	struct mp_lookup *t;
-	double t0;
-	size_t mem = 0;
-	int64_t unalloc = 0;
-	int i, st, anyalloc = 0;
+	const char *why;
+	int i, st;
 
 	mp_lookup_init(&ls, usage);
 	mp_opt_path(&typepath, "--type", ".type", usage);
@@ -551,111 +467,58 @@ main(int argc, char *argv[])
 	if (nalloctypes)
 		typeslot = mp_lookup_slot(&ls, &typepath);
 	for (i = 0; i < ls.ntab; i++) {
-		t = &ls.tab[i];
-		mp_lookup_prepare(&ls, t);
-		anybatch |= t->batched;
-		anyalloc |= t->alloc != NULL;
-		twopass |= t->alloc && t->countcol == NULL;
+		mp_lookup_prepare(&ls, &ls.tab[i]);
+		anybatch |= ls.tab[i].batched;
 	}
 	if (timeset && !spend.type) {
 		mp_warnx("--unallocated-time needs --unallocated");
 		mp_usage(usage);
 	}
-	if (spend.type && !anyalloc) {
-		mp_warnx("--unallocated needs a table with --allocate");
-		mp_usage(usage);
-	}
 	spend.srcfield = &srcfield;
-	mp_spend_init(&spend, &ls);
+	twopass = mp_spend_init(&spend, &ls);
 	if (srcfield.field.nseg)
 		srcfield.slot = mp_lookup_slot(&ls, &srcfield.field);
-	if (twopass && anybatch) {
-		mp_warnx("--allocate without --count-column cannot be used "
-		    "with a query in batches");
-		mp_usage(usage);
-	}
 	if (twopass)
-		rereadable(argc, argv);
-	if (fxsrc) {
-		hasfx = 1;
+		mp_twopass_check(argc, argv, "--allocate without --count-column",
+		    usage);
+	if ((hasfx = fxsrc != NULL))
 		mp_fx_table(&fx, &ls, fxsrc);
-	}
-	t0 = mp_now();
 	for (i = 0; i < ls.ntab; i++)
 		mp_lookup_load(&ls, &ls.tab[i]);
 	if (hasfx)
 		mp_lookup_load(&ls, &fx.tab);
-	t0 = mp_now() - t0;
 	ls.query = mp_query_new(ls.path, ls.nq);
 	strict = cfg.strict;
 	run = mp_run_new(&cfg);
 	mp_count(run, "unmatched", 0);
-	if (twopass) {
-		off_t at = readsstdin(argc, argv) ? lseek(0, 0, SEEK_CUR) : 0;
-
-		if ((st = mp_run_scan(run, argc, argv, count, NULL)) != 0)
-			return mp_run_end(run, st);
-		if (readsstdin(argc, argv) && lseek(0, at, SEEK_SET) < 0)
-			mp_err(MP_EX_IOERR, "standard input");
-	}
+	if (twopass && (st = mp_twopass_scan(run, argc, argv, count,
+	    NULL)) != 0)
+		return mp_run_end(run, st);
 	st = mp_run_loop(run, argc, argv, enrich, NULL);
 	if (anybatch)	/* what was read is written */
 		mp_lookup_flush(&ls, run, strict, done, NULL);
 	/*
 	 * What no event got is known only from the whole input: not after
 	 * a stage before failed (75), a signal, an input that could not be
-	 * read, or a reject that fails the run.
+	 * read, or a reject that fails the run; nor from input that may
+	 * leave clicks out (mp(7), The chain).
 	 */
 	if (spend.type && st == 0 && !mp_interrupted() &&
 	    (mp_run_rejected(run) == 0 || (cfg.rejects && !strict))) {
-		const char *why;
-
-		/* nor from input that may leave clicks out (mp(7), The chain) */
 		if (!trustinput && !mp_chain_whole(&why)) {
 			mp_warnx("--unallocated: no cost records: the input may "
 			    "not hold whole days: %s", why);
 			st = MP_EX_DATAERR;
 		} else
-			for (i = 0; i < ls.ntab; i++)
-				if (ls.tab[i].alloc)
-					mp_spend_records(&spend, run,
-					    &ls.tab[i]);
+			mp_spend_records(&spend, run, &ls);
 	}
 	st = mp_run_flush(run, st);
-	for (i = 0; i < ls.ntab; i++) {
-		t = &ls.tab[i];
-		mp_count_by(run, "matched", t->name, t->matched);
-		mp_count_by(run, "table_rows", t->name, t->batched ?
-		    mp_lookup_cached(t) : mp_table_count(t->rows));
-		mem += mp_table_memory(t->rows);
-		if (t->batched)
-			mem += mp_table_memory(t->cache[0]) +
-			    mp_table_memory(t->cache[1]) +
-			    mp_table_memory(t->bt);
-		if (t->alloc) {
-			mem += mp_spend_memory(t);
-			unalloc += mp_spend_unallocated(t);
-		}
-	}
 	mp_count(run, "unmatched", nunmatched);
-	mp_count(run, "table_load_ms", (long long)(t0 * 1000));
-	mp_count(run, "table_bytes", (long long)mem);
-	if (anybatch) {
-		mp_count(run, "queries", ls.pg.queries);
-		mp_count(run, "cache_hits", ls.hits);
-		mp_count(run, "cache_misses", ls.misses);
-	}
-	if (nalloctypes || twopass || spend.allocated) {
-		mp_count(run, "allocated", spend.allocated);
-		mp_count(run, "allocate_excess", spend.excess);
-		mp_count(run, "unallocated_micros", unalloc);
-	}
-	if (spend.type)
-		mp_count(run, "cost_records", spend.records);
+	mp_lookup_stats(&ls, run, mp_spend_memory(&ls));
+	mp_spend_stats(&spend, &ls, run, nalloctypes || twopass);
 	if (hasfx)
 		mp_count(run, "converted", fx.converted);
-	for (i = 0; i < ls.ntab; i++)
-		mp_spend_free(&ls.tab[i]);
+	mp_spend_free(&ls);
 	mp_fx_free(&fx);
 	mp_lookup_free(&ls);
 	return mp_run_end(run, st);

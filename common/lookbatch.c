@@ -293,3 +293,31 @@ mp_lookup_hold(struct mp_lookups *ls, struct mp_run *run,
 	if ((long long)++ls->nheld >= ls->batchn)
 		mp_lookup_flush(ls, run, strict, fn, arg);
 }
+
+void
+mp_lookup_stats(const struct mp_lookups *ls, struct mp_run *run,
+    size_t mem)
+{
+	const struct mp_lookup *t;
+	int i, batched = 0;
+
+	for (i = 0; i < ls->ntab; i++) {
+		t = &ls->tab[i];
+		mp_count_by(run, "matched", t->name, t->matched);
+		mp_count_by(run, "table_rows", t->name, t->batched ?
+		    mp_lookup_cached(t) : mp_table_count(t->rows));
+		mem += mp_table_memory(t->rows);
+		if (t->batched)
+			mem += mp_table_memory(t->cache[0]) +
+			    mp_table_memory(t->cache[1]) +
+			    mp_table_memory(t->bt);
+		batched |= t->batched;
+	}
+	mp_count(run, "table_load_ms", (long long)(ls->loadtime * 1000));
+	mp_count(run, "table_bytes", (long long)mem);
+	if (batched) {
+		mp_count(run, "queries", ls->pg.queries);
+		mp_count(run, "cache_hits", ls->hits);
+		mp_count(run, "cache_misses", ls->misses);
+	}
+}

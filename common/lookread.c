@@ -436,6 +436,7 @@ void
 mp_lookup_load(struct mp_lookups *ls, struct mp_lookup *t)
 {
 	struct pgload pl = { ls, t, NULL };
+	double t0 = mp_now();
 	int st;
 
 	t->rows = mp_table_new();
@@ -463,4 +464,5 @@ mp_lookup_load(struct mp_lookups *ls, struct mp_lookup *t)
 			exit(st);
 		break;
 	}
+	ls->loadtime += mp_now() - t0;
 }

@@ -475,6 +475,69 @@ mp_lookup_begin(struct mp_lookups *ls, struct mp_lookup_rec *c,
 	mp_query_run(ls->query, p, n, ls->val);
 }
 
+int
+mp_lookup_pieces(const struct mp_lookup *t, const struct mp_lookup_hit *h,
+    struct mp_lookup_piece *pc)
+{
+	const char *v = h->val + 1, *end = h->val + h->vn;
+	int np = 0, i;
+
+	for (i = 0; i < t->nadd && v < end; i++) {
+		v = mp_lookup_valnext(v, &pc[np].p, &pc[np].n);
+		if (pc[np].n == 0)
+			continue;
+		pc[np++].a = &t->add[i];
+	}
+	return np;
+}
+
+int
+mp_lookup_splice(const struct mp_lookups *ls, const struct mp_lookup_rec *c,
+    const struct mp_lookup_piece *pc, int np, struct mp_buf *out, int *bad)
+{
+	static struct mp_buf alt;
+	struct mp_buf *src = out, *dst = &alt, *x;
+	const char *close;
+	int i, fast = 1;
+
+	for (i = 0; i < np; i++)
+		if (pc[i].a->name == NULL || ls->val[pc[i].a->slot].n)
+			fast = 0;
+	out->len = 0;
+	if (fast) {
+		close = c->p + c->n - 1;
+		while (*close != '}')
+			close--;
+		mp_buf_add(out, c->p, close - c->p);
+		for (i = 0; i < np; i++) {
+			if (i > 0 || memchr(c->p + 1, '"',
+			    close - c->p - 1) != NULL)
+				mp_buf_addc(out, ',');
+			mp_buf_adds(out, pc[i].a->name);
+			mp_buf_add(out, pc[i].p, pc[i].n);
+		}
+		mp_buf_add(out, close, c->n - (close - c->p));
+		return 0;
+	}
+	mp_buf_add(src, c->p, c->n);
+	for (i = 0; i < np; i++) {
+		dst->len = 0;
+		if (mp_json_splice(src->p, src->len, &pc[i].a->field, pc[i].p,
+		    pc[i].n, dst) < 0) {
+			*bad = i;
+			return -1;
+		}
+		x = src;
+		src = dst;
+		dst = x;
+	}
+	if (src != out) {
+		out->len = 0;
+		mp_buf_add(out, src->p, src->len);
+	}
+	return 0;
+}
+
 static void
 tabfree(struct mp_lookup *t)
 {

@@ -116,6 +116,7 @@ struct mp_lookups {
 	struct mp_pglookup pg;
 	long long seq;		/* records looked up (for jq's $__loc__) */
 	long long batchn, cachen, hits, misses;
+	double	 loadtime;	/* seconds reading tables */
 	struct mp_lookup_held *held;
 	size_t	 nheld, heldcap;
 	struct mp_buf heldbuf;
@@ -178,6 +179,22 @@ int	 mp_lookup_keypart_get(const char *, size_t, int, const char **,
 	    size_t *);
 /* The next column of value bytes: its JSON, or *n 0 when it has none. */
 const char *mp_lookup_valnext(const char *, const char **, size_t *);
+/* A field a record gets: where, and its JSON text. */
+struct mp_lookup_piece {
+	const struct mp_lookup_add *a;
+	const char *p;
+	size_t	 n;
+};
+/* The fields a hit's row adds, into pc (room for t->nadd); how many. */
+int	 mp_lookup_pieces(const struct mp_lookup *, const struct mp_lookup_hit *,
+	    struct mp_lookup_piece *);
+/*
+ * The record with the pieces added, into out: new top-level members go
+ * before its closing brace, the rest by mp_json_splice.  Returns 0, or -1
+ * when something on piece *bad's path is not an object.
+ */
+int	 mp_lookup_splice(const struct mp_lookups *, const struct mp_lookup_rec *,
+	    const struct mp_lookup_piece *, int, struct mp_buf *, int *);
 /* Frees what the set holds. */
 void	 mp_lookup_free(struct mp_lookups *);
 
@@ -224,5 +241,12 @@ void	 mp_lookup_flush(struct mp_lookups *, struct mp_run *, int strict,
 	    mp_lookup_done_fn *, void *);
 /* Keys in a batched table's cache. */
 size_t	 mp_lookup_cached(const struct mp_lookup *);
+/*
+ * Counts matched and table_rows by table, table_load_ms, table_bytes (with extra bytes
+ * the caller holds) and, with batched tables, queries and the cache's
+ * hits and misses.
+ */
+void	 mp_lookup_stats(const struct mp_lookups *, struct mp_run *, size_t);
+
 
 #endif

@@ -1258,6 +1258,7 @@ int	 mp_s3_opt_retries(void *, const char *, const char **);
 #include "lookup.h"
 #include "spend.h"
 #include "fx.h"
+#include "twopass.h"
 #include "zst.h"
 
 #endif

@@ -234,17 +234,26 @@ rescols(void *arg, struct mp_lookup *t, char **cols, int ncol,
 	free(used);
 }
 
-void
+int
 mp_spend_init(struct mp_spend_cfg *cfg, struct mp_lookups *ls)
 {
 	const struct mp_seg *sg;
 	struct mp_lookup *t;
-	int i, j;
+	int i, j, any = 0, twopass = 0, batched = 0;
 
+	for (i = 0; i < ls->ntab; i++) {
+		any |= ls->tab[i].alloc != NULL;
+		batched |= ls->tab[i].batched;
+	}
+	if (cfg->type && !any) {
+		mp_warnx("--unallocated needs a table with --allocate");
+		mp_usage(ls->usage);
+	}
 	for (i = 0; i < ls->ntab; i++) {
 		t = &ls->tab[i];
 		if (t->alloc == NULL)
 			continue;
+		twopass |= t->countcol == NULL;
 		t->spend = xcalloc(1, sizeof *t->spend);
 		sg = &t->afield.field.seg[0];
 		for (j = 0; cfg->type && sg->key && j < NOWN; j++)
@@ -256,10 +265,16 @@ mp_spend_init(struct mp_spend_cfg *cfg, struct mp_lookups *ls)
 				mp_usage(ls->usage);
 			}
 	}
+	if (twopass && batched) {
+		mp_warnx("--allocate without --count-column cannot be used "
+		    "with a query in batches");
+		mp_usage(ls->usage);
+	}
 	ls->needcol = cfg->type ? cfg->timecol : NULL;
 	ls->resolved = rescols;
 	ls->addrow = allocrow;
 	ls->hookarg = cfg;
+	return twopass;
 }
 
 int
@@ -319,8 +334,8 @@ residual(const struct mp_lookup *t, long r, const char **why,
 	    s->n[r]);
 }
 
-int64_t
-mp_spend_unallocated(const struct mp_lookup *t)
+static int64_t
+unallocated(const struct mp_lookup *t)
 {
 	const char *why;
 	int64_t sum = 0, left;
@@ -331,9 +346,8 @@ mp_spend_unallocated(const struct mp_lookup *t)
 	return sum;
 }
 
-void
-mp_spend_records(struct mp_spend_cfg *cfg, struct mp_run *run,
-    struct mp_lookup *t)
+static void
+records(struct mp_spend_cfg *cfg, struct mp_run *run, struct mp_lookup *t)
 {
 	static struct mp_buf out, alt, nm;
 	struct mp_buf *src = &out, *dst = &alt, *x;
@@ -379,22 +393,55 @@ mp_spend_records(struct mp_spend_cfg *cfg, struct mp_run *run,
 	}
 }
 
-size_t
-mp_spend_memory(const struct mp_lookup *t)
+void
+mp_spend_records(struct mp_spend_cfg *cfg, struct mp_run *run,
+    struct mp_lookups *ls)
 {
-	const struct mp_spend *s = t->spend;
-	size_t mem;
+	int i;
 
-	if (s == NULL)
-		return 0;
-	mem = s->acap * 3 * sizeof(int64_t);
-	if (s->res)
-		mem += s->acap * sizeof *s->res + s->rbuf.len;
+	for (i = 0; i < ls->ntab; i++)
+		if (ls->tab[i].alloc)
+			records(cfg, run, &ls->tab[i]);
+}
+
+size_t
+mp_spend_memory(const struct mp_lookups *ls)
+{
+	const struct mp_spend *s;
+	size_t mem = 0;
+	int i;
+
+	for (i = 0; i < ls->ntab; i++) {
+		if ((s = ls->tab[i].spend) == NULL)
+			continue;
+		mem += s->acap * 3 * sizeof(int64_t);
+		if (s->res)
+			mem += s->acap * sizeof *s->res + s->rbuf.len;
+	}
 	return mem;
 }
 
 void
-mp_spend_free(struct mp_lookup *t)
+mp_spend_stats(const struct mp_spend_cfg *cfg,
+    const struct mp_lookups *ls, struct mp_run *run, int always)
+{
+	int64_t sum = 0;
+	int i;
+
+	for (i = 0; i < ls->ntab; i++)
+		if (ls->tab[i].spend)
+			sum += unallocated(&ls->tab[i]);
+	if (always || cfg->allocated) {
+		mp_count(run, "allocated", cfg->allocated);
+		mp_count(run, "allocate_excess", cfg->excess);
+		mp_count(run, "unallocated_micros", sum);
+	}
+	if (cfg->type)
+		mp_count(run, "cost_records", cfg->records);
+}
+
+static void
+tabfree(struct mp_lookup *t)
 {
 	struct mp_spend *s = t->spend;
 	int i;
@@ -415,4 +462,13 @@ mp_spend_free(struct mp_lookup *t)
 	mp_buf_free(&s->rbuf);
 	free(s);
 	t->spend = NULL;
+}
+
+void
+mp_spend_free(struct mp_lookups *ls)
+{
+	int i;
+
+	for (i = 0; i < ls->ntab; i++)
+		tabfree(&ls->tab[i]);
 }

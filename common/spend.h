@@ -25,9 +25,12 @@ struct mp_spend_cfg {
 /*
  * Readies the tables with --allocate of the set: a row's amount and count
  * are kept as it is read (and, with a type, what its cost record holds).
- * Exits 64 when an allocated field is one of a cost record's own.
+ * Returns 1 when a table has no --count-column: the events are counted in
+ * a first pass (mp_spend_count).  Exits 64 for --unallocated without such
+ * a table, an allocated field that is one of a cost record's own, or a
+ * first pass with a query in batches.
  */
-void	 mp_spend_init(struct mp_spend_cfg *, struct mp_lookups *);
+int	 mp_spend_init(struct mp_spend_cfg *, struct mp_lookups *);
 /*
  * The share of row r the next event gets into *share: 1, or 0 when the
  * row's events are all served (an excess; *share is 0).
@@ -38,14 +41,18 @@ int	 mp_spend_share(struct mp_spend_cfg *, struct mp_lookup *, long,
 void	 mp_spend_unshare(struct mp_spend_cfg *, struct mp_lookup *, long);
 /* Counts an event of row r (the first pass, without --count-column). */
 void	 mp_spend_count(struct mp_lookup *, long);
-/* The spend of a table no event got, in micro-units. */
-int64_t	 mp_spend_unallocated(const struct mp_lookup *);
-/* Writes the cost records of a table's spend that no event got. */
+/* Writes the cost records of the spend no event got, table by table. */
 void	 mp_spend_records(struct mp_spend_cfg *, struct mp_run *,
-	    struct mp_lookup *);
-/* Bytes a table's allocation holds. */
-size_t	 mp_spend_memory(const struct mp_lookup *);
-/* Frees what a table's allocation holds. */
-void	 mp_spend_free(struct mp_lookup *);
+	    struct mp_lookups *);
+/* Bytes the tables' allocations hold. */
+size_t	 mp_spend_memory(const struct mp_lookups *);
+/*
+ * Counts allocated, allocate_excess and unallocated_micros (when always,
+ * or when a share was given) and, with --unallocated, cost_records.
+ */
+void	 mp_spend_stats(const struct mp_spend_cfg *,
+	    const struct mp_lookups *, struct mp_run *, int);
+/* Frees what the tables' allocations hold. */
+void	 mp_spend_free(struct mp_lookups *);
 
 #endif
