@@ -6,12 +6,8 @@
  * over the events it covers, and money converted by the day's rate.
  * Records pass byte for byte; fields are spliced in.
  */
-#include <sys/stat.h>
-
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "mp.h"
 
@@ -41,15 +37,13 @@ enum { U_PASS, U_DROP, U_REJECT };
 static const char *const unmatchedv[] = { "pass", "drop", "reject", NULL };
 
 static struct mp_lookups ls;
-static struct mp_spend_cfg spend = { .timecol = "date" };
+static struct mp_spend_cfg spend = { .timecol = "date", .typeslot = -1 };
 static struct mp_fx fx;
 static int hasfx;
 
 static struct mp_lookup_add srcfield;	/* --source-field */
-static int unmatched = U_PASS, typeslot = -1;
-static char **alloctypes;
-static int nalloctypes;
-static struct mp_path typepath;
+static struct mp_path typepath;		/* --type */
+static int unmatched = U_PASS;
 static long long nunmatched;
 static int trustinput;			/* --trust-input */
 static int twopass, anybatch, strict;
@@ -64,22 +58,6 @@ isobject(const char *p, size_t n)
 	    p[i] == '\n'))
 		i++;
 	return i < n && p[i] == '{';
-}
-
-/* Whether the record is of a type --allocate-to names (or any). */
-static int
-istype(const struct mp_span *v)
-{
-	int i;
-
-	if (nalloctypes == 0)
-		return 1;
-	if (v->n == 0 || mp_json_type(v) != MP_JSON_STRING)
-		return 0;
-	for (i = 0; i < nalloctypes; i++)
-		if (mp_json_str_eq(v, alloctypes[i], strlen(alloctypes[i])))
-			return 1;
-	return 0;
 }
 
 /* Writes the record with the fields of its row, its share, its source. */
@@ -103,7 +81,7 @@ emit(struct mp_run *run, struct mp_lookup_rec *c,
 	np = mp_lookup_pieces(t, h, pc);
 	if (t->alloc && h->row >= 0) {
 		/* a row's spend is the whole cost of what it matches */
-		if ((typeslot < 0 || istype(&ls.val[typeslot])) &&
+		if (mp_spend_istype(&spend, &ls) &&
 		    mp_spend_share(&spend, t, h->row, &share))
 			arow = h->row;
 		shares.len = 0;
@@ -226,15 +204,14 @@ count(struct mp_run *run, struct mp_rec *rec, void *arg)
 			return 0;
 		if (rc > 0) {
 			if (ls.tab[i].alloc && !ls.tab[i].countcol &&
-			    (typeslot < 0 || istype(&ls.val[typeslot])))
+			    mp_spend_istype(&spend, &ls))
 				mp_spend_count(&ls.tab[i], h.row);
 			return 0;
 		}
 	}
 	return 0;
 }
-static struct mp_lookup *cur = &ls.dflt;	/* the table options go to */
-static const char *fxsrc;			/* --currency-table */
+static const char *fxsrc;		/* --currency-table */
 static int timeset;
 
 static void
@@ -261,101 +238,36 @@ given(const char *arg, const char *what)
 	return arg;
 }
 
-/* -t, --currency-table: a file's name in an option file is relative to it */
-static const char *
-source(const char *arg)
+/* The field a --source-field or --fx-field names; none when empty. */
+static void
+field(struct mp_lookup_add *a, const char *opt, const char *arg)
 {
-	size_t n = strspn(arg, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQR"
-	    "STUVWXYZ0123456789_-.");
-	static struct mp_buf b;
-
-	if (arg[n] != '=' || n == 0)
-		n = 0;
-	else
-		n++;
-	if (strncmp(arg + n, "pg:", 3) == 0 || strcmp(arg + n, "-") == 0 ||
-	    arg[n] == '\0')
-		return arg;
-	b.len = 0;
-	mp_buf_add(&b, arg, n);
-	mp_buf_adds(&b, mp_opt_arg_path(arg + n));
-	return xstrdup(mp_buf_str(&b));
+	mp_path_free(&a->field);
+	free(a->name);
+	memset(a, 0, sizeof *a);
+	if (*arg)
+		mp_lookup_field(&ls, a, opt, arg);
 }
 
 static int
 opt(void *ctx, const char *arg, const char **errstr)
 {
-	const char *o = ctx;
-	char *s, *tok;
-
 	(void)errstr;
-	switch (*o) {
-	case 't':
-		cur = mp_lookup_new(&ls, NULL, source(arg));
-		break;
-	case 'k':
-		mp_lookup_key(&ls, cur, arg);
-		break;
-	case 'a':
-		mp_lookup_column(&ls, cur, arg);
-		break;
-	case 'f':
-		cur->fmt = mp_lookup_format(&ls, "--format", arg);
-		cur->set |= MP_LOOKUP_SET_FMT;
-		break;
-	case '1':
-	case 'l':
-		cur->dups = *o == '1' ? MP_TABLE_FIRST : MP_TABLE_LAST;
-		cur->set |= MP_LOOKUP_SET_DUPS;
-		break;
-	case 'A':
-		s = xstrdup(arg);
-		if ((tok = strchr(s, '=')) != NULL)
-			*tok++ = '\0';
-		if (*s == '\0') {
-			mp_warnx("--allocate: '%s': no column", arg);
-			mp_usage(usage);
-		}
-		cur->alloc = s;
-		cur->allocfield = tok;
-		cur->set |= MP_LOOKUP_SET_ALLOC;
-		break;
-	case 'c':
-		cur->countcol = (char *)given(arg, "--count-column: no column");
-		cur->set |= MP_LOOKUP_SET_COUNT;
-		break;
+	switch (*(const char *)ctx) {
 	case 'y':
-		s = xstrdup(arg);
-		nalloctypes = 0;
-		for (tok = strtok(s, ","); tok; tok = strtok(NULL, ",")) {
-			alloctypes = xrealloc(alloctypes, (nalloctypes + 1) *
-			    sizeof *alloctypes);
-			alloctypes[nalloctypes++] = tok;
-		}
-		if (nalloctypes == 0) {
-			mp_warnx("--allocate-to: no types");
-			mp_usage(usage);
-		}
+		mp_spend_types(&spend, arg, usage);
 		break;
 	case 'p':
 		mp_opt_path(&typepath, "--type", arg, usage);
 		break;
 	case 's':
+		field(&srcfield, "--source-field", arg);
+		break;
 	case 'x':
-		{
-			struct mp_lookup_add *a = *o == 's' ? &srcfield :
-			    &fx.field;
-
-			mp_path_free(&a->field);
-			free(a->name);
-			memset(a, 0, sizeof *a);
-			if (*arg)
-				mp_lookup_field(&ls, a, *o == 's' ?
-				    "--source-field" : "--fx-field", arg);
-		}
+		field(&fx.field, "--fx-field", arg);
 		break;
 	case 'C':
-		fxsrc = source(arg);
+		fxsrc = mp_lookup_opt_source(arg);
 		break;
 	case 'u':
 		fx.currency = given(arg, "--currency: empty");
@@ -382,37 +294,15 @@ opt(void *ctx, const char *arg, const char **errstr)
 
 #define CALL(name, l, arg, code, help) \
 	{ name, l, MP_OPT_CALL, NULL, arg, help, 0, 0, NULL, 0, opt, code }
-#define INT(name, l, dst, min, max, help) \
-	{ name, l, MP_OPT_INT, dst, "n", help, min, max, NULL, 0, NULL, NULL }
 
 int
 main(int argc, char *argv[])
 {
 	const struct mp_opt opts[] = {
-		CALL("table", 't', "[name=]source", "t",
-		    "a table: a file (NDJSON, CSV, TSV) or pg:query"),
-		CALL("key", 'k', "column[=expr]", "k",
-		    "a key column, and the record's side (.column)"),
-		CALL("add", 'a', "column[=field][:type]", "a",
-		    "a column to add, as field (every column)"),
-		CALL("format", 0, "ndjson|csv|tsv", "f",
-		    "the table's format (by its name)"),
-		CALL("first", 0, NULL, "1", "of rows with the same key, the first"),
-		CALL("last", 0, NULL, "l", "of rows with the same key, the last"),
-		CALL("allocate", 0, "column[=field]", "A",
-		    "spread a row's column over the events it matches"),
-		CALL("count-column", 0, "column",  "c",
-		    "the column of how many events a row covers"),
+		MP_LOOKUP_OPT_TABLE(&ls),
 		CALL("allocate-to", 0, "types", "y",
 		    "the event types that get a share (all)"),
 		CALL("type", 0, "path", "p", "the event type's field (.type)"),
-		{ "db", 'd', MP_OPT_STRING, &ls.pg.conninfo, "conninfo",
-		  "the PostgreSQL of pg: tables (PG* variables)",
-		  0, 0, NULL, 0, NULL, NULL },
-		INT("batch", 'b', &ls.batchn, 1, 1000000,
-		    "records a query with $1 is asked for at once (1000)"),
-		INT("cache", 0, &ls.cachen, 0, 100000000,
-		    "keys of a query with $1 kept (100000)"),
 		CALL("source-field", 0, "field", "s",
 		    "add the winning table's name as field (cost_source)"),
 		{ "unmatched", 0, MP_OPT_CHOICE, &unmatched, "pass|drop|reject",
@@ -430,7 +320,7 @@ main(int argc, char *argv[])
 		CALL("currency", 0, "code", "u", "the reporting currency"),
 		CALL("convert", 0, "paths", "v",
 		    "the money fields to convert (.cost,.revenue)"),
-		CALL("currency-field", 0, "path",  "r",
+		CALL("currency-field", 0, "path", "r",
 		    "the record's currency field (.currency)"),
 		CALL("time", 'T', "path", "T", "the event time's field (.ts)"),
 		CALL("fx-field", 0, "field", "x",
@@ -464,8 +354,8 @@ main(int argc, char *argv[])
 		mp_warnx("--currency needs --currency-table");
 		mp_usage(usage);
 	}
-	if (nalloctypes)
-		typeslot = mp_lookup_slot(&ls, &typepath);
+	if (spend.ntypes)
+		spend.typeslot = mp_lookup_slot(&ls, &typepath);
 	for (i = 0; i < ls.ntab; i++) {
 		mp_lookup_prepare(&ls, &ls.tab[i]);
 		anybatch |= ls.tab[i].batched;
@@ -515,7 +405,7 @@ main(int argc, char *argv[])
 	st = mp_run_flush(run, st);
 	mp_count(run, "unmatched", nunmatched);
 	mp_lookup_stats(&ls, run, mp_spend_memory(&ls));
-	mp_spend_stats(&spend, &ls, run, nalloctypes || twopass);
+	mp_spend_stats(&spend, &ls, run, spend.ntypes || twopass);
 	if (hasfx)
 		mp_count(run, "converted", fx.converted);
 	mp_spend_free(&ls);

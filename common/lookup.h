@@ -107,6 +107,7 @@ struct mp_lookups {
 	struct mp_lookup *tab;
 	int	 ntab;
 	struct mp_lookup dflt;	/* options before the first --table */
+	struct mp_lookup *cur;	/* the table options go to; NULL: dflt */
 	const char *usage;
 	/* the record's fields every table reads, found in one pass */
 	struct mp_path path[MP_LOOKUP_MAXFIELDS];
@@ -248,5 +249,56 @@ size_t	 mp_lookup_cached(const struct mp_lookup *);
  */
 void	 mp_lookup_stats(const struct mp_lookups *, struct mp_run *, size_t);
 
+
+/*
+ * lookopt.c: the options as entries of an option table (opt.h), each a
+ * CALL whose ctx is the struct mp_lookups: MP_LOOKUP_OPT_TABLE(&ls) gives
+ * -t, -k, -a, --format, --first, --last, --allocate, --count-column, -d,
+ * -b and --cache.
+ */
+int	 mp_lookup_opt_table(void *, const char *, const char **);
+int	 mp_lookup_opt_key(void *, const char *, const char **);
+int	 mp_lookup_opt_add(void *, const char *, const char **);
+int	 mp_lookup_opt_format(void *, const char *, const char **);
+int	 mp_lookup_opt_first(void *, const char *, const char **);
+int	 mp_lookup_opt_last(void *, const char *, const char **);
+int	 mp_lookup_opt_allocate(void *, const char *, const char **);
+int	 mp_lookup_opt_count(void *, const char *, const char **);
+/*
+ * [name=]source with a file's name made relative to the option file the
+ * option came from (kept until exit); pg: queries and - as they are.
+ */
+const char *mp_lookup_opt_source(const char *);
+#define MP_LOOKUP_OPT_ENTRY(name, l, arg, fn, ls, help) \
+	{ name, l, MP_OPT_CALL, NULL, arg, help, 0, 0, NULL, 0, fn, ls }
+#define MP_LOOKUP_OPT_TABLE(ls) \
+	MP_LOOKUP_OPT_ENTRY("table", 't', "[name=]source", \
+	    mp_lookup_opt_table, (ls), \
+	    "a table: a file (NDJSON, CSV, TSV) or pg:query"), \
+	MP_LOOKUP_OPT_ENTRY("key", 'k', "column[=expr]", mp_lookup_opt_key, \
+	    (ls), "a key column, and the record's side (.column)"), \
+	MP_LOOKUP_OPT_ENTRY("add", 'a', "column[=field][:type]", \
+	    mp_lookup_opt_add, (ls), "a column to add, as field (every column)"), \
+	MP_LOOKUP_OPT_ENTRY("format", 0, "ndjson|csv|tsv", \
+	    mp_lookup_opt_format, (ls), "the table's format (by its name)"), \
+	MP_LOOKUP_OPT_ENTRY("first", 0, NULL, mp_lookup_opt_first, (ls), \
+	    "of rows with the same key, the first"), \
+	MP_LOOKUP_OPT_ENTRY("last", 0, NULL, mp_lookup_opt_last, (ls), \
+	    "of rows with the same key, the last"), \
+	MP_LOOKUP_OPT_ENTRY("allocate", 0, "column[=field]", \
+	    mp_lookup_opt_allocate, (ls), \
+	    "spread a row's column over the events it matches"), \
+	MP_LOOKUP_OPT_ENTRY("count-column", 0, "column", \
+	    mp_lookup_opt_count, (ls), \
+	    "the column of how many events a row covers"), \
+	{ "db", 'd', MP_OPT_STRING, &(ls)->pg.conninfo, "conninfo", \
+	  "the PostgreSQL of pg: tables (PG* variables)", \
+	  0, 0, NULL, 0, NULL, NULL }, \
+	{ "batch", 'b', MP_OPT_INT, &(ls)->batchn, "n", \
+	  "records a query with $1 is asked for at once (1000)", \
+	  1, 1000000, NULL, 0, NULL, NULL }, \
+	{ "cache", 0, MP_OPT_INT, &(ls)->cachen, "n", \
+	  "keys of a query with $1 kept (100000)", \
+	  0, 100000000, NULL, 0, NULL, NULL }
 
 #endif

@@ -277,6 +277,42 @@ mp_spend_init(struct mp_spend_cfg *cfg, struct mp_lookups *ls)
 	return twopass;
 }
 
+void
+mp_spend_types(struct mp_spend_cfg *cfg, const char *arg, const char *usage)
+{
+	char *s = xstrdup(arg), *tok;
+
+	free(cfg->typebuf);	/* the last --allocate-to's */
+	cfg->typebuf = s;
+	cfg->ntypes = 0;
+	for (tok = strtok(s, ","); tok; tok = strtok(NULL, ",")) {
+		cfg->types = xrealloc(cfg->types, (cfg->ntypes + 1) *
+		    sizeof *cfg->types);
+		cfg->types[cfg->ntypes++] = tok;
+	}
+	if (cfg->ntypes == 0) {
+		mp_warnx("--allocate-to: no types");
+		mp_usage(usage);
+	}
+}
+
+int
+mp_spend_istype(const struct mp_spend_cfg *cfg, const struct mp_lookups *ls)
+{
+	const struct mp_span *v;
+	int i;
+
+	if (cfg->ntypes == 0)
+		return 1;
+	v = &ls->val[cfg->typeslot];
+	if (v->n == 0 || mp_json_type(v) != MP_JSON_STRING)
+		return 0;
+	for (i = 0; i < cfg->ntypes; i++)
+		if (mp_json_str_eq(v, cfg->types[i], strlen(cfg->types[i])))
+			return 1;
+	return 0;
+}
+
 int
 mp_spend_share(struct mp_spend_cfg *cfg, struct mp_lookup *t, long r,
     int64_t *share)

@@ -17,6 +17,10 @@ struct mp_spend_cfg {
 	const char *type;	/* --unallocated: the records' type, or NULL */
 	const char *timecol;	/* --unallocated-time: "date" */
 	const struct mp_lookup_add *srcfield; /* --source-field, or NULL */
+	char	**types;	/* --allocate-to: the types that get a share */
+	int	 ntypes;	/* 0: every type */
+	char	*typebuf;	/* where they are */
+	int	 typeslot;	/* the type's field, in the lookups' fields */
 	long long allocated;	/* shares given */
 	long long excess;	/* events past a row's count */
 	long long records;	/* cost records written */
@@ -31,6 +35,10 @@ struct mp_spend_cfg {
  * first pass with a query in batches.
  */
 int	 mp_spend_init(struct mp_spend_cfg *, struct mp_lookups *);
+/* --allocate-to: types, by commas; exits 64 with usage for none. */
+void	 mp_spend_types(struct mp_spend_cfg *, const char *, const char *);
+/* Whether the record looked up is of a type that gets a share. */
+int	 mp_spend_istype(const struct mp_spend_cfg *, const struct mp_lookups *);
 /*
  * The share of row r the next event gets into *share: 1, or 0 when the
  * row's events are all served (an excess; *share is 0).
