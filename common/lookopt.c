@@ -22,7 +22,7 @@ mp_lookup_opt_source(const char *arg)
 		return arg;
 	mp_buf_add(&b, arg, src - arg);
 	mp_buf_adds(&b, mp_opt_arg_path(src));
-	return mp_buf_str(&b);	/* kept until exit, as the table's */
+	return mp_buf_str(&b);
 }
 
 static struct mp_lookup *
@@ -35,9 +35,12 @@ int
 mp_lookup_opt_table(void *ctx, const char *arg, const char **errstr)
 {
 	struct mp_lookups *ls = ctx;
+	const char *src = mp_lookup_opt_source(arg);
 
 	(void)errstr;
-	ls->cur = mp_lookup_new(ls, NULL, mp_lookup_opt_source(arg));
+	ls->cur = mp_lookup_new(ls, NULL, src);
+	if (src != arg)
+		free((char *)src);
 	return 0;
 }
 

@@ -266,7 +266,8 @@ int	 mp_lookup_opt_allocate(void *, const char *, const char **);
 int	 mp_lookup_opt_count(void *, const char *, const char **);
 /*
  * [name=]source with a file's name made relative to the option file the
- * option came from (kept until exit); pg: queries and - as they are.
+ * option came from (allocated, unless it is arg itself); pg: queries and
+ * - as they are.
  */
 const char *mp_lookup_opt_source(const char *);
 #define MP_LOOKUP_OPT_ENTRY(name, l, arg, fn, ls, help) \
