@@ -48,18 +48,6 @@ static long long nunmatched;
 static int trustinput;			/* --trust-input */
 static int twopass, anybatch, strict;
 
-/* Whether a checked value is an object. */
-static int
-isobject(const char *p, size_t n)
-{
-	size_t i = 0;
-
-	while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' ||
-	    p[i] == '\n'))
-		i++;
-	return i < n && p[i] == '{';
-}
-
 /* Writes the record with the fields of its row, its share, its source. */
 static void
 emit(struct mp_run *run, struct mp_lookup_rec *c,
@@ -161,13 +149,8 @@ enrich(struct mp_run *run, struct mp_rec *rec, void *arg)
 	int i, rc;
 
 	(void)arg;
-	if (mp_rec_json(run, rec) < 0)
-		return 0;
-	if (!isobject(rec->p, rec->n)) {
-		mp_reject(run, rec, "not a JSON object");
-		return 0;
-	}
-	if (begin(run, rec, &c) < 0)
+	/* mp_rec_json: one JSON object */
+	if (mp_rec_json(run, rec) < 0 || begin(run, rec, &c) < 0)
 		return 0;
 	if (anybatch) {
 		mp_lookup_hold(&ls, run, &c, strict, done, NULL);
@@ -194,7 +177,7 @@ count(struct mp_run *run, struct mp_rec *rec, void *arg)
 
 	(void)run;
 	(void)arg;
-	if (mp_json_check(rec->p, rec->n, &e) < 0 || !isobject(rec->p, rec->n))
+	if (mp_json_check(rec->p, rec->n, &e) < 0)
 		return 0;
 	if (begin(NULL, rec, &c) < 0)
 		return 0;	/* the second pass rejects it */

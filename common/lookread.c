@@ -300,18 +300,6 @@ load_csv(struct mp_lookups *ls, struct mp_lookup *t)
 	mp_csv_close(&c);
 }
 
-/* Whether a checked value is an object. */
-static int
-isobject(const char *p, size_t n)
-{
-	size_t i = 0;
-
-	while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' ||
-	    p[i] == '\n'))
-		i++;
-	return i < n && p[i] == '{';
-}
-
 /* Adds a column the options name, when the first row lacks it. */
 static void
 need(char ***cols, int *ncol, const char *name)
@@ -341,11 +329,10 @@ load_ndjson(struct mp_lookups *ls, struct mp_lookup *t)
 	while ((s = mp_lines_next(&l, &st)) != NULL) {
 		n = strlen(s);
 		r.line = l.line;
+		/* one JSON object */
 		if (mp_json_check(s, n, &e) < 0)
 			mp_lookup_bad(&r, "invalid JSON at byte %zu: %s",
 			    e.off + 1, e.msg);
-		if (!isobject(s, n))
-			mp_lookup_bad(&r, "not a JSON object");
 		if (!resolved) {
 			/* the first row's members are the columns */
 			for (it = 0; mp_json_members(s, n, &it, &k, &v);) {
