@@ -22,7 +22,7 @@ mp_fx_table(struct mp_fx *fx, struct mp_lookups *ls, const char *src)
 	t->add[0].type = MP_LOOKUP_RATE;
 	t->dups = ls->dflt.dups;
 	if (t->fmt != MP_LOOKUP_PG) {
-		f = mp_lookup_format(ls, src, NULL);
+		f = mp_lookup_format_of(src);
 		t->fmt = f == MP_LOOKUP_NDJSON || f == MP_LOOKUP_TSV ? f :
 		    MP_LOOKUP_CSV;
 	}

@@ -42,19 +42,20 @@ ext(const char *file, const char *e)
 }
 
 int
+mp_lookup_format_of(const char *file)
+{
+	if (ext(file, ".ndjson") || ext(file, ".jsonl") || ext(file, ".json"))
+		return MP_LOOKUP_NDJSON;
+	if (ext(file, ".csv"))
+		return MP_LOOKUP_CSV;
+	if (ext(file, ".tsv"))
+		return MP_LOOKUP_TSV;
+	return MP_LOOKUP_NONE;
+}
+
+int
 mp_lookup_format(struct mp_lookups *ls, const char *opt, const char *s)
 {
-	if (s == NULL) {
-		/* by the file's name */
-		if (ext(opt, ".ndjson") || ext(opt, ".jsonl") ||
-		    ext(opt, ".json"))
-			return MP_LOOKUP_NDJSON;
-		if (ext(opt, ".csv"))
-			return MP_LOOKUP_CSV;
-		if (ext(opt, ".tsv"))
-			return MP_LOOKUP_TSV;
-		return MP_LOOKUP_NONE;
-	}
 	if (strcmp(s, "ndjson") == 0)
 		return MP_LOOKUP_NDJSON;
 	if (strcmp(s, "csv") == 0)
@@ -214,7 +215,7 @@ inherit(struct mp_lookups *ls, struct mp_lookup *t)
 	if (!(t->set & MP_LOOKUP_SET_COUNT))
 		t->countcol = d->countcol;
 	if (t->fmt == MP_LOOKUP_NONE &&
-	    (t->fmt = mp_lookup_format(ls, t->src, NULL)) == MP_LOOKUP_NONE) {
+	    (t->fmt = mp_lookup_format_of(t->src)) == MP_LOOKUP_NONE) {
 		mp_warnx("%s: cannot tell the format from the name; "
 		    "give --format", t->src);
 		mp_usage(ls->usage);

@@ -147,7 +147,8 @@ void	 mp_lookup_key(struct mp_lookups *, struct mp_lookup *, const char *);
 void	 mp_lookup_column(struct mp_lookups *, struct mp_lookup *,
 	    const char *);
 int	 mp_lookup_format(struct mp_lookups *, const char *, const char *);
-/* (mp_lookup_format with NULL: the format of a file's name, or NONE.) */
+/* The format a file's name says, or MP_LOOKUP_NONE. */
+int	 mp_lookup_format_of(const char *);
 /* The field an option names for a tool to add, "name": when top-level. */
 void	 mp_lookup_field(struct mp_lookups *, struct mp_lookup_add *,
 	    const char *, const char *);
