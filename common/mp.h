@@ -134,6 +134,8 @@ void	 mp_buf_free(struct mp_buf *);
 int	 mp_utf8_seq(const unsigned char *, size_t, const char **);
 /* Whether the bytes are valid UTF-8. */
 int	 mp_utf8_valid(const char *, size_t);
+/* Appends the code point (at most U+10FFFF) encoded as UTF-8. */
+void	 mp_utf8_put(struct mp_buf *, unsigned long);
 
 /* json.c: a strict scanner; no tree is ever built */
 #define MP_JSON_MAXDEPTH	128
@@ -246,6 +248,13 @@ void	 mp_json_canon(const char *, size_t, const struct mp_path *, int,
 int	 mp_time_parse(const char *, size_t, int64_t *);
 /* Formats seconds since the epoch as RFC 3339 UTC; buf holds 32 bytes. */
 char	*mp_time_fmt(int64_t, char *);
+/* Formats seconds since the epoch as 20261120T140312Z; buf holds 17. */
+char	*mp_time_compact(int64_t, char *);
+/*
+ * The time a JSON string value holds (escapes decoded) into *us.
+ * Returns 0, or -1 when it is not a string or not RFC 3339.
+ */
+int	 mp_time_json(const struct mp_span *, int64_t *);
 
 /*
  * Parses a duration: integers with units ms, s, m, h, d, one or more
@@ -1136,6 +1145,8 @@ struct mp_s3 {
  * bytes, or holds a byte other than letters, digits, '.', '-' and '_'.
  */
 int	 mp_s3_parse(const char *, char **, char **);
+/* As mp_s3_parse, the key a folder: "" or ending in '/'. */
+int	 mp_s3_parse_folder(const char *, char **, char **);
 /*
  * Reads "--s3-credentials=FILE": lines KEY=VALUE (AWS_ACCESS_KEY_ID,
  * AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN; other names are ignored; '#'
@@ -1164,8 +1175,9 @@ int	 mp_s3_setup(struct mp_s3 *);
  * upload is aborted (best effort).
  *
  * Retries: connection failures, timeouts, 5xx, 429, 408, SlowDown,
- * RequestTimeout, an ETag mismatch, with mp_backoff(n, 0.5, 30) full
- * jitter, up to retries and retry_max; each retry warns once,
+ * RequestTimeout, an ETag mismatch, on the retry policy (retry.h: full
+ * jitter from 0.5 s, capped at 30 s), up to retries and retry_max
+ * seconds (tries and waits); each retry warns once,
  * "s3: s3://bucket/key: what: why; retrying in 0.4s".  Returns 0, or an
  * exit status with err set: 69 (unreachable, 5xx after the retries), 77
  * (403, InvalidAccessKeyId, SignatureDoesNotMatch), 78 (other 4xx, e.g.
@@ -1230,21 +1242,19 @@ int	 mp_s3_opt_addressing(void *, const char *, const char **);
 int	 mp_s3_opt_credentials(void *, const char *, const char **);
 int	 mp_s3_opt_part_size(void *, const char *, const char **);
 int	 mp_s3_opt_retries(void *, const char *, const char **);
-#define MP_S3_OPT_ENTRY(name, arg, fn, s3, help) \
-	{ name, 0, MP_OPT_CALL, NULL, arg, help, 0, 0, NULL, 0, fn, s3 }
 #define MP_S3_OPT_TABLE(s3) \
-	MP_S3_OPT_ENTRY("s3-endpoint", "url", mp_s3_opt_endpoint, (s3), \
+	MP_OPT_FN("s3-endpoint", 0, "url", mp_s3_opt_endpoint, (s3), \
 	    "the S3 server (AWS_ENDPOINT_URL_S3, AWS's)"), \
-	MP_S3_OPT_ENTRY("s3-region", "name", mp_s3_opt_region, (s3), \
+	MP_OPT_FN("s3-region", 0, "name", mp_s3_opt_region, (s3), \
 	    "the region signed for (AWS_REGION, us-east-1)"), \
-	MP_S3_OPT_ENTRY("s3-addressing", "path|virtual", \
+	MP_OPT_FN("s3-addressing", 0, "path|virtual", \
 	    mp_s3_opt_addressing, (s3), \
 	    "the bucket in the URL's path or host name"), \
-	MP_S3_OPT_ENTRY("s3-credentials", "file", mp_s3_opt_credentials, \
+	MP_OPT_FN("s3-credentials", 0, "file", mp_s3_opt_credentials, \
 	    (s3), "read the AWS_* keys from file"), \
-	MP_S3_OPT_ENTRY("s3-part-size", "size", mp_s3_opt_part_size, \
+	MP_OPT_FN("s3-part-size", 0, "size", mp_s3_opt_part_size, \
 	    (s3), "upload in parts of size above it (8M)"), \
-	MP_S3_OPT_ENTRY("s3-retries", "n", mp_s3_opt_retries, (s3), \
+	MP_OPT_FN("s3-retries", 0, "n", mp_s3_opt_retries, (s3), \
 	    "retries of a failed request (5)")
 
 /*
@@ -1260,5 +1270,9 @@ int	 mp_s3_opt_retries(void *, const char *, const char **);
 #include "fx.h"
 #include "twopass.h"
 #include "zst.h"
+#include "zfile.h"
+#include "url.h"
+#include "xml.h"
+#include "envfile.h"
 
 #endif

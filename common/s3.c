@@ -87,29 +87,6 @@ objname(const char *bucket, const char *key, struct mp_buf *b)
 	return mp_buf_str(b);
 }
 
-/*
- * Appends the bytes percent-encoded as SigV4 wants them: RFC 3986's
- * unreserved bytes as they are, '/' too in a path, the rest %XX.
- */
-static void
-enc(struct mp_buf *b, const char *s, int path)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	const unsigned char *p;
-
-	for (p = (const unsigned char *)s; *p; p++) {
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		    (*p >= '0' && *p <= '9') || strchr("-._~", *p) ||
-		    (path && *p == '/'))
-			mp_buf_addc(b, *p);
-		else {
-			mp_buf_addc(b, '%');
-			mp_buf_addc(b, hex[*p >> 4]);
-			mp_buf_addc(b, hex[*p & 15]);
-		}
-	}
-}
-
 static void
 tohex(const unsigned char *p, size_t n, char *out)
 {
@@ -197,146 +174,17 @@ mkurl(const struct mp_s3 *s3, const struct op *op, struct mp_buf *u)
 	mp_buf_add(u, ep.path, ep.npath);
 	if (!virt) {
 		mp_buf_addc(u, '/');
-		enc(u, op->bucket, 0);
+		mp_url_encode(u, op->bucket, strlen(op->bucket), NULL);
 	}
 	if (op->key) {
 		mp_buf_addc(u, '/');
-		enc(u, op->key, 1);
+		mp_url_encode(u, op->key, strlen(op->key), "/");
 	} else if (virt)
 		mp_buf_addc(u, '/');
 	if (op->query && *op->query) {
 		mp_buf_addc(u, '?');
 		mp_buf_adds(u, op->query);
 	}
-}
-
-static void
-utf8(struct mp_buf *b, unsigned long cp)
-{
-	if (cp < 0x80)
-		mp_buf_addc(b, cp);
-	else if (cp < 0x800) {
-		mp_buf_addc(b, 0xc0 | cp >> 6);
-		mp_buf_addc(b, 0x80 | (cp & 63));
-	} else if (cp < 0x10000) {
-		mp_buf_addc(b, 0xe0 | cp >> 12);
-		mp_buf_addc(b, 0x80 | (cp >> 6 & 63));
-		mp_buf_addc(b, 0x80 | (cp & 63));
-	} else {
-		mp_buf_addc(b, 0xf0 | cp >> 18);
-		mp_buf_addc(b, 0x80 | (cp >> 12 & 63));
-		mp_buf_addc(b, 0x80 | (cp >> 6 & 63));
-		mp_buf_addc(b, 0x80 | (cp & 63));
-	}
-}
-
-/* Appends the text of XML, its entities decoded. */
-static void
-xmltext(const char *s, const char *end, struct mp_buf *out)
-{
-	static const struct {
-		const char *name;
-		char	 c;
-	} ent[] = {
-		{ "amp;", '&' }, { "lt;", '<' }, { "gt;", '>' },
-		{ "quot;", '"' }, { "apos;", '\'' }, { NULL, 0 }
-	};
-	unsigned long cp;
-	const char *p, *semi;
-	char *e;
-	int i;
-
-	for (p = s; p < end; p++) {
-		if (*p != '&') {
-			mp_buf_addc(out, *p);
-			continue;
-		}
-		for (i = 0; ent[i].name; i++)
-			if ((size_t)(end - p - 1) >= strlen(ent[i].name) &&
-			    strncmp(p + 1, ent[i].name, strlen(ent[i].name)) ==
-			    0)
-				break;
-		if (ent[i].name) {
-			mp_buf_addc(out, ent[i].c);
-			p += strlen(ent[i].name);
-			continue;
-		}
-		semi = memchr(p, ';', end - p);
-		if (semi && end - p > 3 && p[1] == '#' && semi - p < 12 &&
-		    (p[2] == 'x' ? isxdigit((unsigned char)p[3]) :
-		    isdigit((unsigned char)p[2]))) {
-			errno = 0;
-			cp = p[2] == 'x' ? strtoul(p + 3, &e, 16) :
-			    strtoul(p + 2, &e, 10);
-			if (e == semi && errno == 0 && cp > 0 &&
-			    cp <= 0x10ffff && (cp < 0xd800 || cp > 0xdfff)) {
-				utf8(out, cp);
-				p = semi;
-				continue;
-			}
-		}
-		mp_buf_addc(out, '&');		/* not an entity: as it is */
-	}
-}
-
-/*
- * Finds the next element <tag>...</tag> in [*p, end): its content is
- * [*in, *inend), and *p moves past it.  Returns 1, or 0 when there is
- * none.  S3's elements have no attributes; a name is not a prefix of
- * another (<Key> is not <KeyCount>).
- */
-static int
-xmlelem(const char **p, const char *end, const char *tag, const char **in,
-    const char **inend)
-{
-	char open[64], close[64];
-	const char *a, *b;
-	int no, nc;
-
-	no = snprintf(open, sizeof open, "<%s>", tag);
-	nc = snprintf(close, sizeof close, "</%s>", tag);
-	if ((a = memmem(*p, end - *p, open, no)) == NULL)
-		return 0;
-	a += no;
-	if ((b = memmem(a, end - a, close, nc)) == NULL)
-		return 0;
-	*in = a;
-	*inend = b;
-	*p = b + nc;
-	return 1;
-}
-
-/* The decoded text of the first <tag> in [p, end) into out (reset). */
-static int
-xmlget(const char *p, const char *end, const char *tag, struct mp_buf *out)
-{
-	const char *a, *b;
-
-	out->len = 0;
-	if (!xmlelem(&p, end, tag, &a, &b))
-		return 0;
-	xmltext(a, b, out);
-	mp_buf_str(out);
-	return 1;
-}
-
-/* Whether a body is S3's <Error> document (a 200 may carry one). */
-static int
-xmlerror(const struct mp_buf *b)
-{
-	const char *p = b->p, *end = b->p + b->len;
-
-	if (b->len == 0)
-		return 0;
-	while (p < end && isspace((unsigned char)*p))
-		p++;
-	if (end - p > 5 && strncmp(p, "<?xml", 5) == 0) {
-		if ((p = memchr(p, '>', end - p)) == NULL)
-			return 0;
-		for (p++; p < end && isspace((unsigned char)*p); p++)
-			;
-	}
-	return end - p >= 7 && strncmp(p, "<Error>", 7) == 0;
 }
 
 /* Starts a try of a GET: from the byte after the last fn had. */
@@ -521,9 +369,13 @@ static int
 call(struct mp_s3 *s3, struct op *op, struct mp_http_resp *r)
 {
 	struct mp_buf why = { 0 }, msg = { 0 }, name = { 0 };
+	struct mp_retry rt = { 0 };
 	double t0 = mp_now(), d;
-	int n = 0, rc, st, retries = s3->retries < 0 ? 0 : s3->retries;
+	int rc, st;
 	long long got;
+
+	rt.max_tries = s3->retries < 0 ? 0 : s3->retries;
+	rt.max_time = s3->retry_max;
 
 	objname(op->bucket, op->key, &name);
 	for (op->tries = 1;; op->tries++) {
@@ -533,7 +385,7 @@ call(struct mp_s3 *s3, struct op *op, struct mp_http_resp *r)
 		rc = perform(s3, op, r);
 		mp_buf_str(&r->body);	/* never NULL, even when empty */
 		if (op->get && op->get->got > got) {
-			n = 0;
+			mp_retry_reset(&rt);
 			t0 = mp_now();
 		}
 		if (rc == -1 && op->get && strcmp(r->err, "stopped") == 0) {
@@ -548,22 +400,24 @@ call(struct mp_s3 *s3, struct op *op, struct mp_http_resp *r)
 		if (rc == -1) {
 			mp_buf_adds(&why, r->err);
 			st = MP_EX_UNAVAILABLE;
-		} else if (r->status / 100 == 2 && !xmlerror(&r->body)) {
+		} else if (r->status / 100 == 2 &&
+		    !mp_xml_root_is(r->body.p, r->body.len, "Error")) {
 			if (op->md5 == NULL || etagok(r, op->md5, &why)) {
 				st = 0;
 				break;
 			}
 			st = MP_EX_UNAVAILABLE;
 		} else {
-			xmlget(r->body.p, r->body.p + r->body.len, "Code",
+			mp_xml_get(r->body.p, r->body.p + r->body.len, "Code",
 			    &msg);
 			snprintf(op->code, sizeof op->code, "%s",
 			    msg.len ? msg.p : "");
 			if (*op->code) {
 				mp_buf_printf(&why, "%ld %s", r->status,
 				    op->code);
-				if (xmlget(r->body.p, r->body.p + r->body.len,
-				    "Message", &msg) && msg.len > 0)
+				if (mp_xml_get(r->body.p, r->body.p +
+				    r->body.len, "Message", &msg) &&
+				    msg.len > 0)
 					mp_buf_printf(&why, ": %s", msg.p);
 			} else
 				mp_buf_printf(&why, "HTTP %ld", r->status);
@@ -571,13 +425,13 @@ call(struct mp_s3 *s3, struct op *op, struct mp_http_resp *r)
 			if (st != MP_EX_UNAVAILABLE)
 				break;
 		}
-		d = mp_backoff(n, 0.5, 30);
-		if (n >= retries || mp_now() - t0 + d > s3->retry_max)
+		/* retry_max bounds the tries' time as well as the waits */
+		rt.waited = mp_now() - t0;
+		if ((d = mp_retry_next(&rt, -1, NULL)) < 0)
 			break;
 		mp_warnx("s3: %s: %s: %s; retrying in %.1fs", mp_buf_str(&name),
 		    op->what, mp_buf_str(&why), d);
 		usleep((useconds_t)(d * 1e6));
-		n++;
 	}
 	if (st > 0 && op->tries > 1)
 		fail(s3, st, "%s: %s: %s (%d tries)", mp_buf_str(&name),
@@ -630,124 +484,49 @@ mp_s3_parse(const char *url, char **bucket, char **key)
 	return 0;
 }
 
-/*
- * The value of a line of an EnvironmentFile, unquoted, into out.
- * Returns 0, or -1 with *why.
- */
-static int
-envvalue(const char *s, struct mp_buf *out, const char **why)
+int
+mp_s3_parse_folder(const char *url, char **bucket, char **prefix)
 {
-	const char *e;
-	int q;
+	size_t n;
 
-	out->len = 0;
-	while (*s == ' ' || *s == '\t')
-		s++;
-	if (*s == '"' || *s == '\'') {
-		q = *s++;
-		for (; *s && *s != q; s++) {
-			if (q == '"' && *s == '\\' && s[1])
-				s++;
-			mp_buf_addc(out, *s);
-		}
-		if (*s != q) {
-			*why = "no closing quote";
-			return -1;
-		}
-		for (s++; *s == ' ' || *s == '\t'; s++)
-			;
-		if (*s) {
-			*why = "text after the closing quote";
-			return -1;
-		}
-	} else {
-		for (e = s + strlen(s); e > s && (e[-1] == ' ' ||
-		    e[-1] == '\t'); e--)
-			;
-		mp_buf_add(out, s, e - s);
+	if (mp_s3_parse(url, bucket, prefix) < 0)
+		return -1;
+	if ((n = strlen(*prefix)) > 0 && (*prefix)[n - 1] != '/') {
+		*prefix = xrealloc(*prefix, n + 2);
+		strcpy(*prefix + n, "/");
 	}
-	mp_buf_str(out);
+	return 0;
+}
+
+/* Keeps the settings of the three names --s3-credentials reads. */
+static int
+credential(void *arg, const char *name, size_t n, const char *value)
+{
+	static const char *const names[] = {
+		"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
+		"AWS_SESSION_TOKEN", NULL
+	};
+	struct mp_s3 *s3 = arg;
+	char **dst;
+	int i;
+
+	for (i = 0; names[i]; i++)
+		if (strlen(names[i]) == n && strncmp(name, names[i], n) == 0)
+			break;
+	if (names[i] == NULL)
+		return 0;	/* the file may set other things */
+	dst = i == 0 ? &s3->akid : i == 1 ? &s3->secret : &s3->token;
+	if (*dst)
+		sodium_memzero(*dst, strlen(*dst));
+	free(*dst);
+	*dst = xstrdup(value);
 	return 0;
 }
 
 int
 mp_s3_credentials(struct mp_s3 *s3, const char *file)
 {
-	static const char *const names[] = {
-		"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
-		"AWS_SESSION_TOKEN", NULL
-	};
-	struct mp_buf v = { 0 };
-	const char *why = NULL;
-	char *line = NULL, *s, *eq, *e, **dst;
-	size_t sz = 0, n = 0;
-	long long lineno = 0;
-	ssize_t len;
-	FILE *f;
-	int i, rc = 0;
-
-	if ((f = fopen(file, "r")) == NULL) {
-		mp_warnx("%s: %s", file, strerror(errno));
-		return MP_EX_NOINPUT;
-	}
-	while (rc == 0 && (len = getline(&line, &sz, f)) != -1) {
-		lineno++;
-		while (len > 0 && (line[len - 1] == '\n' ||
-		    line[len - 1] == '\r'))
-			line[--len] = '\0';
-		for (s = line; *s == ' ' || *s == '\t'; s++)
-			;
-		if (*s == '\0' || *s == '#' || *s == ';')
-			continue;
-		if (strlen(s) != (size_t)(len - (s - line)))
-			why = "NUL byte in the line";
-		else if (strncmp(s, "export", 6) == 0 && (s[6] == ' ' ||
-		    s[6] == '\t'))
-			for (s += 6; *s == ' ' || *s == '\t'; s++)
-				;
-		if (why == NULL && (eq = strchr(s, '=')) == NULL)
-			why = "not NAME=VALUE";
-		if (why == NULL) {
-			for (e = eq; e > s && (e[-1] == ' ' || e[-1] == '\t');
-			    e--)
-				;
-			n = e - s;
-			if (n == 0 || strspn(s, "abcdefghijklmnopqrstuvwxyz"
-			    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != n ||
-			    isdigit((unsigned char)*s))
-				why = "not NAME=VALUE";
-			else
-				(void)envvalue(eq + 1, &v, &why);
-		}
-		if (why) {
-			mp_warnat(file, lineno, "%s", why);
-			rc = MP_EX_CONFIG;
-			break;
-		}
-		for (i = 0; names[i]; i++)
-			if (strlen(names[i]) == n &&
-			    strncmp(s, names[i], n) == 0)
-				break;
-		if (names[i] == NULL)
-			continue;	/* the file may set other things */
-		dst = i == 0 ? &s3->akid : i == 1 ? &s3->secret : &s3->token;
-		if (*dst)
-			sodium_memzero(*dst, strlen(*dst));
-		free(*dst);
-		*dst = xstrdup(v.len ? v.p : "");
-	}
-	if (rc == 0 && ferror(f)) {
-		mp_warnx("%s: %s", file, strerror(errno));
-		rc = MP_EX_IOERR;
-	}
-	fclose(f);
-	if (line)
-		sodium_memzero(line, sz);
-	free(line);
-	if (v.p)
-		sodium_memzero(v.p, v.cap);
-	mp_buf_free(&v);
-	return rc;
+	return mp_envfile_read(file, credential, s3);
 }
 
 /* The variable's value, allocated, or NULL when unset or empty. */
@@ -922,7 +701,7 @@ upload_op(struct op *op, struct mp_buf *q, int part, const char *id,
 	if (part > 0)
 		mp_buf_printf(q, "partNumber=%d&", part);
 	mp_buf_adds(q, "uploadId=");
-	enc(q, id, 0);
+	mp_url_encode(q, id, strlen(id), NULL);
 	memset(op, 0, sizeof *op);
 	op->what = what;
 	op->method = method;
@@ -957,7 +736,7 @@ putmulti(struct mp_s3 *s3, int fd, const char *path, const char *bucket,
 	op.ctype = "application/octet-stream";
 	if ((rc = call(s3, &op, r)) != 0)
 		return rc;
-	if (!xmlget(r->body.p, r->body.p + r->body.len, "UploadId", &id) ||
+	if (!mp_xml_get(r->body.p, r->body.p + r->body.len, "UploadId", &id) ||
 	    id.len == 0) {
 		mp_buf_free(&id);
 		return fail(s3, MP_EX_UNAVAILABLE, "s3://%s/%s: %s: no "
@@ -1006,7 +785,7 @@ putmulti(struct mp_s3 *s3, int fd, const char *path, const char *bucket,
 	mp_md5_final(&ofparts, md5);
 	snprintf(sfx, sizeof sfx, "-%d", nparts);
 	if (rc == 0)
-		xmlget(r->body.p, r->body.p + r->body.len, "ETag", &etag);
+		mp_xml_get(r->body.p, r->body.p + r->body.len, "ETag", &etag);
 	else if (op.tries > 1 && strcmp(op.code, "NoSuchUpload") == 0) {
 		/* an earlier try may have completed it: look */
 		if (headsize(s3, bucket, key, r, &got, &etag) == 0 &&
@@ -1128,7 +907,7 @@ mp_s3_list(struct mp_s3 *s3, const char *bucket, const char *prefix,
 		q.len = 0;
 		if (tok.len > 0) {
 			mp_buf_adds(&q, "continuation-token=");
-			enc(&q, tok.p, 0);
+			mp_url_encode(&q, tok.p, tok.len, NULL);
 			mp_buf_addc(&q, '&');
 		}
 		mp_buf_adds(&q, "list-type=2");
@@ -1136,7 +915,7 @@ mp_s3_list(struct mp_s3 *s3, const char *bucket, const char *prefix,
 			mp_buf_printf(&q, "&max-keys=%d", s3->max_keys);
 		if (*prefix) {
 			mp_buf_adds(&q, "&prefix=");
-			enc(&q, prefix, 0);
+			mp_url_encode(&q, prefix, strlen(prefix), NULL);
 		}
 		op.what = "list";
 		op.method = "GET";
@@ -1147,9 +926,9 @@ mp_s3_list(struct mp_s3 *s3, const char *bucket, const char *prefix,
 			break;
 		p = r.body.p;
 		end = r.body.p + r.body.len;
-		while (xmlelem(&p, end, "Contents", &a, &b)) {
-			if (!xmlget(a, b, "Key", &key) ||
-			    !xmlget(a, b, "Size", &v) ||
+		while (mp_xml_elem(&p, end, "Contents", &a, &b)) {
+			if (!mp_xml_get(a, b, "Key", &key) ||
+			    !mp_xml_get(a, b, "Size", &v) ||
 			    mp_strtonum(v.p, 0, LLONG_MAX, &size, &errstr)
 			    == -1) {
 				rc = fail(s3, MP_EX_UNAVAILABLE, "s3://%s/%s: "
@@ -1160,9 +939,9 @@ mp_s3_list(struct mp_s3 *s3, const char *bucket, const char *prefix,
 			if ((rc = fn(key.p, size, arg)) != 0)
 				goto out;
 		}
-		more = xmlget(r.body.p, end, "IsTruncated", &v) &&
+		more = mp_xml_get(r.body.p, end, "IsTruncated", &v) &&
 		    strcmp(v.p, "true") == 0;
-		if (more && (!xmlget(r.body.p, end, "NextContinuationToken",
+		if (more && (!mp_xml_get(r.body.p, end, "NextContinuationToken",
 		    &tok) || tok.len == 0)) {
 			rc = fail(s3, MP_EX_UNAVAILABLE, "s3://%s/%s: list: "
 			    "truncated, without a continuation token",

@@ -142,3 +142,29 @@ mp_time_fmt(int64_t secs, char *buf)
 		strcpy(buf, "?");
 	return buf;
 }
+
+char *
+mp_time_compact(int64_t secs, char *buf)
+{
+	time_t t = (time_t)secs;
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, 17, "%Y%m%dT%H%M%SZ", &tm);
+	return buf;
+}
+
+int
+mp_time_json(const struct mp_span *v, int64_t *us)
+{
+	static struct mp_buf dec;
+
+	if (mp_json_type(v) != MP_JSON_STRING)
+		return -1;
+	if (memchr(v->p, '\\', v->n) == NULL)
+		return mp_time_parse(v->p + 1, v->n - 2, us);
+	/* a time written with escapes, "\u0032026-..." */
+	dec.len = 0;
+	mp_json_str_decode(v, &dec);
+	return mp_time_parse(dec.p, dec.len, us);
+}

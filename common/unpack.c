@@ -1,6 +1,6 @@
 /*
  * unpack.c: compressed report files, whole in memory: gzip (zlib), zstd
- * (libzstd) and zip (libarchive).  Every checksum is checked before the
+ * (zst.c) and zip (libarchive).  Every checksum is checked before the
  * entries are handed over, and output is counted as it is made, so that
  * a bomb is stopped near its limit, whatever its headers claim.
  */
@@ -14,8 +14,6 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <zlib.h>
-#include <zstd.h>
-#include <zstd_errors.h>
 
 #include "mp.h"
 
@@ -200,35 +198,27 @@ unzstd(struct run *r, const unsigned char *p, size_t n)
 {
 	struct mp_unpack *u = r->u;
 	struct mp_unpacked *e;
-	ZSTD_DCtx *z;
-	ZSTD_inBuffer in = { p, n, 0 };
-	ZSTD_outBuffer ob;
-	size_t zr = 0, pos;
-	int frame = 1, rc = -1;
+	struct mp_zst_dstream *z;
+	const char *why;
+	size_t pos = 0, before, made;
+	int zr = 0, frame = 1, rc = -1;
 
-	if ((z = ZSTD_createDCtx()) == NULL)
+	if ((z = mp_zst_dstream_new()) == NULL)
 		return fail(u, "cannot initialize libzstd");
 	e = addent(u, "");
-	while (in.pos < n) {
-		if (zr == 0 && !iszstd(p + in.pos, n - in.pos)) {
+	while (pos < n) {
+		if (zr == 0 && !iszstd(p + pos, n - pos)) {
 			fail(u, "bytes after the last zstd frame");
 			goto out;
 		}
-		ob.size = room(r, &e->data);
-		ob.dst = e->data.p + e->data.len;
-		ob.pos = 0;
-		pos = in.pos;
-		zr = ZSTD_decompressStream(z, &ob, &in);
-		r->in += in.pos - pos;
-		r->out += ob.pos;
-		e->data.len += ob.pos;
-		if (ZSTD_isError(zr)) {
-			if (ZSTD_getErrorCode(zr) == ZSTD_error_checksum_wrong)
-				fail(u, "zstd frame %d: checksum mismatch",
-				    frame);
-			else
-				fail(u, "zstd frame %d: %s", frame,
-				    ZSTD_getErrorName(zr));
+		before = pos;
+		made = e->data.len;
+		zr = mp_zst_dstream_step(z, p, n, &pos, &e->data,
+		    room(r, &e->data), &why);
+		r->in += pos - before;
+		r->out += e->data.len - made;
+		if (zr == -1) {
+			fail(u, "zstd frame %d: %s", frame, why);
 			goto out;
 		}
 		if (check(r) == -1)
@@ -238,27 +228,24 @@ unzstd(struct run *r, const unsigned char *p, size_t n)
 	}
 	/* the last frame may still hold output it could not flush */
 	while (zr != 0) {
-		ob.size = room(r, &e->data);
-		ob.dst = e->data.p + e->data.len;
-		ob.pos = 0;
-		zr = ZSTD_decompressStream(z, &ob, &in);
-		r->out += ob.pos;
-		e->data.len += ob.pos;
-		if (ZSTD_isError(zr)) {
-			fail(u, "zstd frame %d: %s", frame,
-			    ZSTD_getErrorName(zr));
+		made = e->data.len;
+		zr = mp_zst_dstream_step(z, p, n, &pos, &e->data,
+		    room(r, &e->data), &why);
+		r->out += e->data.len - made;
+		if (zr == -1) {
+			fail(u, "zstd frame %d: %s", frame, why);
 			goto out;
 		}
 		if (check(r) == -1)
 			goto out;
-		if (zr != 0 && ob.pos == 0) {
+		if (zr != 0 && e->data.len == made) {
 			fail(u, "truncated zstd frame");
 			goto out;
 		}
 	}
 	rc = 0;
 out:
-	ZSTD_freeDCtx(z);
+	mp_zst_dstream_free(z);
 	return rc;
 }
 

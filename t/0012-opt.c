@@ -65,7 +65,9 @@ main(int argc, char *argv[])
 	};
 	int i;
 
-	i = mp_opt_parse(argc, argv, opts, &cfg, usage);
+	/* OPT_NOCFG: as a tool without records */
+	i = mp_opt_parse(argc, argv, opts, getenv("OPT_NOCFG") ? NULL : &cfg,
+	    usage);
 	printf("flag=%d num=%lld size=%lld dur=%" PRId64 " money=%" PRId64
 	    " choice=%d\n", flag, num, size, dur, money, choice);
 	printf("str=%s path=%s calls=%d\n", str ? str : "(null)",

@@ -88,6 +88,14 @@ run mp-validate --help
 ! grep -q -- '--dropped' out
 ok $? "mp-validate --help: no --dropped, that it has no use for"
 
+OPT_NOCFG=1 run "$opt" --help
+[ "$rc" = 0 ] && grep -q -- '--log-format=' out && grep -q -- '--config=' out &&
+    ! grep -qE -- '--(rejects|stats|strict|max-record|progress)' out
+ok $? "a tool without records: only -h, -V, -K and --log-format are added"
+OPT_NOCFG=1 run "$opt" --rejects=x
+[ "$rc" = 64 ] && grep -q "unrecognized option '--rejects=x'" err
+ok $? "a tool without records: --rejects is not an option"
+
 # --- option files: in place, later options win
 mkdir -p sub/inner
 printf 'num = 5\n-c a\n' >sub/c.conf
@@ -160,10 +168,8 @@ check "mp-reconcile -K: their side relative to the option file" 0 /dev/null ""
 # --- an optional argument takes its value with '=' only
 printf '{"a":1}\n' >in.ndjson
 printf '{"prog":"mp-validate","records_in":1}\n' >old.json
-for t in mp-validate mp-botfilter mp-dedup mp-reconcile; do
-	a=
-	[ "$t" = mp-reconcile ] && a="--theirs=in.ndjson --key=a --amount=a"
-	IN=in.ndjson run "$t" $a --stats st.json
+for t in $(cd "$top/cmd" && ls mp-*.c | sed 's/\.c$//'); do
+	IN=in.ndjson run "$t" --stats st.json
 	[ "$rc" = 64 ] && [ ! -s out ] && [ ! -e st.json ] &&
 	    grep -qF -- "$t: --stats takes its file with '=': --stats=st.json" err
 	ok $? "$t --stats st.json: refused, 64, not read as input"
