@@ -276,7 +276,7 @@ opt(void *ctx, const char *arg, const char **errstr)
 }
 
 #define CALL(name, l, arg, code, help) \
-	{ name, l, MP_OPT_CALL, NULL, arg, help, 0, 0, NULL, 0, opt, code }
+	MP_OPT_FN(name, l, arg, opt, code, help)
 
 int
 main(int argc, char *argv[])
@@ -295,9 +295,8 @@ main(int argc, char *argv[])
 		    "write the spend no event got as records of type"),
 		CALL("unallocated-time", 0, "column", "W",
 		    "the column of those records' time (date)"),
-		{ "trust-input", 0, MP_OPT_FLAG, &trustinput, NULL,
-		  "write them even if the input may not hold whole days",
-		  0, 0, NULL, 0, NULL, NULL },
+		MP_OPT_SET("trust-input", 0, MP_OPT_FLAG, &trustinput, NULL,
+		    "write them even if the input may not hold whole days"),
 		CALL("currency-table", 0, "source", "C",
 		    "exchange rates: date, currency, rate"),
 		CALL("currency", 0, "code", "u", "the reporting currency"),

@@ -272,7 +272,7 @@ int	 mp_lookup_opt_count(void *, const char *, const char **);
  */
 const char *mp_lookup_opt_source(const char *);
 #define MP_LOOKUP_OPT_ENTRY(name, l, arg, fn, ls, help) \
-	{ name, l, MP_OPT_CALL, NULL, arg, help, 0, 0, NULL, 0, fn, ls }
+	MP_OPT_FN(name, l, arg, fn, ls, help)
 #define MP_LOOKUP_OPT_TABLE(ls) \
 	MP_LOOKUP_OPT_ENTRY("table", 't', "[name=]source", \
 	    mp_lookup_opt_table, (ls), \
@@ -293,9 +293,8 @@ const char *mp_lookup_opt_source(const char *);
 	MP_LOOKUP_OPT_ENTRY("count-column", 0, "column", \
 	    mp_lookup_opt_count, (ls), \
 	    "the column of how many events a row covers"), \
-	{ "db", 'd', MP_OPT_STRING, &(ls)->pg.conninfo, "conninfo", \
-	  "the PostgreSQL of pg: tables (PG* variables)", \
-	  0, 0, NULL, 0, NULL, NULL }, \
+	MP_OPT_SET("db", 'd', MP_OPT_STRING, &(ls)->pg.conninfo, "conninfo", \
+	    "the PostgreSQL of pg: tables (PG* variables)"), \
 	{ "batch", 'b', MP_OPT_INT, &(ls)->batchn, "n", \
 	  "records a query with $1 is asked for at once (1000)", \
 	  1, 1000000, NULL, 0, NULL, NULL }, \
