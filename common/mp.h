@@ -283,6 +283,8 @@ char	*mp_money_fmt_places(int64_t, int, char *);
  * floor(a*i/n): parts differ by at most one and the n of them sum to a.
  */
 int64_t	 mp_money_share(int64_t, int64_t, int64_t);
+/* Parts i to i+k-1 of n > 0 parts of an amount, together. */
+int64_t	 mp_money_shares(int64_t, int64_t, int64_t, int64_t);
 /*
  * Parses a non-negative decimal of at most 12 places (an exchange rate)
  * into *m / 10^*scale.  Returns 0, or -1 with *errstr set.
@@ -1285,6 +1287,12 @@ int	 mp_s3_opt_retries(void *, const char *, const char **);
  */
 #include "opt.h"
 #include "retry.h"
+#include "varint.h"
+#include "pglookup.h"
+#include "lookup.h"
+#include "spend.h"
+#include "fx.h"
+#include "twopass.h"
 #include "zst.h"
 #include "zfile.h"
 #include "url.h"
