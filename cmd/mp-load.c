@@ -8,7 +8,6 @@
  * finished; --replace=day, which implies it, replaces each UTC day of the
  * input.
  */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -146,125 +145,126 @@ load(struct mp_run *r, struct mp_rec *rec, void *arg)
 	return status ? -1 : 0;
 }
 
+/* --column: applied after the canonical or the schema's columns */
+static char **colopt;
+static int ncolopt;
+
+static int
+opt_column(void *ctx, const char *arg, const char **errstr)
+{
+	(void)ctx;
+	(void)errstr;
+	colopt = xrealloc(colopt, (ncolopt + 1) * sizeof *colopt);
+	colopt[ncolopt++] = xstrdup(arg);
+	return 0;
+}
+
+static int
+opt_key(void *ctx, const char *arg, const char **errstr)
+{
+	(void)ctx;
+	(void)errstr;
+	optkey(arg);
+	return 0;
+}
+
+static int
+opt_replace(void *ctx, const char *arg, const char **errstr)
+{
+	(void)ctx;
+	*errstr = "want day";
+	if (strcmp(arg, "day") != 0)
+		return -1;
+	l.replace = l.atomic = 1;
+	return 0;
+}
+
+static int
+opt_time(void *ctx, const char *arg, const char **errstr)
+{
+	(void)ctx;
+	mp_path_free(&tpath);
+	return mp_path_parse(arg, &tpath, errstr);
+}
+
+static int
+opt_lock(void *ctx, const char *arg, const char **errstr)
+{
+	(void)ctx;
+	(void)errstr;
+	if (*arg == '\0') {
+		mp_warnx("--lock: empty name");
+		mp_usage(usage);
+	}
+	l.lock = arg;
+	return 0;
+}
+
+#define CALL(name, l, arg, fn, help) \
+	{ name, l, MP_OPT_CALL, NULL, arg, help, 0, 0, NULL, 0, fn, NULL }
+#define SET(name, l, kind, dst, arg, help) \
+	{ name, l, kind, dst, arg, help, 0, 0, NULL, 0, NULL, NULL }
+
 int
 main(int argc, char *argv[])
 {
-	enum { OPT_SCHEMA = MP_OPT_TOOL, OPT_DATA, OPT_CONFLICT, OPT_REPLACE,
-	    OPT_LOCK, OPT_PASS, OPT_CREATE, OPT_GIN, OPT_DDL, OPT_RETRIES,
-	    OPT_TRUST, OPT_ATOMIC };
-	static const struct option opts[] = {
-		MP_COMMON_OPTIONS,
-		{ "db",		required_argument,	NULL, 'd' },
-		{ "table",	required_argument,	NULL, 't' },
-		{ "column",	required_argument,	NULL, 'c' },
-		{ "schema",	required_argument,	NULL, OPT_SCHEMA },
-		{ "data-column", required_argument,	NULL, OPT_DATA },
-		{ "key",	required_argument,	NULL, 'k' },
-		{ "on-conflict", required_argument,	NULL, OPT_CONFLICT },
-		{ "batch",	required_argument,	NULL, 'b' },
-		{ "replace",	required_argument,	NULL, OPT_REPLACE },
-		{ "time",	required_argument,	NULL, 'T' },
-		{ "lock",	required_argument,	NULL, OPT_LOCK },
-		{ "pass",	no_argument,		NULL, OPT_PASS },
-		{ "trust-input", no_argument,		NULL, OPT_TRUST },
-		{ "atomic",	no_argument,		NULL, OPT_ATOMIC },
-		{ "create",	no_argument,		NULL, OPT_CREATE },
-		{ "gin",	no_argument,		NULL, OPT_GIN },
-		{ "print-ddl",	no_argument,		NULL, OPT_DDL },
-		{ "retries",	required_argument,	NULL, OPT_RETRIES },
-		{ NULL, 0, NULL, 0 }
+	static const char *const conflict[] = { "nothing", "update", NULL };
+	static const char *data = "data", *schema, *table;
+	static long long retries = 5;
+	static int trust, ddl;
+	const struct mp_opt opts[] = {
+		SET("db", 'd', MP_OPT_STRING, &l.db, "conninfo",
+		    "the PostgreSQL to load into (PG* variables)"),
+		SET("table", 't', MP_OPT_STRING, &table, "table",
+		    "the table, [schema.]name"),
+		CALL("column", 'c', "name:path[:type]", opt_column,
+		    "load a field into a column (text unless typed)"),
+		SET("schema", 0, MP_OPT_PATH, &schema, "file",
+		    "the columns and key from a schema (mp-schema(5))"),
+		SET("data-column", 0, MP_OPT_STRING, &data, "name",
+		    "the column of the whole record (data; '' none)"),
+		CALL("key", 'k', "columns", opt_key,
+		    "the key's columns, by commas (event_id)"),
+		{ "on-conflict", 0, MP_OPT_CHOICE, &l.t.update,
+		  "nothing|update", "a key met again: keep the row or "
+		  "update it", 0, 0, conflict, 0, NULL, NULL },
+		{ "batch", 'b', MP_OPT_INT, &l.batch, "rows",
+		  "rows a transaction (2000)", 1, 1000000, NULL, 0, NULL,
+		  NULL },
+		SET("atomic", 0, MP_OPT_FLAG, &l.atomic, NULL,
+		    "the whole run in one transaction"),
+		CALL("replace", 0, "day", opt_replace,
+		    "replace each UTC day of the input (atomic)"),
+		SET("trust-input", 0, MP_OPT_FLAG, &trust, NULL,
+		    "replace days even when the input may lack some"),
+		CALL("time", 'T', "path", opt_time,
+		    "the field that holds the time (.ts)"),
+		CALL("lock", 0, "name", opt_lock,
+		    "hold an advisory lock, else exit 75"),
+		SET("pass", 0, MP_OPT_FLAG, &l.pass, NULL,
+		    "write the loaded records to stdout"),
+		SET("create", 0, MP_OPT_FLAG, &l.create, NULL,
+		    "make the table when it does not exist"),
+		SET("gin", 0, MP_OPT_FLAG, &l.gin, NULL,
+		    "with --create: a GIN index on the data column"),
+		SET("print-ddl", 0, MP_OPT_FLAG, &ddl, NULL,
+		    "print the DDL of the table and exit"),
+		{ "retries", 0, MP_OPT_INT, &retries, "n",
+		  "tries again of a failure worth it (5)", 0, 30, NULL, 0,
+		  NULL, NULL },
+		MP_OPT_END
 	};
 	struct mp_cfg cfg = { 0 };
 	struct mp_run *run;
-	const char *data = "data", *schema = NULL, *why, *table = NULL;
-	int c, i, st, ncolopt = 0, trust = 0, ddl = 0;
-	char **colopt = NULL;
+	const char *why;
+	int i, st;
 
-	mp_opt_init(&argc, &argv);
-	mp_opt_path(&tpath, "--time", ".ts", usage);
-	while ((c = getopt_long(argc, argv, MP_COMMON_SHORT "d:t:c:k:b:T:",
-	    opts, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			l.db = optarg;
-			break;
-		case 't':
-			table = optarg;
-			break;
-		case 'c':
-			colopt = xrealloc(colopt, (ncolopt + 1) *
-			    sizeof *colopt);
-			colopt[ncolopt++] = optarg;
-			break;
-		case OPT_SCHEMA:
-			schema = optarg;
-			break;
-		case OPT_DATA:
-			data = optarg;
-			break;
-		case 'k':
-			optkey(optarg);
-			break;
-		case OPT_CONFLICT:
-			if (strcmp(optarg, "nothing") == 0)
-				l.t.update = 0;
-			else if (strcmp(optarg, "update") == 0)
-				l.t.update = 1;
-			else {
-				mp_warnx("--on-conflict: '%s': want nothing "
-				    "or update", optarg);
-				mp_usage(usage);
-			}
-			break;
-		case 'b':
-			l.batch = mp_opt_number("--batch", optarg, 1, 1000000,
-			    usage);
-			break;
-		case OPT_REPLACE:
-			if (strcmp(optarg, "day") != 0) {
-				mp_warnx("--replace: '%s': want day", optarg);
-				mp_usage(usage);
-			}
-			l.replace = l.atomic = 1;
-			break;
-		case 'T':
-			mp_opt_path(&tpath, "--time", optarg, usage);
-			break;
-		case OPT_LOCK:
-			if (*optarg == '\0') {
-				mp_warnx("--lock: empty name");
-				mp_usage(usage);
-			}
-			l.lock = optarg;
-			break;
-		case OPT_PASS:
-			l.pass = 1;
-			break;
-		case OPT_TRUST:
-			trust = 1;
-			break;
-		case OPT_ATOMIC:
-			l.atomic = 1;
-			break;
-		case OPT_CREATE:
-			l.create = 1;
-			break;
-		case OPT_GIN:
-			l.gin = 1;
-			break;
-		case OPT_DDL:
-			ddl = 1;
-			break;
-		case OPT_RETRIES:
-			l.retries = (int)mp_opt_number("--retries", optarg, 0, 30,
-			    usage);
-			break;
-		default:
-			mp_opt_common(&cfg, c, optarg, usage);
-		}
-	}
-	argc -= optind;
-	argv += optind;
+	if (mp_path_parse(".ts", &tpath, &why) < 0)
+		abort();
+	i = mp_opt_parse(argc, argv, opts, &cfg, usage);
+	argc -= i;
+	argv += i;
+	l.retries = (int)retries;
 	l.strict = cfg.strict;
 	l.time = &tpath;
 	if (table == NULL) {
@@ -291,8 +291,10 @@ main(int argc, char *argv[])
 			snprintf(path, sizeof path, ".%s", canon[i].name);
 			addcol(canon[i].name, canon[i].type, path, 0, 0);
 		}
-	for (i = 0; i < ncolopt; i++)
+	for (i = 0; i < ncolopt; i++) {
 		optcolumn(colopt[i]);
+		free(colopt[i]);
+	}
 	free(colopt);
 	if (*data) {
 		for (i = 0; i < l.t.ncol && strcmp(l.t.col[i].name, data);
