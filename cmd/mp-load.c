@@ -44,7 +44,7 @@ static struct mp_pgload l = { .batch = 2000, .retries = 5 };
 static struct mp_path tpath;	/* --time */
 static int status;
 
-/* A column taking a field (path) or the whole record; exits 64 on a bad path. */
+/* A column taking a field (path) or the whole record; a bad path exits 64. */
 static void
 addcol(const char *name, const char *type, const char *path, int whole,
     int given)

@@ -1,7 +1,9 @@
 /*
- * pg.c: everything about PostgreSQL (libpq): connecting the way psql does,
- * telling a row's bad data from a lost connection from a wrong setup,
- * quoting identifiers, COPY's text format, advisory locks and backoff.
+ * pg.c: PostgreSQL (libpq) for every caller: connecting the way psql
+ * does, telling a row's bad data from a failure worth another try (under
+ * retry.h's policy) from a wrong setup, quoting identifiers, COPY's text
+ * format, advisory locks, statements and their failures.  The loader's
+ * topics build on it: pgtable.c, pgcopy.c, pgday.c, pgload.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -315,6 +317,11 @@ mp_pg_qualname(const char *s, char **schema, char **name)
 	return 0;
 }
 
+/* The bytes COPY's text format escapes, and the letter after the \. */
+static const char copyesc[256] = {
+	['\t'] = 't', ['\n'] = 'n', ['\r'] = 'r', ['\\'] = '\\'
+};
+
 void
 mp_pg_copy_text(struct mp_buf *b, const char *p, size_t n)
 {
@@ -322,15 +329,13 @@ mp_pg_copy_text(struct mp_buf *b, const char *p, size_t n)
 
 	mp_buf_grow(b, n);
 	while (p < e) {
-		for (s = p; s < e && *s != '\\' && *s != '\n' && *s != '\r' &&
-		    *s != '\t'; s++)
+		for (s = p; s < e && !copyesc[(unsigned char)*s]; s++)
 			;
 		mp_buf_add(b, p, s - p);
 		if (s == e)
 			break;
 		mp_buf_addc(b, '\\');
-		mp_buf_addc(b, *s == '\\' ? '\\' : *s == '\n' ? 'n' :
-		    *s == '\r' ? 'r' : 't');
+		mp_buf_addc(b, copyesc[(unsigned char)*s]);
 		p = s + 1;
 	}
 }

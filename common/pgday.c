@@ -45,7 +45,8 @@ swapday(struct mp_pgload *l, int64_t d, const char *day, PGresult **err)
 
 	r = PQexecParams(l->conn, "SELECT c.oid::regclass::text, "
 	    "quote_ident(c.relname), quote_ident(n.nspname) || "
-	    "'.' || quote_ident('mp_load_new_' || c.oid), c.oid::regclass::text "
+	    "'.' || quote_ident('mp_load_new_' || c.oid), "
+	    "c.oid::regclass::text "
 	    "FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
 	    "JOIN pg_namespace n ON n.oid = c.relnamespace "
 	    "WHERE i.inhparent = to_regclass($1) AND c.relkind = 'r' AND "
