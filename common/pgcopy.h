@@ -9,6 +9,7 @@
 
 struct mp_pgload;
 struct mp_pgbatch;
+struct mp_rec;
 struct pg_result;
 
 /* Builds the batch's statements: COPY, INSERT and INSERT; COMMIT. */
