@@ -341,42 +341,39 @@ opt_tag(void *ctx, const char *arg, const char **errstr)
 	return 0;
 }
 
-#define CALL(name, l, arg, fn, ctx, help) \
-	{ name, l, MP_OPT_CALL, NULL, arg, help, 0, 0, NULL, 0, fn, ctx }
 
 int
 main(int argc, char *argv[])
 {
 	const struct mp_opt opts[] = {
-		CALL("ua", 'u', "path", opt_path, &path[P_UA],
+		MP_OPT_FN("ua", 'u', "path", opt_path, &path[P_UA],
 		    "the user agent's field (.ua)"),
-		CALL("ua-list", 'l', "file", opt_list, &ualist,
+		MP_OPT_FN("ua-list", 'l', "file", opt_list, &ualist,
 		    "more bots' user-agent patterns (repeatable)"),
-		CALL("ua-allow", 'a', "file", opt_list, &allowlist,
+		MP_OPT_FN("ua-allow", 'a', "file", opt_list, &allowlist,
 		    "user-agent patterns never flagged (repeatable)"),
-		{ "no-default-list", 0, MP_OPT_FLAG, &nodflt, NULL,
-		  "leave out the shipped list of bots' user agents",
-		  0, 0, NULL, 0, NULL, NULL },
-		CALL("ua-missing", 0, "pass|reason", opt_missing, &uamissing,
+		MP_OPT_SET("no-default-list", 0, MP_OPT_FLAG, &nodflt, NULL,
+		    "leave out the shipped list of bots' user agents"),
+		MP_OPT_FN("ua-missing", 0, "pass|reason", opt_missing,
+		    &uamissing,
 		    "flag a record lacking a user agent (ua:missing)"),
-		CALL("ip", 'i', "path", opt_path, &path[P_IP],
+		MP_OPT_FN("ip", 'i', "path", opt_path, &path[P_IP],
 		    "the IP address's field (.ip)"),
-		CALL("cidr-list", 'c', "[name=]file", opt_cidr, NULL,
+		MP_OPT_FN("cidr-list", 'c', "[name=]file", opt_cidr, NULL,
 		    "flag addresses in these ranges, as ip:name"),
-		CALL("ip-missing", 0, "pass|reason", opt_missing, &ipmissing,
+		MP_OPT_FN("ip-missing", 0, "pass|reason", opt_missing,
+		    &ipmissing,
 		    "flag a record lacking an address (pass)"),
-		CALL("max-rate", 'r', "n/duration", opt_rate, NULL,
+		MP_OPT_FN("max-rate", 'r', "n/duration", opt_rate, NULL,
 		    "flag a key's records past n per duration"),
-		{ "rate-key", 'k', MP_OPT_STRING, &keyarg, "paths",
-		  "the fields --max-rate counts by (.ip)",
-		  0, 0, NULL, 0, NULL, NULL },
-		CALL("time", 'T', "path", opt_path, &path[P_TIME],
+		MP_OPT_SET("rate-key", 'k', MP_OPT_STRING, &keyarg, "paths",
+		    "the fields --max-rate counts by (.ip)"),
+		MP_OPT_FN("time", 'T', "path", opt_path, &path[P_TIME],
 		    "the time's field, for --max-rate (.ts)"),
-		CALL("tag", 0, "[=name]", opt_tag, NULL,
+		MP_OPT_FN("tag", 0, "[=name]", opt_tag, NULL,
 		    "drop nothing: add name (bot) to flagged records"),
-		{ "invert", 'v', MP_OPT_FLAG, &invert, NULL,
-		  "pass only flagged records, drop the rest",
-		  0, 0, NULL, 0, NULL, NULL },
+		MP_OPT_SET("invert", 'v', MP_OPT_FLAG, &invert, NULL,
+		    "pass only flagged records, drop the rest"),
 		MP_OPT_END
 	};
 	struct mp_cfg cfg = { 0 };

@@ -374,37 +374,33 @@ opt_unique(void *ctx, const char *arg, const char **errstr)
 	return 0;
 }
 
-#define CALL(name, l, arg, fn, ctx, help) \
-	{ name, l, MP_OPT_CALL, NULL, arg, help, 0, 0, NULL, 0, fn, ctx }
 
 int
 main(int argc, char *argv[])
 {
 	const struct mp_opt opts[] = {
-		{ "key", 'k', MP_OPT_STRING, &keyarg, "paths",
-		  "the fields that make the key (.event_id)",
-		  0, 0, NULL, 0, NULL, NULL },
-		{ "fingerprint", 'f', MP_OPT_FLAG, &fingerprint, NULL,
-		  "the key is a fingerprint of the whole record",
-		  0, 0, NULL, 0, NULL, NULL },
-		CALL("ignore", 'I', "paths", opt_paths, &ignore,
+		MP_OPT_SET("key", 'k', MP_OPT_STRING, &keyarg, "paths",
+		    "the fields that make the key (.event_id)"),
+		MP_OPT_SET("fingerprint", 'f', MP_OPT_FLAG, &fingerprint, NULL,
+		    "the key is a fingerprint of the whole record"),
+		MP_OPT_FN("ignore", 'I', "paths", opt_paths, &ignore,
 		    "members --fingerprint leaves out"),
-		CALL("window", 'w', "duration", opt_window, &win[0],
+		MP_OPT_FN("window", 'w', "duration", opt_window, &win[0],
 		    "forget a key this long after its first record"),
-		CALL("time", 'T', "path", opt_time, NULL,
+		MP_OPT_FN("time", 'T', "path", opt_time, NULL,
 		    "the event time's field (.ts)"),
-		CALL("state", 'S', "file", opt_state, NULL,
+		MP_OPT_FN("state", 'S', "file", opt_state, NULL,
 		    "keep the keys in file across runs"),
-		CALL("run-id", 'R', "id", opt_runid, NULL,
+		MP_OPT_FN("run-id", 'R', "id", opt_runid, NULL,
 		    "name the run, so that a re-run gives the same"),
 		{ "late", 0, MP_OPT_CHOICE, &late, "pass|drop|reject",
 		  "what to do with a late record (pass)",
 		  0, 0, lates, 0, NULL, NULL },
-		CALL("mark-unique", 'u', "name", opt_unique, NULL,
+		MP_OPT_FN("mark-unique", 'u', "name", opt_unique, NULL,
 		    "add name, true for a visitor's first record"),
-		CALL("unique-window", 0, "duration", opt_window, &win[1],
+		MP_OPT_FN("unique-window", 0, "duration", opt_window, &win[1],
 		    "how long a visitor stays known (1d)"),
-		CALL("visitor", 0, "paths", opt_paths, &vp,
+		MP_OPT_FN("visitor", 0, "paths", opt_paths, &vp,
 		    "the fields naming a visitor (.visitor_id)"),
 		MP_OPT_END
 	};

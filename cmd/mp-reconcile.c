@@ -118,6 +118,8 @@ compare(struct mp_run *run, struct mp_totals *t)
 		    &sum[2]))) {
 			mp_warnx("amounts out of range: the totals pass "
 			    "9223372036854 units");
+			mp_buf_free(&kb);
+			mp_buf_free(&out);
 			free(v);
 			return MP_EX_DATAERR;
 		}
@@ -193,10 +195,6 @@ opt_pct(void *ctx, const char *arg, const char **errstr)
 	return mp_rate_parse(arg, strlen(arg), &pct, &pscale, errstr);
 }
 
-#define CALL(name, l, arg, fn, ctx, help) \
-	{ name, l, MP_OPT_CALL, NULL, arg, help, 0, 0, NULL, 0, fn, ctx }
-#define SET(name, l, kind, dst, arg, help) \
-	{ name, l, kind, dst, arg, help, 0, 0, NULL, 0, NULL, NULL }
 
 int
 main(int argc, char *argv[])
@@ -204,29 +202,29 @@ main(int argc, char *argv[])
 	static const char *ours, *theirs, *aours, *atheirs, *amt, *conninfo;
 	static int sum;
 	const struct mp_opt opts[] = {
-		CALL("key", 'k', "keys", opt_keys, NULL,
+		MP_OPT_FN("key", 'k', "keys", opt_keys, NULL,
 		    "the key fields, ours[=theirs], by commas"),
-		SET("amount", 'a', MP_OPT_STRING, &amt, "field",
+		MP_OPT_SET("amount", 'a', MP_OPT_STRING, &amt, "field",
 		    "the amount's field on both sides"),
-		CALL("ours", 0, "source", opt_source, &ours,
+		MP_OPT_FN("ours", 0, "source", opt_source, &ours,
 		    "our side: a file or pg:query (the files)"),
-		CALL("theirs", 0, "source", opt_source, &theirs,
+		MP_OPT_FN("theirs", 0, "source", opt_source, &theirs,
 		    "their side: a file or pg:query"),
-		SET("ours-amount", 0, MP_OPT_STRING, &aours, "field",
+		MP_OPT_SET("ours-amount", 0, MP_OPT_STRING, &aours, "field",
 		    "the amount's field on our side"),
-		SET("theirs-amount", 0, MP_OPT_STRING, &atheirs, "field",
+		MP_OPT_SET("theirs-amount", 0, MP_OPT_STRING, &atheirs, "field",
 		    "the amount's field on their side"),
-		CALL("tolerance", 0, "amount", opt_tol, NULL,
+		MP_OPT_FN("tolerance", 0, "amount", opt_tol, NULL,
 		    "the difference that still matches (0)"),
-		CALL("tolerance-pct", 0, "percent", opt_pct, NULL,
+		MP_OPT_FN("tolerance-pct", 0, "percent", opt_pct, NULL,
 		    "the difference in percent that still matches"),
-		SET("missing-as-zero", 0, MP_OPT_FLAG, &zero, NULL,
+		MP_OPT_SET("missing-as-zero", 0, MP_OPT_FLAG, &zero, NULL,
 		    "a key one side lacks counts as 0 there"),
-		SET("all", 0, MP_OPT_FLAG, &all, NULL,
+		MP_OPT_SET("all", 0, MP_OPT_FLAG, &all, NULL,
 		    "a record for every key, matched too"),
-		SET("sum", 0, MP_OPT_FLAG, &sum, NULL,
+		MP_OPT_SET("sum", 0, MP_OPT_FLAG, &sum, NULL,
 		    "add up the rows of a key met twice on a side"),
-		SET("db", 'd', MP_OPT_STRING, &conninfo, "conninfo",
+		MP_OPT_SET("db", 'd', MP_OPT_STRING, &conninfo, "conninfo",
 		    "the PostgreSQL of pg: sources (PG* variables)"),
 		MP_OPT_END
 	};

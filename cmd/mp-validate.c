@@ -170,18 +170,14 @@ main(int argc, char *argv[])
 {
 	const char *dir = NULL, *byarg = NULL, *errstr;
 	const struct mp_opt opts[] = {
-		{ "require", 'r', MP_OPT_CALL, NULL, "paths",
-		  "reject records lacking a field, or with it null",
-		  0, 0, NULL, 0, opt_require, NULL },
-		{ "schema", 'S', MP_OPT_CALL, NULL, "file",
-		  "check records against a schema (mp-schema(5))",
-		  0, 0, NULL, 0, opt_schema, NULL },
-		{ "schema-dir", 'D', MP_OPT_PATH, &dir, "dir",
-		  "the schemas, NAME.schema, for --schema-by",
-		  0, 0, NULL, 0, NULL, NULL },
-		{ "schema-by", 'B', MP_OPT_STRING, &byarg, "path",
-		  "the field naming each record's schema",
-		  0, 0, NULL, 0, NULL, NULL },
+		MP_OPT_FN("require", 'r', "paths", opt_require, NULL,
+		    "reject records lacking a field, or with it null"),
+		MP_OPT_FN("schema", 'S', "file", opt_schema, NULL,
+		    "check records against a schema (mp-schema(5))"),
+		MP_OPT_SET("schema-dir", 'D', MP_OPT_PATH, &dir, "dir",
+		    "the schemas, NAME.schema, for --schema-by"),
+		MP_OPT_SET("schema-by", 'B', MP_OPT_STRING, &byarg, "path",
+		    "the field naming each record's schema"),
 		MP_OPT_END
 	};
 	struct mp_cfg cfg = { 0 };

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "mp.h"
 
@@ -600,6 +601,36 @@ filelike(const char *s)
 	return stat(s, &st) < 0 && errno == ENOENT;
 }
 
+/*
+ * After --name given bare, at av[optind - 1]: exits 64 when the argument
+ * after it is clearly the file it was meant to take ("[=file]": file).
+ */
+static void
+swallow(const char *name, const char *arg, char **av, int ac)
+{
+	if (optind < 1 || optind >= ac || source(av[optind - 1]) ||
+	    !filelike(av[optind]))
+		return;
+	mp_warnx("--%s takes its %.*s with '=': --%s=%s (or put --%s after "
+	    "the files)", name, (int)strcspn(arg + 2, "]"), arg + 2, name,
+	    av[optind], name);
+	mp_usage(usage_text);
+}
+
+int
+mp_opt_progress(const struct mp_cfg *cfg)
+{
+	struct stat st;
+
+	/*
+	 * In a pipeline every stage shares the terminal: only the last, the
+	 * one whose output is not a pipe, shows its line unless asked.
+	 */
+	return cfg->progress > 0 || (cfg->progress == 0 && isatty(2) &&
+	    mp_log_get_format() == MP_LOG_TEXT &&
+	    !(fstat(1, &st) == 0 && S_ISFIFO(st.st_mode)));
+}
+
 int
 mp_opt_parse(int argc, char **argv, const struct mp_opt *tool,
     struct mp_cfg *cfg, const char *usage)
@@ -654,16 +685,8 @@ mp_opt_parse(int argc, char **argv, const struct mp_opt *tool,
 			    "--config=file");
 			mp_usage(usage);
 		}
-		if (lo[i].has_arg == optional_argument && optarg == NULL &&
-		    source(av[optind - 1]) == NULL && optind < ac &&
-		    filelike(av[optind])) {
-			/* "[=file]": file */
-			mp_warnx("--%s takes its %.*s with '=': --%s=%s "
-			    "(or put --%s after the files)", o->name,
-			    (int)strcspn(o->arg + 2, "]"), o->arg + 2,
-			    o->name, av[optind], o->name);
-			mp_usage(usage);
-		}
+		if (lo[i].has_arg == optional_argument && optarg == NULL)
+			swallow(o->name, o->arg, av, ac);
 		cur_file = source(optarg);
 		apply(o, optarg);
 		cur_file = NULL;
@@ -738,6 +761,7 @@ int
 mp_opt_common(struct mp_cfg *cfg, int c, const char *arg, const char *usage)
 {
 	const char *errstr;
+	int ac;
 
 	usage_text = usage;
 	switch (c) {
@@ -756,6 +780,14 @@ mp_opt_common(struct mp_cfg *cfg, int c, const char *arg, const char *usage)
 		cfg->dropped = mp_opt_arg_path(arg);
 		return 1;
 	case MP_OPT_STATS:
+		/* argv as mp_opt_init left it */
+		if (arg == NULL && nargvs > 0) {
+			for (ac = 0; argvs[nargvs - 1] &&
+			    ((char **)argvs[nargvs - 1])[ac]; ac++)
+				;
+			swallow("stats", "[=file]",
+			    (char **)argvs[nargvs - 1], ac);
+		}
 		cfg->stats = arg ? mp_opt_arg_path(arg) : "-";
 		mp_run_early(cfg);
 		return 1;

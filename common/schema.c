@@ -97,19 +97,18 @@ split_list(const char *s, int *n)
 }
 
 static int
-field(struct mp_schema *s, char **w, int nw, const char *file, long long ln)
+field_parse(struct mp_schema *s, struct mp_field *fp, char **w, int nw,
+    const char *file, long long ln)
 {
-	struct mp_field f;
 	const char *errstr;
 	const struct mp_seg *last;
 	int i, t;
 
-	memset(&f, 0, sizeof f);
 	if (nw < 3)
 		return bad(file, ln, "field needs a path and a type");
-	if (mp_path_parse(w[1], &f.path, &errstr) < 0)
+	if (mp_path_parse(w[1], &fp->path, &errstr) < 0)
 		return bad(file, ln, "'%s': %s", w[1], errstr);
-	if (f.path.nseg == 0)
+	if (fp->path.nseg == 0)
 		return bad(file, ln, "'%s': a field needs a name", w[1]);
 	for (t = 0; t <= MP_F_ENUM; t++)
 		if (strcmp(w[2], types[t].name) == 0 ||
@@ -117,52 +116,72 @@ field(struct mp_schema *s, char **w, int nw, const char *file, long long ln)
 			break;
 	if (t > MP_F_ENUM)
 		return bad(file, ln, "unknown type '%s'", w[2]);
-	f.type = t;
+	fp->type = t;
 	if (t == MP_F_ENUM) {
 		if (strncmp(w[2], "enum=", 5) != 0 || w[2][5] == '\0')
 			return bad(file, ln, "enum needs its values: "
 			    "enum=a,b,c");
-		f.enums = split_list(w[2] + 5, &f.nenum);
+		fp->enums = split_list(w[2] + 5, &fp->nenum);
 	}
 	for (i = 3; i < nw; i++) {
 		if (strcmp(w[i], "required") == 0)
-			f.required = 1;
+			fp->required = 1;
 		else if (strcmp(w[i], "nonblank") == 0) {
 			if (t != MP_F_STRING)
 				return bad(file, ln, "nonblank applies to "
 				    "strings");
-			f.nonblank = 1;
+			fp->nonblank = 1;
 		} else if (strncmp(w[i], "max=", 4) == 0 ||
 		    strncmp(w[i], "min=", 4) == 0) {
 			if (t != MP_F_STRING && t != MP_F_ARRAY)
 				return bad(file, ln, "%.4s applies to "
 				    "strings and arrays", w[i]);
 			if (mp_strtonum(w[i] + 4, 1, 1LL << 30, w[i][1] ==
-			    'a' ? &f.max : &f.min, &errstr) < 0)
+			    'a' ? &fp->max : &fp->min, &errstr) < 0)
 				return bad(file, ln, "%.3s: '%s' is %s", w[i],
 				    w[i] + 4, errstr);
 		} else if (strncmp(w[i], "column=", 7) == 0 && w[i][7])
-			f.column = xstrdup(w[i] + 7);
+			fp->column = xstrdup(w[i] + 7);
 		else
 			return bad(file, ln, "unknown attribute '%s'", w[i]);
 	}
-	if (f.max && f.min > f.max)
-		return bad(file, ln, "min=%lld is more than max=%lld", f.min,
-		    f.max);
-	last = &f.path.seg[f.path.nseg - 1];
-	if (f.column == NULL) {
+	if (fp->max && fp->min > fp->max)
+		return bad(file, ln, "min=%lld is more than max=%lld", fp->min,
+		    fp->max);
+	last = &fp->path.seg[fp->path.nseg - 1];
+	if (fp->column == NULL) {
 		if (last->key == NULL || memchr(last->key, '\0', last->keylen))
 			return bad(file, ln, "'%s' needs column=NAME",
-			    f.path.text);
-		f.column = xstrdup(last->key);
+			    fp->path.text);
+		fp->column = xstrdup(last->key);
 	}
 	for (i = 0; i < s->nfield; i++)
-		if (strcmp(s->field[i].column, f.column) == 0)
+		if (strcmp(s->field[i].column, fp->column) == 0)
 			return bad(file, ln, "column '%s' named twice",
-			    f.column);
-	s->field = xrealloc(s->field, (s->nfield + 1) * sizeof *s->field);
-	s->field[s->nfield++] = f;
+			    fp->column);
 	return 0;
+}
+
+/* A field line; what it held is freed when it is bad. */
+static int
+field(struct mp_schema *s, char **w, int nw, const char *file, long long ln)
+{
+	struct mp_field f;
+	int i;
+
+	memset(&f, 0, sizeof f);
+	if (field_parse(s, &f, w, nw, file, ln) == 0) {
+		s->field = xrealloc(s->field, (s->nfield + 1) *
+		    sizeof *s->field);
+		s->field[s->nfield++] = f;
+		return 0;
+	}
+	mp_path_free(&f.path);
+	for (i = 0; i < f.nenum; i++)
+		free(f.enums[i]);
+	free(f.enums);
+	free(f.column);
+	return -1;
 }
 
 struct mp_schema *
