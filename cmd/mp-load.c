@@ -200,11 +200,6 @@ opt_lock(void *ctx, const char *arg, const char **errstr)
 	return 0;
 }
 
-#define CALL(name, l, arg, fn, help) \
-	{ name, l, MP_OPT_CALL, NULL, arg, help, 0, 0, NULL, 0, fn, NULL }
-#define SET(name, l, kind, dst, arg, help) \
-	{ name, l, kind, dst, arg, help, 0, 0, NULL, 0, NULL, NULL }
-
 int
 main(int argc, char *argv[])
 {
@@ -213,17 +208,17 @@ main(int argc, char *argv[])
 	static long long retries = 5;
 	static int trust, ddl;
 	const struct mp_opt opts[] = {
-		SET("db", 'd', MP_OPT_STRING, &l.db, "conninfo",
+		MP_OPT_SET("db", 'd', MP_OPT_STRING, &l.db, "conninfo",
 		    "the PostgreSQL to load into (PG* variables)"),
-		SET("table", 't', MP_OPT_STRING, &table, "table",
+		MP_OPT_SET("table", 't', MP_OPT_STRING, &table, "table",
 		    "the table, [schema.]name"),
-		CALL("column", 'c', "name:path[:type]", opt_column,
+		MP_OPT_FN("column", 'c', "name:path[:type]", opt_column, NULL,
 		    "load a field into a column (text unless typed)"),
-		SET("schema", 0, MP_OPT_PATH, &schema, "file",
+		MP_OPT_SET("schema", 0, MP_OPT_PATH, &schema, "file",
 		    "the columns and key from a schema (mp-schema(5))"),
-		SET("data-column", 0, MP_OPT_STRING, &data, "name",
+		MP_OPT_SET("data-column", 0, MP_OPT_STRING, &data, "name",
 		    "the column of the whole record (data; '' none)"),
-		CALL("key", 'k', "columns", opt_key,
+		MP_OPT_FN("key", 'k', "columns", opt_key, NULL,
 		    "the key's columns, by commas (event_id)"),
 		{ "on-conflict", 0, MP_OPT_CHOICE, &l.t.update,
 		  "nothing|update", "a key met again: keep the row or "
@@ -231,23 +226,23 @@ main(int argc, char *argv[])
 		{ "batch", 'b', MP_OPT_INT, &l.batch, "rows",
 		  "rows a transaction (2000)", 1, 1000000, NULL, 0, NULL,
 		  NULL },
-		SET("atomic", 0, MP_OPT_FLAG, &l.atomic, NULL,
+		MP_OPT_SET("atomic", 0, MP_OPT_FLAG, &l.atomic, NULL,
 		    "the whole run in one transaction"),
-		CALL("replace", 0, "day", opt_replace,
+		MP_OPT_FN("replace", 0, "day", opt_replace, NULL,
 		    "replace each UTC day of the input (atomic)"),
-		SET("trust-input", 0, MP_OPT_FLAG, &trust, NULL,
+		MP_OPT_SET("trust-input", 0, MP_OPT_FLAG, &trust, NULL,
 		    "replace days even when the input may lack some"),
-		CALL("time", 'T', "path", opt_time,
+		MP_OPT_FN("time", 'T', "path", opt_time, NULL,
 		    "the field that holds the time (.ts)"),
-		CALL("lock", 0, "name", opt_lock,
+		MP_OPT_FN("lock", 0, "name", opt_lock, NULL,
 		    "hold an advisory lock, else exit 75"),
-		SET("pass", 0, MP_OPT_FLAG, &l.pass, NULL,
+		MP_OPT_SET("pass", 0, MP_OPT_FLAG, &l.pass, NULL,
 		    "write the loaded records to stdout"),
-		SET("create", 0, MP_OPT_FLAG, &l.create, NULL,
+		MP_OPT_SET("create", 0, MP_OPT_FLAG, &l.create, NULL,
 		    "make the table when it does not exist"),
-		SET("gin", 0, MP_OPT_FLAG, &l.gin, NULL,
+		MP_OPT_SET("gin", 0, MP_OPT_FLAG, &l.gin, NULL,
 		    "with --create: a GIN index on the data column"),
-		SET("print-ddl", 0, MP_OPT_FLAG, &ddl, NULL,
+		MP_OPT_SET("print-ddl", 0, MP_OPT_FLAG, &ddl, NULL,
 		    "print the DDL of the table and exit"),
 		{ "retries", 0, MP_OPT_INT, &retries, "n",
 		  "tries again of a failure worth it (5)", 0, 30, NULL, 0,
