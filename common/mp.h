@@ -692,6 +692,7 @@ int	 mp_run_end(struct mp_run *, int);
  * are libpq's struct pg_conn and struct pg_result.
  */
 struct pg_conn;
+struct mp_retry;
 struct pg_result;
 enum { MP_PG_ROW = 1, MP_PG_RETRY, MP_PG_FATAL };
 /*
@@ -703,14 +704,19 @@ enum { MP_PG_ROW = 1, MP_PG_RETRY, MP_PG_FATAL };
  * database, 69 unreachable.  Passwords never appear in messages.
  */
 struct pg_conn *mp_pg_connect(const char *, int, int *);
-/* Sleeps before try n+1 (n from 0): mp_backoff(n, 0.1, 30). */
-void	 mp_pg_backoff(int);
+/*
+ * Starts PostgreSQL's retry policy (retry.h): tries more tries, the waits
+ * from 0.1 s up to 30 s.
+ */
+void	 mp_pg_retry(struct mp_retry *, int);
 /*
  * What a failure means: MP_PG_ROW, a row's data (SQLSTATE class 22 or 23,
  * 54000); MP_PG_RETRY, worth another try (a lost connection, 08, 40001,
  * 40P01, 57P, 53300); else MP_PG_FATAL.
  */
 int	 mp_pg_class(struct pg_conn *, const struct pg_result *);
+/* Whether a failure is worth another try: mp_pg_class's MP_PG_RETRY. */
+int	 mp_pg_transient(struct pg_conn *, const struct pg_result *);
 /* The exit status for a fatal failure: 77, 78, 70 or 69. */
 int	 mp_pg_status(struct pg_conn *, const struct pg_result *);
 /*
@@ -755,6 +761,19 @@ typedef int mp_pg_row_fn(void *, int, const char *const *,
  */
 int	 mp_pg_rows(struct pg_conn **, const char *, const char *,
 	    const char *, mp_pg_row_fn *, void *);
+/*
+ * Runs SQL (one or more statements, no parameters); returns 0 when it
+ * succeeds, else -1.  The result (the last statement's, or the failure) is
+ * left in *res when res is not NULL, else cleared.
+ */
+int	 mp_pg_exec(struct pg_conn *, const char *, struct pg_result **);
+/*
+ * A failure of setup or of a whole unit: "what: PostgreSQL's message",
+ * the result cleared; returns its exit status (mp_pg_status).
+ */
+int	 mp_pg_fail(struct pg_conn *, struct pg_result *, const char *);
+/* Ends the transaction in progress, if the session is alive and in one. */
+void	 mp_pg_rollback(struct pg_conn *);
 /* Closes a connection; NULL is fine. */
 void	 mp_pg_close(struct pg_conn *);
 
@@ -1308,5 +1327,9 @@ int	 mp_s3_opt_retries(void *, const char *, const char **);
 #include "bookmark.h"
 #include "s3cat.h"
 #include "fetch.h"
+#include "pgtable.h"
+#include "pgload.h"
+#include "pgcopy.h"
+#include "pgday.h"
 
 #endif

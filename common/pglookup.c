@@ -129,11 +129,12 @@ int
 mp_pglookup_query(struct mp_pglookup *l, const char *sql, const char *what,
     mp_pglookup_fn *fn, void *arg)
 {
-	struct mp_retry rt = { .max_tries = RETRIES, .base = 0.1, .cap = 30 };
+	struct mp_retry rt;
 	struct res x = { 0 };
 	PGresult *res;
 	int started = 0, st, ps, retry;
 
+	mp_pg_retry(&rt, RETRIES);
 	for (;;) {
 		if ((st = pgconnect(l)) != 0)
 			break;
@@ -153,8 +154,8 @@ mp_pglookup_query(struct mp_pglookup *l, const char *sql, const char *what,
 				PQclear(res);
 				continue;
 			}
-			if (x.r.row == 0 && mp_pg_class(l->conn, res) ==
-			    MP_PG_RETRY && rt.tries < rt.max_tries) {
+			if (x.r.row == 0 && mp_pg_transient(l->conn, res) &&
+			    rt.tries < rt.max_tries) {
 				PQclear(res);
 				while ((res = PQgetResult(l->conn)) != NULL)
 					PQclear(res);
@@ -177,11 +178,12 @@ int
 mp_pglookup_batch(struct mp_pglookup *l, const char *sql, const char *what,
     int n, const char *const *vals, mp_pglookup_fn *fn, void *arg)
 {
-	struct mp_retry rt = { .max_tries = RETRIES, .base = 0.1, .cap = 30 };
+	struct mp_retry rt;
 	struct res x = { 0 };
 	PGresult *res;
 	int started = 0, st;
 
+	mp_pg_retry(&rt, RETRIES);
 	for (;;) {
 		if ((st = pgconnect(l)) != 0)
 			return st;
@@ -189,7 +191,7 @@ mp_pglookup_batch(struct mp_pglookup *l, const char *sql, const char *what,
 		res = PQexecParams(l->conn, sql, n, NULL, vals, NULL, NULL, 0);
 		if (PQresultStatus(res) == PGRES_TUPLES_OK)
 			break;
-		if (mp_pg_class(l->conn, res) != MP_PG_RETRY ||
+		if (!mp_pg_transient(l->conn, res) ||
 		    rt.tries >= rt.max_tries)
 			return fail(l, res, what);
 		PQclear(res);
