@@ -589,6 +589,49 @@ mp_http_redact(const char *url, struct mp_buf *out)
 	}
 }
 
+int
+mp_http_transient(long status)
+{
+	return status == 408 || status == 429 || status >= 500;
+}
+
+double
+mp_http_wait(const struct mp_http_resp *resp, const char *reset, time_t now)
+{
+	struct mp_buf v = { 0 };
+	const char *s;
+	double d = -1;
+
+	if ((s = mp_http_header(resp, "Retry-After", &v)) != NULL &&
+	    (d = mp_http_retry_after(s, now)) >= 0)
+		goto done;
+	d = -1;
+	if (reset && (s = mp_http_header(resp, reset, &v)) != NULL) {
+		d = strtod(s, NULL);
+		if (d > 1e9)	/* a time, not seconds */
+			d -= now;
+		if (d < 0)
+			d = 0;
+	}
+done:
+	mp_buf_free(&v);
+	return d;
+}
+
+int
+mp_http_do_retry(const struct mp_http_req *req, struct mp_http_resp *resp,
+    struct mp_retry *r, const char *reset, const char **why)
+{
+	for (;;) {
+		if (mp_http_do(req, resp) == 0 &&
+		    !mp_http_transient(resp->status))
+			return 0;
+		if (mp_retry_wait(r, resp->status ? mp_http_wait(resp, reset,
+		    time(NULL)) : -1, why) < 0)
+			return -1;
+	}
+}
+
 void
 mp_http_resp_free(struct mp_http_resp *r)
 {

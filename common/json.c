@@ -769,6 +769,32 @@ mp_json_type_name(enum mp_json_type t)
 	return names[t];
 }
 
+char *
+mp_json_member_text(const char *obj, size_t n, const char *path)
+{
+	struct mp_buf b = { 0 };
+	struct mp_path p;
+	struct mp_span v;
+	const char *errstr;
+	char text[128];
+
+	snprintf(text, sizeof text, ".%s", path);
+	if (mp_path_parse(text, &p, &errstr) < 0)
+		return NULL;
+	if (!mp_json_get(obj, n, &p, &v)) {
+		mp_path_free(&p);
+		return NULL;
+	}
+	mp_path_free(&p);
+	if (mp_json_type(&v) == MP_JSON_STRING)
+		mp_json_str_decode(&v, &b);
+	else if (mp_json_type(&v) == MP_JSON_NUMBER)
+		mp_buf_add(&b, v.p, v.n);
+	else
+		return NULL;
+	return (char *)mp_buf_str(&b);
+}
+
 static void
 put_utf8(struct mp_buf *b, unsigned long c)
 {

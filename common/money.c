@@ -97,7 +97,13 @@ floordiv(__int128 a, __int128 b)
 int64_t
 mp_money_share(int64_t total, int64_t i, int64_t n)
 {
-	return (int64_t)(floordiv((__int128)total * (i + 1), n) -
+	return mp_money_shares(total, i, 1, n);
+}
+
+int64_t
+mp_money_shares(int64_t total, int64_t i, int64_t k, int64_t n)
+{
+	return (int64_t)(floordiv((__int128)total * (i + k), n) -
 	    floordiv((__int128)total * i, n));
 }
 

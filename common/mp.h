@@ -167,6 +167,12 @@ enum mp_json_type {
 enum mp_json_type mp_json_type(const struct mp_span *);
 const char *mp_json_type_name(enum mp_json_type);
 /*
+ * A string or number member of a checked object, by its path without the
+ * leading dot ("run.from"), as text (a string decoded; allocated); NULL
+ * when absent or of another type.
+ */
+char	*mp_json_member_text(const char *, size_t, const char *);
+/*
  * Decodes a JSON string span (with its quotes) into UTF-8, appended to the
  * buffer.  The span must have been checked.
  */
@@ -273,6 +279,8 @@ char	*mp_money_fmt_places(int64_t, int, char *);
  * floor(a*i/n): parts differ by at most one and the n of them sum to a.
  */
 int64_t	 mp_money_share(int64_t, int64_t, int64_t);
+/* Parts i to i+k-1 of n > 0 parts of an amount, together. */
+int64_t	 mp_money_shares(int64_t, int64_t, int64_t, int64_t);
 /*
  * Parses a non-negative decimal of at most 12 places (an exchange rate)
  * into *m / 10^*scale.  Returns 0, or -1 with *errstr set.
@@ -649,6 +657,7 @@ int	 mp_run_end(struct mp_run *, int);
  * are libpq's struct pg_conn and struct pg_result.
  */
 struct pg_conn;
+struct mp_retry;
 struct pg_result;
 enum { MP_PG_ROW = 1, MP_PG_RETRY, MP_PG_FATAL };
 /*
@@ -660,14 +669,19 @@ enum { MP_PG_ROW = 1, MP_PG_RETRY, MP_PG_FATAL };
  * database, 69 unreachable.  Passwords never appear in messages.
  */
 struct pg_conn *mp_pg_connect(const char *, int, int *);
-/* Sleeps before try n+1 (n from 0): mp_backoff(n, 0.1, 30). */
-void	 mp_pg_backoff(int);
+/*
+ * Starts PostgreSQL's retry policy (retry.h): tries more tries, the waits
+ * from 0.1 s up to 30 s.
+ */
+void	 mp_pg_retry(struct mp_retry *, int);
 /*
  * What a failure means: MP_PG_ROW, a row's data (SQLSTATE class 22 or 23,
  * 54000); MP_PG_RETRY, worth another try (a lost connection, 08, 40001,
  * 40P01, 57P, 53300); else MP_PG_FATAL.
  */
 int	 mp_pg_class(struct pg_conn *, const struct pg_result *);
+/* Whether a failure is worth another try: mp_pg_class's MP_PG_RETRY. */
+int	 mp_pg_transient(struct pg_conn *, const struct pg_result *);
 /* The exit status for a fatal failure: 77, 78, 70 or 69. */
 int	 mp_pg_status(struct pg_conn *, const struct pg_result *);
 /*
@@ -712,6 +726,19 @@ typedef int mp_pg_row_fn(void *, int, const char *const *,
  */
 int	 mp_pg_rows(struct pg_conn **, const char *, const char *,
 	    const char *, mp_pg_row_fn *, void *);
+/*
+ * Runs SQL (one or more statements, no parameters); returns 0 when it
+ * succeeds, else -1.  The result (the last statement's, or the failure) is
+ * left in *res when res is not NULL, else cleared.
+ */
+int	 mp_pg_exec(struct pg_conn *, const char *, struct pg_result **);
+/*
+ * A failure of setup or of a whole unit: "what: PostgreSQL's message",
+ * the result cleared; returns its exit status (mp_pg_status).
+ */
+int	 mp_pg_fail(struct pg_conn *, struct pg_result *, const char *);
+/* Ends the transaction in progress, if the session is alive and in one. */
+void	 mp_pg_rollback(struct pg_conn *);
 /* Closes a connection; NULL is fine. */
 void	 mp_pg_close(struct pg_conn *);
 
@@ -781,6 +808,24 @@ double	 mp_http_retry_after(const char *, time_t);
  * become REDACTED.  Used in every message and archive that names a URL.
  */
 void	 mp_http_redact(const char *, struct mp_buf *);
+/* Whether a status is worth another try: 408, 429 and 5xx. */
+int	 mp_http_transient(long);
+/*
+ * Seconds the server asks us to wait before the next try: Retry-After,
+ * else the rate limit's reset header named (NULL: none) as seconds, or
+ * as an epoch time when over 1e9 (X-RateLimit-Reset); -1 when neither.
+ */
+double	 mp_http_wait(const struct mp_http_resp *, const char *, time_t);
+struct mp_retry;
+/*
+ * mp_http_do, tried again by the retry policy (retry.h) after a transport
+ * failure or a transient status, waiting what the server asks (reset: as
+ * mp_http_wait's).  Returns 0 when a response came that is not transient
+ * (any other status: the caller's to judge), -1 when the policy is spent,
+ * *why saying which budget ran out and resp holding the last try.
+ */
+int	 mp_http_do_retry(const struct mp_http_req *, struct mp_http_resp *,
+	    struct mp_retry *, const char *, const char **);
 void	 mp_http_resp_free(struct mp_http_resp *);
 
 /* unpack.c: compressed files: gzip, zstd and zip (zlib, libzstd, libarchive) */
@@ -1187,6 +1232,12 @@ int	 mp_s3_opt_retries(void *, const char *, const char **);
  */
 #include "opt.h"
 #include "retry.h"
+#include "varint.h"
+#include "pglookup.h"
+#include "lookup.h"
+#include "spend.h"
+#include "fx.h"
+#include "twopass.h"
 #include "zst.h"
 #include "stats.h"
 #include "query.h"
@@ -1197,5 +1248,19 @@ int	 mp_s3_opt_retries(void *, const char *, const char **);
 #include "url.h"
 #include "xml.h"
 #include "envfile.h"
+#include "secret.h"
+#include "statedir.h"
+#include "digest.h"
+#include "oauth2.h"
+#include "window.h"
+#include "decode.h"
+#include "rawarc.h"
+#include "bookmark.h"
+#include "s3cat.h"
+#include "fetch.h"
+#include "pgtable.h"
+#include "pgload.h"
+#include "pgcopy.h"
+#include "pgday.h"
 
 #endif

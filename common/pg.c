@@ -1,7 +1,9 @@
 /*
- * pg.c: everything about PostgreSQL (libpq): connecting the way psql does,
- * telling a row's bad data from a lost connection from a wrong setup,
- * quoting identifiers, COPY's text format, advisory locks and backoff.
+ * pg.c: PostgreSQL (libpq) for every caller: connecting the way psql
+ * does, telling a row's bad data from a failure worth another try (under
+ * retry.h's policy) from a wrong setup, quoting identifiers, COPY's text
+ * format, advisory locks, statements and their failures.  The loader's
+ * topics build on it: pgtable.c, pgcopy.c, pgday.c, pgload.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,9 +90,12 @@ connclass(const PGconn *c, const char *msg)
 }
 
 void
-mp_pg_backoff(int n)
+mp_pg_retry(struct mp_retry *rt, int tries)
 {
-	usleep((useconds_t)(mp_backoff(n, 0.1, 30) * 1e6));
+	memset(rt, 0, sizeof *rt);
+	rt->max_tries = tries;
+	rt->base = 0.1;
+	rt->cap = 30;
 }
 
 struct pg_conn *
@@ -102,9 +107,10 @@ mp_pg_connect(const char *conninfo, int retries, int *rc)
 	PQconninfoOption *opts;
 	char *err = NULL;
 	PGconn *c;
+	struct mp_retry rt;
 	PGresult *r;
-	int n;
 
+	mp_pg_retry(&rt, retries);
 	if (conninfo && *conninfo) {
 		if ((opts = PQconninfoParse(conninfo, &err)) == NULL) {
 			/* libpq quotes the string, password and all */
@@ -120,21 +126,21 @@ mp_pg_connect(const char *conninfo, int retries, int *rc)
 		PQconninfoFree(opts);
 	} else
 		val[0] = NULL;
-	for (n = 0;; n++) {
+	for (;;) {
 		c = PQconnectdbParams(kw, val, 1);
 		if (c && PQstatus(c) == CONNECTION_OK)
 			break;
 		oneline(c ? PQerrorMessage(c) : "out of memory", &b);
 		*rc = c ? connclass(c, b.p) : MP_EX_UNAVAILABLE;
 		PQfinish(c);
-		if (*rc != MP_EX_UNAVAILABLE || n >= retries) {
+		if (*rc != MP_EX_UNAVAILABLE ||
+		    mp_retry_wait(&rt, -1, NULL) < 0) {
 			mp_warnx("cannot connect to PostgreSQL%s: %s",
-			    *rc == MP_EX_UNAVAILABLE && n ?
+			    *rc == MP_EX_UNAVAILABLE && rt.tries ?
 			    " after retries" : "", b.p);
 			mp_buf_free(&b);
 			return NULL;
 		}
-		mp_pg_backoff(n);
 	}
 	mp_buf_free(&b);
 	PQsetNoticeReceiver(c, notice, NULL);
@@ -173,6 +179,12 @@ mp_pg_class(struct pg_conn *c, const struct pg_result *r)
 	    strcmp(st, "54000") == 0)
 		return MP_PG_ROW;
 	return MP_PG_FATAL;
+}
+
+int
+mp_pg_transient(struct pg_conn *c, const struct pg_result *r)
+{
+	return mp_pg_class(c, r) == MP_PG_RETRY;
 }
 
 int
@@ -299,6 +311,11 @@ mp_pg_qualname(const char *s, char **schema, char **name)
 	return 0;
 }
 
+/* The bytes COPY's text format escapes, and the letter after the \. */
+static const char copyesc[256] = {
+	['\t'] = 't', ['\n'] = 'n', ['\r'] = 'r', ['\\'] = '\\'
+};
+
 void
 mp_pg_copy_text(struct mp_buf *b, const char *p, size_t n)
 {
@@ -306,15 +323,13 @@ mp_pg_copy_text(struct mp_buf *b, const char *p, size_t n)
 
 	mp_buf_grow(b, n);
 	while (p < e) {
-		for (s = p; s < e && *s != '\\' && *s != '\n' && *s != '\r' &&
-		    *s != '\t'; s++)
+		for (s = p; s < e && !copyesc[(unsigned char)*s]; s++)
 			;
 		mp_buf_add(b, p, s - p);
 		if (s == e)
 			break;
 		mp_buf_addc(b, '\\');
-		mp_buf_addc(b, *s == '\\' ? '\\' : *s == '\n' ? 'n' :
-		    *s == '\r' ? 'r' : 't');
+		mp_buf_addc(b, copyesc[(unsigned char)*s]);
 		p = s + 1;
 	}
 }
@@ -351,15 +366,18 @@ mp_pg_rows(struct pg_conn **c, const char *conninfo, const char *sql,
 	const char **vals = NULL;
 	size_t *lens = NULL;
 	long long row = 0;
+	struct mp_retry rt;
 	PGresult *res;
-	int tries = 0, ncol = 0, ended = 0, i, st, rc = 0;
+	int ncol = 0, ended = 0, i, st, rc = 0;
 
+	mp_pg_retry(&rt, 3);
 again:
 	ended = 0;
 	if (*c == NULL && (*c = mp_pg_connect(conninfo, 3, &rc)) == NULL)
 		goto out;
 	if (!PQsendQuery(*c, sql) || !PQsetSingleRowMode(*c)) {
-		if (tries < 3 && PQstatus(*c) != CONNECTION_OK)
+		if (PQstatus(*c) != CONNECTION_OK &&
+		    mp_retry_wait(&rt, -1, NULL) == 0)
 			goto retry;
 		res = NULL;
 		goto fail;
@@ -412,8 +430,8 @@ again:
 			}
 			continue;
 		}
-		if (row == 0 && mp_pg_class(*c, res) == MP_PG_RETRY &&
-		    tries < 3) {
+		if (row == 0 && mp_pg_transient(*c, res) &&
+		    mp_retry_wait(&rt, -1, NULL) == 0) {
 			PQclear(res);
 			while ((res = PQgetResult(*c)) != NULL)
 				PQclear(res);
@@ -430,7 +448,6 @@ fail:
 		PQclear(res);
 	goto out;
 retry:
-	mp_pg_backoff(tries++);
 	PQfinish(*c);
 	*c = NULL;
 	goto again;
@@ -440,6 +457,39 @@ out:
 	free(lens);
 	mp_buf_free(&b);
 	return rc;
+}
+
+int
+mp_pg_exec(struct pg_conn *c, const char *sql, struct pg_result **res)
+{
+	PGresult *r = PQexec(c, sql);
+	int st = PQresultStatus(r);
+
+	if (res)
+		*res = r;
+	else
+		PQclear(r);
+	return st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? 0 : -1;
+}
+
+int
+mp_pg_fail(struct pg_conn *c, struct pg_result *r, const char *what)
+{
+	struct mp_buf b = { 0 };
+	int st = mp_pg_status(c, r);
+
+	mp_warnx("%s: %s", what, mp_pg_error(c, r, &b));
+	mp_buf_free(&b);
+	PQclear(r);
+	return st;
+}
+
+void
+mp_pg_rollback(struct pg_conn *c)
+{
+	if (PQstatus(c) == CONNECTION_OK &&
+	    PQtransactionStatus(c) != PQTRANS_IDLE)
+		PQclear(PQexec(c, "ROLLBACK"));
 }
 
 void

@@ -30,31 +30,6 @@ struct ent {
 	uint32_t line;
 };
 
-static size_t
-getvarint(const unsigned char *p, size_t *v)
-{
-	size_t i = 0, sh = 0;
-
-	*v = 0;
-	do {
-		*v |= (size_t)(p[i] & 0x7f) << sh;
-		sh += 7;
-	} while (p[i++] & 0x80);
-	return i;
-}
-
-static size_t
-putvarint(unsigned char *p, size_t v)
-{
-	size_t i = 0;
-
-	do {
-		p[i++] = (v & 0x7f) | (v > 0x7f ? 0x80 : 0);
-		v >>= 7;
-	} while (v);
-	return i;
-}
-
 static uint64_t
 hash(const void *k, size_t n)
 {
@@ -77,8 +52,8 @@ ent(const struct mp_table *t, size_t r, struct ent *e)
 {
 	const unsigned char *p = (const unsigned char *)t->arena + t->row[r];
 
-	p += getvarint(p, &e->klen);
-	p += getvarint(p, &e->vlen);
+	p += mp_varint_get(p, MP_VARINT_MAX, &e->klen);
+	p += mp_varint_get(p, MP_VARINT_MAX, &e->vlen);
 	memcpy(&e->line, p, sizeof e->line);
 	e->key = (const char *)p + sizeof e->line;
 	e->val = e->key + e->klen;
@@ -152,8 +127,8 @@ mp_table_add(struct mp_table *t, const void *k, size_t kn, const void *v,
 	}
 	at = t->alen;
 	p = (unsigned char *)t->arena + at;
-	p += putvarint(p, kn);
-	p += putvarint(p, vn);
+	p += mp_varint_put(p, kn);
+	p += mp_varint_put(p, vn);
 	memcpy(p, &ln, sizeof ln);
 	p += sizeof ln;
 	memcpy(p, k, kn);

@@ -149,8 +149,9 @@ mp_time_compact(int64_t secs, char *buf)
 	time_t t = (time_t)secs;
 	struct tm tm;
 
-	gmtime_r(&t, &tm);
-	strftime(buf, 17, "%Y%m%dT%H%M%SZ", &tm);
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(buf, 17, "%Y%m%dT%H%M%SZ", &tm) == 0)
+		strcpy(buf, "?");
 	return buf;
 }
 

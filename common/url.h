@@ -16,4 +16,10 @@ struct mp_buf;
 void	 mp_url_encode(struct mp_buf *, const char *s, size_t n,
 	    const char *keep);
 
+/*
+ * A local file as a file:// URL (its absolute path, each name encoded;
+ * allocated).  Exits 66 when it cannot be read.
+ */
+char	*mp_url_file(const char *path);
+
 #endif

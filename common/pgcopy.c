@@ -1,0 +1,334 @@
+/*
+ * pgcopy.c: a batch of records through COPY into the staging table, and
+ * from there into the table, split on bad rows.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+
+#include "mp.h"
+
+void
+mp_pgcopy_sql(struct mp_pgload *l)
+{
+	mp_buf_adds(&l->sql_copy, "COPY pg_temp.mp_load_stage (");
+	mp_pgtable_cols(&l->t, &l->sql_copy, "");
+	mp_buf_adds(&l->sql_copy, l->replace ? ", \"mp-load ord\", "
+	    "\"mp-load day\") FROM STDIN" : ", \"mp-load ord\") FROM STDIN");
+	mp_buf_str(&l->sql_copy);
+	mp_pgtable_insert(&l->t, &l->sql_insert, l->t.qname.p, NULL);
+	mp_buf_printf(&l->sql_finish, "%s; TRUNCATE pg_temp.mp_load_stage; "
+	    "COMMIT", l->sql_insert.p);
+}
+
+/* The session's staging table: the loaded columns and each row's place. */
+int
+mp_pgcopy_stage(struct mp_pgload *l)
+{
+	PGresult *r;
+
+	/* a batch's rows fit in memory: 8 MB would spill them to disk */
+	l->tmp.len = 0;
+	mp_buf_adds(&l->tmp, "SET temp_buffers = '64MB'; ");
+	mp_buf_adds(&l->tmp, "CREATE TEMP TABLE mp_load_stage AS SELECT ");
+	mp_pgtable_cols(&l->t, &l->tmp, "");
+	mp_buf_printf(&l->tmp, ", 0::integer AS \"mp-load ord\"%s FROM %s "
+	    "WITH NO DATA", l->replace ? ", 0::integer AS \"mp-load day\"" :
+	    "", l->t.qname.p);
+	if (mp_pg_exec(l->conn, mp_buf_str(&l->tmp), &r) < 0)
+		return mp_pg_fail(l->conn, r, "staging table");
+	PQclear(r);
+	return 0;
+}
+
+/*
+ * Rejects a number that numeric(prec,scale) would round, or that has too
+ * many digits for it: PostgreSQL reads "1.0000005" into numeric(19,6) as
+ * 1.000001 without a word.  Returns 0, or -1 after the reject.
+ */
+static int
+exact(struct mp_pgload *l, const struct mp_rec *rec,
+    const struct mp_pgcol *c, const struct mp_span *v, const char *p,
+    size_t n)
+{
+	struct mp_buf *why = &l->tmp;
+	int fit, k = c->prec - c->scale;
+
+	if ((fit = mp_money_fit(p, n, c->prec, c->scale)) == 0)
+		return 0;
+	why->len = 0;
+	mp_buf_printf(why, "field '%s' ", c->path.text);
+	if (fit == MP_MONEY_DIGITS && k > 0)
+		mp_buf_printf(why, "has more than %d digits before the point",
+		    k);
+	else if (fit == MP_MONEY_DIGITS)
+		mp_buf_printf(why, "is not below 1e%d", k);
+	else if (c->scale > 0)
+		mp_buf_printf(why, "has more than %d decimals", c->scale);
+	else if (c->scale == 0)
+		mp_buf_adds(why, "has decimals");
+	else
+		mp_buf_printf(why, "is not a multiple of 1e%d", -c->scale);
+	mp_buf_adds(why, " for column ");
+	mp_pg_ident(why, c->name, strlen(c->name));
+	mp_buf_printf(why, " numeric(%d,%d): %.*s%s", c->prec, c->scale,
+	    v->n > 40 ? 40 : (int)v->n, v->p, v->n > 40 ? "..." : "");
+	mp_reject(l->run, rec, "%s", mp_buf_str(why));
+	return -1;
+}
+
+/*
+ * A time as PostgreSQL must read it: PostgreSQL would take "yesterday" or
+ * a time without its offset, and a re-run must load the same instant.
+ */
+static int
+copytime(struct mp_pgload *l, const struct mp_rec *rec,
+    const struct mp_pgcol *c, const struct mp_span *v)
+{
+	struct mp_buf *b = &l->bat->copy;
+	char t[40];
+	int64_t us, s;
+
+	if (mp_rec_time(l->run, rec, v, c->path.text, &us) < 0)
+		return -1;
+	s = us / 1000000 - (us % 1000000 < 0);
+	mp_time_fmt(s, t);
+	t[strlen(t) - 1] = '\0';
+	mp_buf_adds(b, t);
+	if (us - s * 1000000)
+		mp_buf_printf(b, ".%06lld", (long long)(us - s * 1000000));
+	mp_buf_adds(b, "+00");
+	return 0;
+}
+
+/* Appends the record's COPY line: its columns, then its place. */
+static int
+copyline(struct mp_pgload *l, const struct mp_rec *rec, size_t ord,
+    int64_t day)
+{
+	struct mp_buf *b = &l->bat->copy;
+	const struct mp_pgcol *c;
+	struct mp_span *v;
+	const char *p;
+	size_t n;
+	int i;
+
+	mp_query_run(l->query, rec->p, rec->n, l->val);
+	for (i = 0; i < l->t.ncol; i++) {
+		v = &l->val[i];
+		c = &l->t.col[i];
+		if (i)
+			mp_buf_addc(b, '\t');
+		if (c->whole) {
+			mp_pg_copy_text(b, rec->p, rec->n);
+			continue;
+		}
+		if (v->n == 0 || mp_json_type(v) == MP_JSON_NULL ||
+		    (c->key && mp_json_type(v) == MP_JSON_STRING &&
+		    v->n == 2)) {
+			if (c->key) {
+				mp_reject(l->run, rec, "%s key '%s'",
+				    v->n == 2 ? "empty" : "missing",
+				    c->path.text);
+				return -1;
+			}
+			mp_buf_adds(b, "\\N");
+			continue;
+		}
+		if (c->time) {
+			if (copytime(l, rec, c, v) < 0)
+				return -1;
+			continue;
+		}
+		p = v->p;
+		n = v->n;
+		if (mp_json_type(v) == MP_JSON_STRING && !c->json) {
+			if (memchr(v->p, '\\', v->n) == NULL) {
+				p++;
+				n -= 2;
+			} else {
+				l->dec.len = 0;
+				mp_json_str_decode(v, &l->dec);
+				p = l->dec.p;
+				n = l->dec.len;
+			}
+		}
+		if (c->exact && exact(l, rec, c, v, p, n) < 0)
+			return -1;
+		mp_pg_copy_text(b, p, n);
+	}
+	if (l->replace)
+		mp_buf_printf(b, "\t%zu\t%lld\n", ord, (long long)day);
+	else
+		mp_buf_printf(b, "\t%zu\n", ord);
+	return 0;
+}
+
+void
+mp_pgcopy_add(struct mp_pgload *l, const struct mp_rec *rec, int64_t day)
+{
+	struct mp_pgbatch *bat = l->bat;
+	struct mp_pgrow *r;
+
+	if (bat->n == bat->cap) {
+		bat->cap = bat->cap ? bat->cap * 2 : 1024;
+		bat->row = xrealloc(bat->row, bat->cap * sizeof *bat->row);
+	}
+	r = &bat->row[bat->n];
+	r->off = bat->text.len;
+	r->n = rec->n;
+	r->coff = bat->copy.len;
+	r->file = rec->file;
+	r->line = rec->line;
+	r->why = NULL;
+	if (copyline(l, rec, bat->n, day) < 0) {
+		bat->copy.len = r->coff;
+		return;
+	}
+	mp_buf_add(&bat->text, rec->p, rec->n);
+	mp_buf_addc(&bat->text, '\0');
+	mp_buf_add(&bat->text, &day, sizeof day);
+	bat->n++;
+}
+
+void
+mp_pgcopy_clear(struct mp_pgbatch *bat)
+{
+	size_t i;
+
+	for (i = 0; i < bat->n; i++)
+		free(bat->row[i].why);
+	bat->n = 0;
+	bat->text.len = 0;
+	bat->copy.len = 0;
+}
+
+/*
+ * Runs the INSERTs of the staged rows (n of them): the days swapped
+ * first, the rest into the table.  Returns NULL, or the failure.
+ */
+static PGresult *
+inserts(struct mp_pgload *l, size_t n)
+{
+	long long ins = 0, upd = 0;
+	PGresult *r;
+	size_t i;
+
+	for (i = 0; i <= l->nswap; i++) {
+		r = PQexec(l->conn, i < l->nswap ? l->swaps[i].sql.p :
+		    l->sql_insert.p);
+		if (PQresultStatus(r) != PGRES_TUPLES_OK)
+			return r;
+		ins += atoll(PQgetvalue(r, 0, 0));
+		upd += atoll(PQgetvalue(r, 0, 1));
+		PQclear(r);
+	}
+	l->pend.inserted += ins;
+	l->pend.updated += upd;
+	l->pend.skipped += (long long)n - ins - upd;
+	return NULL;
+}
+
+/* Loads rows [a, b) of the batch in a savepoint; 0 or a failure class. */
+static int
+attempt(struct mp_pgload *l, size_t a, size_t b, PGresult **err)
+{
+	struct mp_pgbatch *bat = l->bat;
+	size_t from = bat->row[a].coff;
+	size_t to = b < bat->n ? bat->row[b].coff : bat->copy.len;
+	PGresult *r, *x;
+	int c;
+
+	*err = NULL;
+	if (mp_pg_exec(l->conn, "SAVEPOINT r", err) < 0)
+		return mp_pg_class(l->conn, *err);
+	PQclear(*err);
+	*err = NULL;
+	r = PQexec(l->conn, l->sql_copy.p);
+	if (PQresultStatus(r) != PGRES_COPY_IN) {
+		*err = r;
+		goto bad;
+	}
+	PQclear(r);
+	if (PQputCopyData(l->conn, bat->copy.p + from, (int)(to - from)) != 1 ||
+	    PQputCopyEnd(l->conn, NULL) != 1) {
+		*err = PQgetResult(l->conn);
+		goto bad;
+	}
+	r = PQgetResult(l->conn);
+	while ((x = PQgetResult(l->conn)) != NULL)
+		PQclear(x);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		*err = r;
+		goto bad;
+	}
+	PQclear(r);
+	if ((*err = inserts(l, b - a)) != NULL)
+		goto bad;
+	if (mp_pg_exec(l->conn, "TRUNCATE pg_temp.mp_load_stage; "
+	    "RELEASE SAVEPOINT r", err) < 0)
+		goto bad;
+	PQclear(*err);
+	*err = NULL;
+	return 0;
+bad:
+	if ((c = mp_pg_class(l->conn, *err)) != MP_PG_RETRY)
+		PQclear(PQexec(l->conn, "ROLLBACK TO SAVEPOINT r; "
+		    "RELEASE SAVEPOINT r"));
+	return c;
+}
+
+static void
+refuse(struct mp_pgload *l, size_t i, PGresult *r)
+{
+	struct mp_pgrow *row = &l->bat->row[i];
+
+	free(row->why);
+	row->why = xstrdup(mp_pg_error(l->conn, r, &l->tmp));
+	PQclear(r);
+}
+
+/*
+ * Loads rows [a, b): a failure of the rows' data splits them, at the row
+ * COPY names or in halves, until only the bad rows remain.
+ */
+static int
+range(struct mp_pgload *l, size_t a, size_t b, PGresult **err)
+{
+	long long at;
+	size_t k;
+	int c;
+
+	while (a < b) {
+		if ((c = attempt(l, a, b, err)) == 0)
+			return 0;
+		if (c != MP_PG_ROW)
+			return c;
+		if (b - a == 1) {
+			refuse(l, a, *err);
+			return 0;
+		}
+		at = mp_pg_copy_line(*err);
+		if (at > 0 && (size_t)at <= b - a) {
+			k = a + at - 1;
+			refuse(l, k, *err);
+			if ((c = range(l, a, k, err)) != 0)
+				return c;
+			a = k + 1;
+		} else {
+			PQclear(*err);
+			k = a + (b - a) / 2;
+			if ((c = range(l, a, k, err)) != 0)
+				return c;
+			a = k;
+		}
+	}
+	return 0;
+}
+
+int
+mp_pgcopy_rows(struct mp_pgload *l, struct pg_result **err)
+{
+	return range(l, 0, l->bat->n, err);
+}
