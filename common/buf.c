@@ -123,6 +123,34 @@ mp_buf_json_str(struct mp_buf *b, const char *s, size_t n)
 }
 
 void
+mp_buf_utf8(struct mp_buf *b, unsigned long c)
+{
+	char u[4];
+	int n;
+
+	if (c < 0x80) {
+		u[0] = c;
+		n = 1;
+	} else if (c < 0x800) {
+		u[0] = 0xc0 | c >> 6;
+		u[1] = 0x80 | (c & 0x3f);
+		n = 2;
+	} else if (c < 0x10000) {
+		u[0] = 0xe0 | c >> 12;
+		u[1] = 0x80 | (c >> 6 & 0x3f);
+		u[2] = 0x80 | (c & 0x3f);
+		n = 3;
+	} else {
+		u[0] = 0xf0 | c >> 18;
+		u[1] = 0x80 | (c >> 12 & 0x3f);
+		u[2] = 0x80 | (c >> 6 & 0x3f);
+		u[3] = 0x80 | (c & 0x3f);
+		n = 4;
+	}
+	mp_buf_add(b, u, n);
+}
+
+void
 mp_buf_base64(struct mp_buf *b, const void *v, size_t n, unsigned char *carry,
     int *ncarry, int final)
 {

@@ -744,6 +744,36 @@ mp_json_elements(const char *arr, size_t n, size_t *it, struct mp_span *val)
 	return 1;
 }
 
+char *
+mp_json_member_text(const char *obj, size_t n, const char *name)
+{
+	struct mp_buf b = { 0 };
+	struct mp_seg seg = { NULL, 0, 0 };
+	struct mp_span v;
+	cptr end = obj + n, p = mp_scan_ws(obj, end), close;
+	const char *s = name, *dot;
+
+	/* "a.b": a member of a member, each name as written */
+	do {
+		dot = strchr(s, '.');
+		seg.key = (char *)s;
+		seg.keylen = dot ? (size_t)(dot - s) : strlen(s);
+		if (seg.keylen == 0 || p >= end ||
+		    (p = step(p, end, &seg, &close)) == NULL || p >= end)
+			return NULL;
+		s = dot + 1;
+	} while (dot);
+	v.p = p;
+	v.n = mp_scan_value(p, end) - p;
+	if (mp_json_type(&v) == MP_JSON_STRING)
+		mp_json_str_decode(&v, &b);
+	else if (mp_json_type(&v) == MP_JSON_NUMBER)
+		mp_buf_add(&b, v.p, v.n);
+	else
+		return NULL;
+	return (char *)mp_buf_str(&b);
+}
+
 enum mp_json_type
 mp_json_type(const struct mp_span *v)
 {
@@ -767,60 +797,6 @@ mp_json_type_name(enum mp_json_type t)
 	    "boolean", "number", "string", "object", "array" };
 
 	return names[t];
-}
-
-char *
-mp_json_member_text(const char *obj, size_t n, const char *path)
-{
-	struct mp_buf b = { 0 };
-	struct mp_path p;
-	struct mp_span v;
-	const char *errstr;
-	char text[128];
-
-	snprintf(text, sizeof text, ".%s", path);
-	if (mp_path_parse(text, &p, &errstr) < 0)
-		return NULL;
-	if (!mp_json_get(obj, n, &p, &v)) {
-		mp_path_free(&p);
-		return NULL;
-	}
-	mp_path_free(&p);
-	if (mp_json_type(&v) == MP_JSON_STRING)
-		mp_json_str_decode(&v, &b);
-	else if (mp_json_type(&v) == MP_JSON_NUMBER)
-		mp_buf_add(&b, v.p, v.n);
-	else
-		return NULL;
-	return (char *)mp_buf_str(&b);
-}
-
-static void
-put_utf8(struct mp_buf *b, unsigned long c)
-{
-	char u[4];
-	int n;
-
-	if (c < 0x80) {
-		u[0] = c;
-		n = 1;
-	} else if (c < 0x800) {
-		u[0] = 0xc0 | c >> 6;
-		u[1] = 0x80 | (c & 0x3f);
-		n = 2;
-	} else if (c < 0x10000) {
-		u[0] = 0xe0 | c >> 12;
-		u[1] = 0x80 | (c >> 6 & 0x3f);
-		u[2] = 0x80 | (c & 0x3f);
-		n = 3;
-	} else {
-		u[0] = 0xf0 | c >> 18;
-		u[1] = 0x80 | (c >> 12 & 0x3f);
-		u[2] = 0x80 | (c >> 6 & 0x3f);
-		u[3] = 0x80 | (c & 0x3f);
-		n = 4;
-	}
-	mp_buf_add(b, u, n);
 }
 
 void
@@ -852,7 +828,7 @@ mp_json_str_decode(const struct mp_span *v, struct mp_buf *b)
 				    (lo - 0xdc00);
 				p += 6;
 			}
-			put_utf8(b, c);
+			mp_buf_utf8(b, c);
 			break;
 		default:
 			mp_buf_addc(b, q[1]);

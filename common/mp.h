@@ -119,6 +119,8 @@ void	 mp_buf_vprintf(struct mp_buf *, const char *, va_list);
  * UTF-8 becomes U+FFFD (records that are not UTF-8 go out as base64).
  */
 void	 mp_buf_json_str(struct mp_buf *, const char *, size_t);
+/* Appends the code point (at most U+10FFFF) encoded as UTF-8. */
+void	 mp_buf_utf8(struct mp_buf *, unsigned long);
 /*
  * Appends base64 of the bytes.  Streams: *carry and *ncarry keep up to two
  * bytes between calls; call with final set on the last piece.
@@ -137,8 +139,6 @@ void	 mp_buf_free(struct mp_buf *);
 int	 mp_utf8_seq(const unsigned char *, size_t, const char **);
 /* Whether the bytes are valid UTF-8. */
 int	 mp_utf8_valid(const char *, size_t);
-/* Appends the code point (at most U+10FFFF) encoded as UTF-8. */
-void	 mp_utf8_put(struct mp_buf *, unsigned long);
 
 /* json.c: a strict scanner; no tree is ever built */
 #define MP_JSON_MAXDEPTH	128
@@ -604,6 +604,12 @@ void	 mp_count_by(struct mp_run *, const char *, const char *, long long);
  * decimal text ("name":"12.5"), the metrics as the gauge mp_NAME.
  */
 void	 mp_count_money(struct mp_run *, const char *, int64_t);
+/*
+ * Whether a run shows its progress line: asked for, or stderr a terminal,
+ * text messages, and stdout not a pipe (in a pipeline the last stage
+ * shows it).
+ */
+int	 mp_run_progress(const struct mp_cfg *);
 /* Records rejected so far. */
 long long mp_run_rejected(const struct mp_run *);
 /*

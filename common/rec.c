@@ -95,6 +95,20 @@ openout(const char *file, const char *what)
 	return f;
 }
 
+int
+mp_run_progress(const struct mp_cfg *cfg)
+{
+	struct stat st;
+
+	/*
+	 * In a pipeline every stage shares the terminal: only the last, the
+	 * one whose output is not a pipe, shows its line unless asked.
+	 */
+	return cfg->progress > 0 || (cfg->progress == 0 && isatty(2) &&
+	    mp_log_get_format() == MP_LOG_TEXT &&
+	    !(fstat(1, &st) == 0 && S_ISFIFO(st.st_mode)));
+}
+
 static void atend(int, void *);
 
 struct mp_run *
@@ -110,7 +124,7 @@ mp_run_new(const struct mp_cfg *cfg)
 		r->rej = openout(cfg->rejects, "rejects");
 	if (cfg->dropped)
 		r->drop = openout(cfg->dropped, "dropped");
-	r->progress = mp_opt_progress(cfg);
+	r->progress = mp_run_progress(cfg);
 	r->t0 = mp_now();
 	r->tnext = r->t0 + 0.5;
 	current = r;

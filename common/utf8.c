@@ -78,23 +78,3 @@ mp_utf8_valid(const char *s, size_t n)
 	}
 	return 1;
 }
-
-void
-mp_utf8_put(struct mp_buf *b, unsigned long cp)
-{
-	if (cp < 0x80)
-		mp_buf_addc(b, cp);
-	else if (cp < 0x800) {
-		mp_buf_addc(b, 0xc0 | cp >> 6);
-		mp_buf_addc(b, 0x80 | (cp & 63));
-	} else if (cp < 0x10000) {
-		mp_buf_addc(b, 0xe0 | cp >> 12);
-		mp_buf_addc(b, 0x80 | (cp >> 6 & 63));
-		mp_buf_addc(b, 0x80 | (cp & 63));
-	} else {
-		mp_buf_addc(b, 0xf0 | cp >> 18);
-		mp_buf_addc(b, 0x80 | (cp >> 12 & 63));
-		mp_buf_addc(b, 0x80 | (cp >> 6 & 63));
-		mp_buf_addc(b, 0x80 | (cp & 63));
-	}
-}

@@ -48,7 +48,7 @@ mp_xml_text(const char *s, const char *end, struct mp_buf *out)
 			    strtoul(p + 2, &e, 10);
 			if (e == semi && errno == 0 && cp > 0 &&
 			    cp <= 0x10ffff && (cp < 0xd800 || cp > 0xdfff)) {
-				mp_utf8_put(out, cp);
+				mp_buf_utf8(out, cp);
 				p = semi;
 				continue;
 			}
