@@ -3,7 +3,7 @@
 # fields and the bytes around them, and key expressions.  Tables in
 # priority order, duplicate keys, --unmatched and cost allocation are in
 # t/5010-enrich-alloc.t; currencies, bad input, the common options, stats,
-# -K and usage errors in t/5011-enrich-options.t; the pg: tables in
+# -K and usage errors in t/5011-enrich-fx-usage.t; the pg: tables in
 # t/5001-enrich-pg.t.
 . "$(dirname "$0")/lib.sh"
 [ -x "$top/cmd/mp-enrich" ] || skip_all "cmd/mp-enrich is not built"

@@ -2,7 +2,7 @@
 # mp-enrich without a server: tables in priority order and their options,
 # duplicate keys, --unmatched, and cost allocation (two passes,
 # --count-column, exact to the micro-unit on generated events).  The rest
-# is in t/5000-enrich.t and t/5011-enrich-options.t.
+# is in t/5000-enrich.t and t/5011-enrich-fx-usage.t.
 . "$(dirname "$0")/lib.sh"
 [ -x "$top/cmd/mp-enrich" ] || skip_all "cmd/mp-enrich is not built"
 command -v python3 >/dev/null || skip_all "python3 is not installed"

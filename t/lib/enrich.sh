@@ -1,5 +1,5 @@
 # t/lib/enrich.sh: helpers of the mp-enrich tests without a server
-# (t/5000-enrich.t, t/5010-enrich-alloc.t, t/5011-enrich-options.t);
+# (t/5000-enrich.t, t/5010-enrich-alloc.t, t/5011-enrich-fx-usage.t);
 # sourced after t/lib.sh
 # h: Python helpers reading JSON text as it is written (jq reads numbers
 # as doubles and cannot say how a value was written)
