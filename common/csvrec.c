@@ -54,22 +54,14 @@ mp_csv_field_parse(const char *s, struct mp_csvfield *f, const char **errstr)
 	return 0;
 }
 
-/*
- * Whether s[0..n) is a JSON number (an integer only, when int_only), by
- * json.c's grammar: a JSON value that starts with '-' or a digit and ends
- * with a digit (no white space around it) is a number.
- */
+/* Whether s[0..n) is a JSON number (an integer only, when int_only). */
 static int
 isnum(const char *s, size_t n, int int_only)
 {
 	struct mp_span v = { s, n };
-	struct mp_json_err e;
 
-	if (n == 0 || (s[0] != '-' && (s[0] < '0' || s[0] > '9')) ||
-	    s[n - 1] < '0' || s[n - 1] > '9' ||
-	    mp_json_check_value(s, n, &e) != 0)
-		return 0;
-	return !int_only || mp_json_number_is_int(&v) == 1;
+	return mp_json_is_number(s, n) &&
+	    (!int_only || mp_json_number_is_int(&v) == 1);
 }
 
 /* Appends microseconds since the epoch as RFC 3339 UTC. */

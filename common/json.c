@@ -774,6 +774,17 @@ mp_json_member_text(const char *obj, size_t n, const char *name)
 	return (char *)mp_buf_str(&b);
 }
 
+int
+mp_json_is_number(const char *s, size_t n)
+{
+	struct mp_json_err e;
+
+	/* a value that starts with '-' or a digit and ends with one */
+	return n > 0 && (*s == '-' || (*s >= '0' && *s <= '9')) &&
+	    s[n - 1] >= '0' && s[n - 1] <= '9' &&
+	    mp_json_check_value(s, n, &e) == 0;
+}
+
 enum mp_json_type
 mp_json_type(const struct mp_span *v)
 {

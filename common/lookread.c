@@ -23,17 +23,6 @@ mp_lookup_bad(const struct mp_lookup_row *r, const char *fmt, ...)
 	mp_errat(MP_EX_DATAERR, r->file, r->line, "%s", mp_buf_str(&b));
 }
 
-/* Whether text is exactly a JSON number, white space not allowed. */
-static int
-isnumber(const char *s, size_t n)
-{
-	struct mp_json_err e;
-
-	return n > 0 && (*s == '-' || (*s >= '0' && *s <= '9')) &&
-	    s[n - 1] >= '0' && s[n - 1] <= '9' &&
-	    mp_json_check_value(s, n, &e) == 0;
-}
-
 int
 mp_lookup_celltext(const struct mp_lookup_row *r, int i, struct mp_buf *b)
 {
@@ -71,7 +60,7 @@ mp_lookup_cellvalue(const struct mp_lookup_row *r, int i,
 		else if (r->pgtype && r->pgtype[i] == 'b')
 			mp_buf_adds(b, *c->p == 't' ? "true" : "false");
 		else if (r->pgtype && r->pgtype[i] == 'n' &&
-		    isnumber(c->p, c->n))
+		    mp_json_is_number(c->p, c->n))
 			mp_buf_add(b, c->p, c->n);
 		else if (r->pgtype && r->pgtype[i] == '0')
 			mp_buf_adds(b, "null");
@@ -96,7 +85,7 @@ mp_lookup_cellvalue(const struct mp_lookup_row *r, int i,
 			mp_buf_json_str(b, t.p, t.len);
 		break;
 	case MP_LOOKUP_NUMBER:
-		if (!isnumber(t.p, t.len))
+		if (!mp_json_is_number(t.p, t.len))
 			mp_lookup_bad(r, "column '%s': '%.*s' is not a number",
 			    a->col, (int)t.len, t.p);
 		mp_buf_add(b, t.p, t.len);

@@ -154,6 +154,8 @@ struct mp_json_err {
 int	 mp_json_check(const char *, size_t, struct mp_json_err *);
 /* mp_json_check for any one JSON value: an object, array, string, ... */
 int	 mp_json_check_value(const char *, size_t, struct mp_json_err *);
+/* Whether the bytes are exactly one JSON number, no white space around. */
+int	 mp_json_is_number(const char *, size_t);
 
 /* A value inside a record: p[0..n) is its text, first byte gives its kind. */
 struct mp_span {
