@@ -13,13 +13,13 @@ mkdir -p "$w/${arc%/*}"
 cp -R "$top/examples/." "$w/"
 ln -s "$top/examples" "$w/examples"
 zstd -q "$w/events.ndjson" -o "$w/$arc"
-# crontab entries read the archive of the hour before and of the day before
-for d in "$(date -u -d '1 hour ago' +%Y/%m/%d/%H)" \
-    "$(date -u -d yesterday +%Y/%m/%d)"; do
-	[ -d "$w/archive/$d" ] && continue
-	mkdir -p "$w/archive/$d/00"
-	cp "$w/$arc" "$w/archive/$d/00/"
-done
+# crontab entries read the archive of the hour before (HOUR/*.zst) and of
+# the day before (DAY/*/*.zst); between 00:00 and 01:00 both are yesterday
+hour=$(date -u -d '1 hour ago' +%Y/%m/%d/%H)
+day=$(date -u -d yesterday +%Y/%m/%d)
+mkdir -p "$w/archive/$hour" "$w/archive/$day/00"
+cp "$w/$arc" "$w/archive/$hour/"
+cp "$w/$arc" "$w/archive/$day/00/"
 
 # Prints the literal blocks of the EXAMPLES section of an mdoc page, one
 # per paragraph, unescaped; blocks that are file contents (a schema, a
