@@ -96,20 +96,32 @@ split_list(const char *s, int *n)
 	}
 }
 
-static int
-field(struct mp_schema *s, char **w, int nw, const char *file, long long ln)
+static void
+field_free(struct mp_field *f)
 {
-	struct mp_field f;
+	int j;
+
+	mp_path_free(&f->path);
+	for (j = 0; j < f->nenum; j++)
+		free(f->enums[j]);
+	free(f->enums);
+	free(f->column);
+}
+
+/* Reads a field line into *fp (zeroed), then adds it to s. */
+static int
+field_read(struct mp_schema *s, struct mp_field *fp, char **w, int nw,
+    const char *file, long long ln)
+{
 	const char *errstr;
 	const struct mp_seg *last;
 	int i, t;
 
-	memset(&f, 0, sizeof f);
 	if (nw < 3)
 		return bad(file, ln, "field needs a path and a type");
-	if (mp_path_parse(w[1], &f.path, &errstr) < 0)
+	if (mp_path_parse(w[1], &fp->path, &errstr) < 0)
 		return bad(file, ln, "'%s': %s", w[1], errstr);
-	if (f.path.nseg == 0)
+	if (fp->path.nseg == 0)
 		return bad(file, ln, "'%s': a field needs a name", w[1]);
 	for (t = 0; t <= MP_F_ENUM; t++)
 		if (strcmp(w[2], types[t].name) == 0 ||
@@ -117,51 +129,66 @@ field(struct mp_schema *s, char **w, int nw, const char *file, long long ln)
 			break;
 	if (t > MP_F_ENUM)
 		return bad(file, ln, "unknown type '%s'", w[2]);
-	f.type = t;
+	fp->type = t;
 	if (t == MP_F_ENUM) {
 		if (strncmp(w[2], "enum=", 5) != 0 || w[2][5] == '\0')
 			return bad(file, ln, "enum needs its values: "
 			    "enum=a,b,c");
-		f.enums = split_list(w[2] + 5, &f.nenum);
+		fp->enums = split_list(w[2] + 5, &fp->nenum);
 	}
 	for (i = 3; i < nw; i++) {
 		if (strcmp(w[i], "required") == 0)
-			f.required = 1;
+			fp->required = 1;
 		else if (strcmp(w[i], "nonblank") == 0) {
 			if (t != MP_F_STRING)
 				return bad(file, ln, "nonblank applies to "
 				    "strings");
-			f.nonblank = 1;
+			fp->nonblank = 1;
 		} else if (strncmp(w[i], "max=", 4) == 0 ||
 		    strncmp(w[i], "min=", 4) == 0) {
 			if (t != MP_F_STRING && t != MP_F_ARRAY)
 				return bad(file, ln, "%.4s applies to "
 				    "strings and arrays", w[i]);
 			if (mp_strtonum(w[i] + 4, 1, 1LL << 30, w[i][1] ==
-			    'a' ? &f.max : &f.min, &errstr) < 0)
+			    'a' ? &fp->max : &fp->min, &errstr) < 0)
 				return bad(file, ln, "%.3s: '%s' is %s", w[i],
 				    w[i] + 4, errstr);
-		} else if (strncmp(w[i], "column=", 7) == 0 && w[i][7])
-			f.column = xstrdup(w[i] + 7);
-		else
+		} else if (strncmp(w[i], "column=", 7) == 0 && w[i][7]) {
+			free(fp->column);	/* the last one given */
+			fp->column = xstrdup(w[i] + 7);
+		} else
 			return bad(file, ln, "unknown attribute '%s'", w[i]);
 	}
-	if (f.max && f.min > f.max)
-		return bad(file, ln, "min=%lld is more than max=%lld", f.min,
-		    f.max);
-	last = &f.path.seg[f.path.nseg - 1];
-	if (f.column == NULL) {
+	if (fp->max && fp->min > fp->max)
+		return bad(file, ln, "min=%lld is more than max=%lld", fp->min,
+		    fp->max);
+	last = &fp->path.seg[fp->path.nseg - 1];
+	if (fp->column == NULL) {
 		if (last->key == NULL || memchr(last->key, '\0', last->keylen))
 			return bad(file, ln, "'%s' needs column=NAME",
-			    f.path.text);
-		f.column = xstrdup(last->key);
+			    fp->path.text);
+		fp->column = xstrdup(last->key);
 	}
 	for (i = 0; i < s->nfield; i++)
-		if (strcmp(s->field[i].column, f.column) == 0)
+		if (strcmp(s->field[i].column, fp->column) == 0)
 			return bad(file, ln, "column '%s' named twice",
-			    f.column);
+			    fp->column);
 	s->field = xrealloc(s->field, (s->nfield + 1) * sizeof *s->field);
-	s->field[s->nfield++] = f;
+	s->field[s->nfield++] = *fp;
+	return 0;
+}
+
+/* A field line; what it allocated is freed when it is refused. */
+static int
+field(struct mp_schema *s, char **w, int nw, const char *file, long long ln)
+{
+	struct mp_field f;
+
+	memset(&f, 0, sizeof f);
+	if (field_read(s, &f, w, nw, file, ln) < 0) {
+		field_free(&f);
+		return -1;
+	}
 	return 0;
 }
 
@@ -229,17 +256,12 @@ mp_schema_load(const char *file)
 void
 mp_schema_free(struct mp_schema *s)
 {
-	int i, j;
+	int i;
 
 	if (s == NULL)
 		return;
-	for (i = 0; i < s->nfield; i++) {
-		mp_path_free(&s->field[i].path);
-		for (j = 0; j < s->field[i].nenum; j++)
-			free(s->field[i].enums[j]);
-		free(s->field[i].enums);
-		free(s->field[i].column);
-	}
+	for (i = 0; i < s->nfield; i++)
+		field_free(&s->field[i]);
 	for (i = 0; i < s->nkey; i++)
 		free(s->key[i]);
 	free(s->key);
