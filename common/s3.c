@@ -324,10 +324,12 @@ xmlget(const char *p, const char *end, const char *tag, struct mp_buf *out)
 static int
 xmlerror(const struct mp_buf *b)
 {
-	const char *p = b->p, *end = b->p + b->len;
+	const char *p, *end;
 
 	if (b->len == 0)
 		return 0;
+	p = b->p;
+	end = b->p + b->len;
 	while (p < end && isspace((unsigned char)*p))
 		p++;
 	if (end - p > 5 && strncmp(p, "<?xml", 5) == 0) {
@@ -1145,8 +1147,8 @@ mp_s3_list(struct mp_s3 *s3, const char *bucket, const char *prefix,
 		op.query = mp_buf_str(&q);
 		if ((rc = call(s3, &op, &r)) != 0)
 			break;
-		p = r.body.p;
-		end = r.body.p + r.body.len;
+		p = mp_buf_str(&r.body);	/* not NULL, even when empty */
+		end = p + r.body.len;
 		while (xmlelem(&p, end, "Contents", &a, &b)) {
 			if (!xmlget(a, b, "Key", &key) ||
 			    !xmlget(a, b, "Size", &v) ||
