@@ -3,9 +3,10 @@
  * input is the file).  A file the tool would refuse with exit 78 (a line
  * without an option name, a nested -K / config line: it names another
  * file) is skipped, since refusing exits.  Every option read must come
- * out as one argument; when all are --name[=value], writing them back as
- * --name="value" lines must read back the same.  The arguments are freed:
- * none may leak.  Built and run by `make fuzz` (clang).
+ * out as one argument; when all are --name[=value] (no CR in them),
+ * writing them back as --name="value" lines must read back the same.
+ * The arguments are freed: none may leak.  Built and run by `make fuzz`
+ * (clang).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -105,7 +106,8 @@ LLVMFuzzerTestOneInput(const unsigned char *data, size_t n)
 		if (av[i][0] != '-' && (i == 1 || av[i - 1][0] != '-' ||
 		    av[i - 1][1] == '-'))
 			abort();	/* a value without its option */
-		if (strncmp(av[i], "--", 2) != 0)
+		/* a CR ending a flag's name is a line end when written back */
+		if (strncmp(av[i], "--", 2) != 0 || strchr(av[i], '\r'))
 			all = 0;
 	}
 	if (all) {
