@@ -1,8 +1,9 @@
 /*
  * text: a libFuzzer target for the small grammars of outside text: money
  * amounts and exchange rates, RFC 3339 times (mp-fetch's state file is
- * one), durations, sizes, integers, PostgreSQL's numeric fit, and text in
- * the encodings report files come in.  The input is the text; its first
+ * one), durations, sizes, integers, PostgreSQL's numeric fit, text in
+ * the encodings report files come in, and what options name: paths,
+ * CSV fields (NAME:TYPE) and [schema.]table names.  The input is the text; its first
  * byte also picks an encoding and numbers for the checks.  An amount or
  * time that parses must format and parse back to itself; a split amount
  * must sum back to the whole; converted text must be valid UTF-8.
@@ -91,6 +92,40 @@ numbers(const char *s)
 }
 
 static void
+names(const char *s)
+{
+	struct mp_csvfield f = { 0 };
+	struct mp_path p = { 0 }, *v = NULL;
+	const char *errstr;
+	char *schema, *table;
+	int n = 0, i;
+
+	if (mp_path_parse(s, &p, &errstr) == 0) {
+		if (p.text == NULL || p.nseg < 0)
+			abort();
+		mp_path_free(&p);
+	}
+	if (mp_path_parse_list(s, &v, &n, &errstr) < 0 && errstr == NULL)
+		abort();
+	for (i = 0; i < n; i++)
+		mp_path_free(&v[i]);
+	free(v);
+	if (mp_csv_field_parse(s, &f, &errstr) == 0) {
+		if (f.name == NULL || f.type < MP_CSV_STRING ||
+		    f.type > MP_CSV_BOOLEAN)
+			abort();
+		free(f.name);
+		free(f.fmt);
+	}
+	if (mp_pg_qualname(s, &schema, &table) == 0) {
+		if (table == NULL)
+			abort();
+		free(schema);
+		free(table);
+	}
+}
+
+static void
 encodings(const char *s, size_t n, unsigned k)
 {
 	static const char *const enc[] = {
@@ -124,6 +159,7 @@ LLVMFuzzerTestOneInput(const unsigned char *data, size_t n)
 	times(s, n);
 	z = xstrndup(s, n);
 	numbers(z);
+	names(z);
 	free(z);
 	encodings(s, n, k);
 	return 0;
