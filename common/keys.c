@@ -535,6 +535,10 @@ mp_keys_load(struct mp_keys *k, const char *file, const char *runid)
 		    (st = rd(&r, &k->run[i].prewm, 8)) != 0)
 			goto out;
 		k->run[i].id[len] = '\0';
+		if (strlen(k->run[i].id) != len) {	/* written with strlen */
+			st = corrupt(file, "a bad run id");
+			goto out;
+		}
 		if (badwm(k->run[i].prewm)) {
 			st = corrupt(file, "a bad watermark");
 			goto out;

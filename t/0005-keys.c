@@ -199,6 +199,28 @@ main(void)
 			mp_keys_free(k);
 		}
 		ok(n > 64 && okay, "a watermark out of range is corrupt (65)");
+
+		/* a run id with a NUL would be written back shorter */
+		unlink(file);
+		k = mp_keys_new(win);
+		mp_keys_load(k, file, "ab");
+		mp_keys_see(k, 0, h, 1000, &ki);
+		mp_keys_write(k, file);
+		mp_keys_free(k);
+		f = fopen(file, "r");
+		n = fread(buf, 1, sizeof buf, f);
+		fclose(f);
+		okay = n > 116 && memcmp(buf + 112, "\2\0ab", 4) == 0;
+		buf[114] = '\0';
+		sum = mp_hash(buf, n - 16, 0);
+		memcpy(buf + n - 16, &sum, 8);
+		f = fopen(file, "w");
+		fwrite(buf, 1, n, f);
+		fclose(f);
+		k = mp_keys_new(win);
+		okay &= mp_keys_load(k, file, NULL) == MP_EX_DATAERR;
+		mp_keys_free(k);
+		ok(okay, "a run id holding a NUL is corrupt (65)");
 	}
 	unlink(file);
 	snprintf(file, sizeof file, "%s/state.lock", dir);
