@@ -3,7 +3,6 @@
  * whose user agent is a bot's, whose IP is in a listed range, or whose key
  * exceeds a rate, each with its reason.  Records pass byte for byte.
  */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -268,110 +267,128 @@ filter(struct mp_run *run, struct mp_rec *rec, void *arg)
 	return 0;
 }
 
+/* --ua, --ip, --time: the path in ctx */
+static int
+opt_path(void *ctx, const char *arg, const char **errstr)
+{
+	mp_path_free(ctx);
+	return mp_path_parse(arg, ctx, errstr);
+}
+
+static char **ualist, **allowlist;	/* --ua-list, --ua-allow */
+static int nua, nallow, nodflt;
+static const char *tagname = "bot", *keyarg = ".ip";
+
+static int
+opt_list(void *ctx, const char *arg, const char **errstr)
+{
+	char ***list = ctx;
+	int *n = list == &ualist ? &nua : &nallow;
+
+	(void)errstr;
+	*list = xrealloc(*list, (*n + 1) * sizeof **list);
+	(*list)[(*n)++] = (char *)mp_opt_arg_path(arg);
+	return 0;
+}
+
+/* --ua-missing, --ip-missing: a reason, or pass */
+static int
+opt_missing(void *ctx, const char *arg, const char **errstr)
+{
+	(void)errstr;
+	if (*arg == '\0') {
+		mp_warnx("--%s: empty reason", ctx == &uamissing ?
+		    "ua-missing" : "ip-missing");
+		mp_usage(NULL);
+	}
+	*(const char **)ctx = strcmp(arg, "pass") == 0 ? NULL : arg;
+	return 0;
+}
+
+static int
+opt_cidr(void *ctx, const char *arg, const char **errstr)
+{
+	const char *file;
+	char *name;
+	int st;
+
+	(void)ctx, (void)errstr;
+	name = listname(arg, &file);
+	ipreason = xrealloc(ipreason, (nlist + 1) * sizeof *ipreason);
+	ipreason[nlist] = xmalloc(strlen(name) + 4);
+	sprintf(ipreason[nlist], "ip:%s", name);
+	free(name);
+	if ((st = mp_cidr_load(cidr, mp_opt_arg_path(file), nlist)) != 0)
+		exit(st);
+	nlist++;
+	return 0;
+}
+
+static int
+opt_rate(void *ctx, const char *arg, const char **errstr)
+{
+	(void)ctx, (void)errstr;
+	setrate(arg);
+	return 0;
+}
+
+static int
+opt_tag(void *ctx, const char *arg, const char **errstr)
+{
+	(void)ctx, (void)errstr;
+	tag = 1;
+	tagname = arg ? arg : "bot";
+	return 0;
+}
+
+
 int
 main(int argc, char *argv[])
 {
-	enum { OPT_NODEFAULT = MP_OPT_TOOL, OPT_UAMISSING, OPT_IPMISSING,
-	    OPT_TAG };
-	static const struct option opts[] = {
-		MP_COMMON_OPTIONS,
-		{ "ua",		required_argument,	NULL, 'u' },
-		{ "ua-list",	required_argument,	NULL, 'l' },
-		{ "ua-allow",	required_argument,	NULL, 'a' },
-		{ "no-default-list", no_argument,	NULL, OPT_NODEFAULT },
-		{ "ua-missing",	required_argument,	NULL, OPT_UAMISSING },
-		{ "ip",		required_argument,	NULL, 'i' },
-		{ "cidr-list",	required_argument,	NULL, 'c' },
-		{ "ip-missing",	required_argument,	NULL, OPT_IPMISSING },
-		{ "max-rate",	required_argument,	NULL, 'r' },
-		{ "rate-key",	required_argument,	NULL, 'k' },
-		{ "time",	required_argument,	NULL, 'T' },
-		{ "tag",	optional_argument,	NULL, OPT_TAG },
-		{ "invert",	no_argument,		NULL, 'v' },
-		{ NULL, 0, NULL, 0 }
+	const struct mp_opt opts[] = {
+		MP_OPT_FN("ua", 'u', "path", opt_path, &path[P_UA],
+		    "the user agent's field (.ua)"),
+		MP_OPT_FN("ua-list", 'l', "file", opt_list, &ualist,
+		    "more bots' user-agent patterns (repeatable)"),
+		MP_OPT_FN("ua-allow", 'a', "file", opt_list, &allowlist,
+		    "user-agent patterns never flagged (repeatable)"),
+		MP_OPT_SET("no-default-list", 0, MP_OPT_FLAG, &nodflt, NULL,
+		    "leave out the shipped list of bots' user agents"),
+		MP_OPT_FN("ua-missing", 0, "pass|reason", opt_missing,
+		    &uamissing,
+		    "flag a record lacking a user agent (ua:missing)"),
+		MP_OPT_FN("ip", 'i', "path", opt_path, &path[P_IP],
+		    "the IP address's field (.ip)"),
+		MP_OPT_FN("cidr-list", 'c', "[name=]file", opt_cidr, NULL,
+		    "flag addresses in these ranges, as ip:name"),
+		MP_OPT_FN("ip-missing", 0, "pass|reason", opt_missing,
+		    &ipmissing,
+		    "flag a record lacking an address (pass)"),
+		MP_OPT_FN("max-rate", 'r', "n/duration", opt_rate, NULL,
+		    "flag a key's records past n per duration"),
+		MP_OPT_SET("rate-key", 'k', MP_OPT_STRING, &keyarg, "paths",
+		    "the fields --max-rate counts by (.ip)"),
+		MP_OPT_FN("time", 'T', "path", opt_path, &path[P_TIME],
+		    "the time's field, for --max-rate (.ts)"),
+		MP_OPT_FN("tag", 0, "[=name]", opt_tag, NULL,
+		    "drop nothing: add name (bot) to flagged records"),
+		MP_OPT_SET("invert", 'v', MP_OPT_FLAG, &invert, NULL,
+		    "pass only flagged records, drop the rest"),
+		MP_OPT_END
 	};
 	struct mp_cfg cfg = { 0 };
 	struct mp_run *run;
 	struct mp_path *keys = NULL;
-	char **ualist = NULL, **allowlist = NULL;
-	const char *file, *errstr, *tagname = "bot", *keyarg = ".ip";
-	int nua = 0, nallow = 0, dflt = 1, nkeys = 0, c, i, st;
-	char *name;
+	const char *errstr;
+	int nkeys = 0, i, st;
 
-	mp_opt_init(&argc, &argv);
 	mp_opt_path(&path[P_UA], "--ua", ".ua", usage);
 	mp_opt_path(&path[P_IP], "--ip", ".ip", usage);
 	mp_opt_path(&path[P_TIME], "--time", ".ts", usage);
 	cidr = mp_cidr_new();
-	while ((c = getopt_long(argc, argv, MP_COMMON_SHORT
-	    "u:l:a:i:c:r:k:T:v", opts, NULL)) != -1) {
-		switch (c) {
-		case 'u':
-			mp_opt_path(&path[P_UA], "--ua", optarg, usage);
-			break;
-		case 'l':
-			ualist = xrealloc(ualist, (nua + 1) * sizeof *ualist);
-			ualist[nua++] = optarg;
-			break;
-		case 'a':
-			allowlist = xrealloc(allowlist, (nallow + 1) *
-			    sizeof *allowlist);
-			allowlist[nallow++] = optarg;
-			break;
-		case OPT_NODEFAULT:
-			dflt = 0;
-			break;
-		case OPT_UAMISSING:
-		case OPT_IPMISSING:
-			if (*optarg == '\0') {
-				mp_warnx("--%s: empty reason", c ==
-				    OPT_UAMISSING ? "ua-missing" :
-				    "ip-missing");
-				mp_usage(usage);
-			}
-			if (c == OPT_UAMISSING)
-				uamissing = strcmp(optarg, "pass") == 0 ?
-				    NULL : optarg;
-			else
-				ipmissing = strcmp(optarg, "pass") == 0 ?
-				    NULL : optarg;
-			break;
-		case 'i':
-			mp_opt_path(&path[P_IP], "--ip", optarg, usage);
-			break;
-		case 'c':
-			name = listname(optarg, &file);
-			ipreason = xrealloc(ipreason, (nlist + 1) *
-			    sizeof *ipreason);
-			ipreason[nlist] = xmalloc(strlen(name) + 4);
-			sprintf(ipreason[nlist], "ip:%s", name);
-			free(name);
-			if ((st = mp_cidr_load(cidr, file, nlist)) != 0)
-				exit(st);
-			nlist++;
-			break;
-		case 'r':
-			setrate(optarg);
-			break;
-		case 'k':
-			keyarg = optarg;
-			break;
-		case 'T':
-			mp_opt_path(&path[P_TIME], "--time", optarg, usage);
-			break;
-		case OPT_TAG:
-			tag = 1;
-			tagname = optarg ? optarg : "bot";
-			break;
-		case 'v':
-			invert = 1;
-			break;
-		default:
-			mp_opt_common(&cfg, c, optarg, usage);
-		}
-	}
-	argc -= optind;
-	argv += optind;
+	i = mp_opt_parse(argc, argv, opts, &cfg, usage);
+	argc -= i;
+	argv += i;
 	if (mp_path_parse_list(keyarg, &keys, &nkeys, &errstr) < 0 ||
 	    nkeys > 16) {
 		mp_warnx("--rate-key: '%s': %s", keyarg, nkeys > 16 ?
@@ -383,7 +400,7 @@ main(int argc, char *argv[])
 	free(keys);
 	if (tag)
 		mp_opt_field(&tagpath, "--tag", tagname, 0, usage);
-	load_lists(ualist, nua, allowlist, nallow, dflt);
+	load_lists(ualist, nua, allowlist, nallow, !nodflt);
 	if (nlist)
 		mp_cidr_build(cidr);
 	else {

@@ -4,7 +4,6 @@
  * mark the first event of each visitor (--mark-unique).  Records pass
  * byte for byte; the mark is spliced in.
  */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -51,27 +50,6 @@ setpaths(const char *opt, const char *arg, struct mp_path **v, int *n)
 		    "more than 16 paths" : errstr);
 		mp_usage(usage);
 	}
-}
-
-static int64_t
-seconds(const char *opt, const char *arg)
-{
-	const char *errstr;
-	int64_t us;
-
-	if (mp_duration_parse(arg, &us, &errstr) < 0) {
-		mp_warnx("--%s: '%s': %s", opt, arg, errstr);
-		mp_usage(usage);
-	}
-	if (us % 1000000 != 0) {
-		mp_warnx("--%s: '%s': not whole seconds", opt, arg);
-		mp_usage(usage);
-	}
-	if (us / 1000000 > UINT32_MAX) {
-		mp_warnx("--%s: '%s': too large", opt, arg);
-		mp_usage(usage);
-	}
-	return us / 1000000;
 }
 
 /* Appends a value to the key material: its kind, length and bytes. */
@@ -323,95 +301,121 @@ checkrunid(const char *id)
 	}
 }
 
+static struct mp_path *vp;		/* --visitor */
+static const char *keyarg;		/* --key */
+static int64_t win[MP_KEYS_NSET] = { 0, 86400 };
+static const char *const lates[] = { "pass", "drop", "reject", NULL };
+
+/* --ignore, --visitor */
+static int
+opt_paths(void *ctx, const char *arg, const char **errstr)
+{
+	(void)errstr;
+	if (ctx == &ignore)
+		setpaths("ignore", arg, &ignore, &nignore);
+	else
+		setpaths("visitor", arg, &vp, &nvis);
+	return 0;
+}
+
+/* --window, --unique-window: whole seconds into *ctx */
+static int
+opt_window(void *ctx, const char *arg, const char **errstr)
+{
+	int64_t us;
+
+	if (mp_duration_parse(arg, &us, errstr) < 0)
+		return -1;
+	if (us % 1000000 != 0)
+		*errstr = "not whole seconds";
+	else if (us / 1000000 > UINT32_MAX)
+		*errstr = "too large";
+	else {
+		*(int64_t *)ctx = us / 1000000;
+		return 0;
+	}
+	return -1;
+}
+
+static int
+opt_time(void *ctx, const char *arg, const char **errstr)
+{
+	(void)ctx;
+	mp_path_free(&path[P_TIME]);
+	return mp_path_parse(arg, &path[P_TIME], errstr);
+}
+
+static int
+opt_state(void *ctx, const char *arg, const char **errstr)
+{
+	(void)ctx, (void)errstr;
+	if (*arg == '\0') {
+		mp_warnx("--state: empty file name");
+		mp_usage(usage);
+	}
+	state = mp_opt_arg_path(arg);
+	return 0;
+}
+
+static int
+opt_runid(void *ctx, const char *arg, const char **errstr)
+{
+	(void)ctx, (void)errstr;
+	checkrunid(arg);
+	runid = arg;
+	return 0;
+}
+
+static int
+opt_unique(void *ctx, const char *arg, const char **errstr)
+{
+	(void)ctx, (void)errstr;
+	mp_opt_field(&unique, "--mark-unique", arg, 1, usage);
+	return 0;
+}
+
+
 int
 main(int argc, char *argv[])
 {
-	enum { OPT_LATE = MP_OPT_TOOL, OPT_UWINDOW, OPT_VISITOR };
-	static const struct option opts[] = {
-		MP_COMMON_OPTIONS,
-		{ "key",	required_argument,	NULL, 'k' },
-		{ "fingerprint", no_argument,		NULL, 'f' },
-		{ "ignore",	required_argument,	NULL, 'I' },
-		{ "window",	required_argument,	NULL, 'w' },
-		{ "time",	required_argument,	NULL, 'T' },
-		{ "state",	required_argument,	NULL, 'S' },
-		{ "run-id",	required_argument,	NULL, 'R' },
-		{ "late",	required_argument,	NULL, OPT_LATE },
-		{ "mark-unique", required_argument,	NULL, 'u' },
-		{ "unique-window", required_argument,	NULL, OPT_UWINDOW },
-		{ "visitor",	required_argument,	NULL, OPT_VISITOR },
-		{ NULL, 0, NULL, 0 }
+	const struct mp_opt opts[] = {
+		MP_OPT_SET("key", 'k', MP_OPT_STRING, &keyarg, "paths",
+		    "the fields that make the key (.event_id)"),
+		MP_OPT_SET("fingerprint", 'f', MP_OPT_FLAG, &fingerprint, NULL,
+		    "the key is a fingerprint of the whole record"),
+		MP_OPT_FN("ignore", 'I', "paths", opt_paths, &ignore,
+		    "members --fingerprint leaves out"),
+		MP_OPT_FN("window", 'w', "duration", opt_window, &win[0],
+		    "forget a key this long after its first record"),
+		MP_OPT_FN("time", 'T', "path", opt_time, NULL,
+		    "the event time's field (.ts)"),
+		MP_OPT_FN("state", 'S', "file", opt_state, NULL,
+		    "keep the keys in file across runs"),
+		MP_OPT_FN("run-id", 'R', "id", opt_runid, NULL,
+		    "name the run, so that a re-run gives the same"),
+		{ "late", 0, MP_OPT_CHOICE, &late, "pass|drop|reject",
+		  "what to do with a late record (pass)",
+		  0, 0, lates, 0, NULL, NULL },
+		MP_OPT_FN("mark-unique", 'u', "name", opt_unique, NULL,
+		    "add name, true for a visitor's first record"),
+		MP_OPT_FN("unique-window", 0, "duration", opt_window, &win[1],
+		    "how long a visitor stays known (1d)"),
+		MP_OPT_FN("visitor", 0, "paths", opt_paths, &vp,
+		    "the fields naming a visitor (.visitor_id)"),
+		MP_OPT_END
 	};
 	struct mp_cfg cfg = { 0 };
 	struct mp_run *run;
-	struct mp_path *kp = NULL, *vp = NULL;
-	const char *keyarg = NULL;
-	int64_t win[MP_KEYS_NSET] = { 0, 86400 };
+	struct mp_path *kp = NULL;
 	double t0;
-	int c, i, st, lockfd = -1;
+	int i, st, lockfd = -1;
 
-	mp_opt_init(&argc, &argv);
 	mp_opt_path(&path[P_TIME], "--time", ".ts", usage);
 	mp_opt_path(&path[P_IP], "--ip", ".ip", usage);
 	mp_opt_path(&path[P_UA], "--ua", ".ua", usage);
-	while ((c = getopt_long(argc, argv, MP_COMMON_SHORT "k:fI:w:T:S:R:u:",
-	    opts, NULL)) != -1) {
-		switch (c) {
-		case 'k':
-			keyarg = optarg;
-			break;
-		case 'f':
-			fingerprint = 1;
-			break;
-		case 'I':
-			setpaths("ignore", optarg, &ignore, &nignore);
-			break;
-		case 'w':
-			win[0] = seconds("window", optarg);
-			break;
-		case 'T':
-			mp_opt_path(&path[P_TIME], "--time", optarg, usage);
-			break;
-		case 'S':
-			if (*optarg == '\0') {
-				mp_warnx("--state: empty file name");
-				mp_usage(usage);
-			}
-			state = optarg;
-			break;
-		case 'R':
-			checkrunid(optarg);
-			runid = optarg;
-			break;
-		case OPT_LATE:
-			if (strcmp(optarg, "pass") == 0)
-				late = LATE_PASS;
-			else if (strcmp(optarg, "drop") == 0)
-				late = LATE_DROP;
-			else if (strcmp(optarg, "reject") == 0)
-				late = LATE_REJECT;
-			else {
-				mp_warnx("--late: '%s': want pass, drop or "
-				    "reject", optarg);
-				mp_usage(usage);
-			}
-			break;
-		case 'u':
-			mp_opt_field(&unique, "--mark-unique", optarg, 1,
-			    usage);
-			break;
-		case OPT_UWINDOW:
-			win[1] = seconds("unique-window", optarg);
-			break;
-		case OPT_VISITOR:
-			setpaths("visitor", optarg, &vp, &nvis);
-			break;
-		default:
-			mp_opt_common(&cfg, c, optarg, usage);
-		}
-	}
-	argc -= optind;
-	argv += optind;
+	i = mp_opt_parse(argc, argv, opts, &cfg, usage);
+	argc -= i;
+	argv += i;
 	if (fingerprint && keyarg) {
 		mp_warnx("--key and --fingerprint exclude each other");
 		mp_usage(usage);

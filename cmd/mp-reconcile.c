@@ -3,7 +3,6 @@
  * one record for each key whose amounts differ past the tolerance or that
  * one side lacks; exit 1 when there is one.
  */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -119,6 +118,8 @@ compare(struct mp_run *run, struct mp_totals *t)
 		    &sum[2]))) {
 			mp_warnx("amounts out of range: the totals pass "
 			    "9223372036854 units");
+			mp_buf_free(&kb);
+			mp_buf_free(&out);
 			free(v);
 			return MP_EX_DATAERR;
 		}
@@ -156,29 +157,76 @@ compare(struct mp_run *run, struct mp_totals *t)
 	return MP_EX_CHECK;
 }
 
+static int
+opt_keys(void *ctx, const char *arg, const char **errstr)
+{
+	(void)ctx, (void)errstr;
+	keys(arg);
+	return 0;
+}
+
+/* --ours, --theirs: a file, relative to its option file, or pg:query */
+static int
+opt_source(void *ctx, const char *arg, const char **errstr)
+{
+	(void)errstr;
+	*(const char **)ctx = strncmp(arg, "pg:", 3) == 0 ? arg :
+	    mp_opt_arg_path(arg);
+	return 0;
+}
+
+static int
+opt_tol(void *ctx, const char *arg, const char **errstr)
+{
+	(void)ctx;
+	if (mp_money_parse(arg, strlen(arg), &tol, errstr) < 0)
+		return -1;
+	if (tol < 0) {
+		*errstr = "negative";
+		return -1;
+	}
+	return 0;
+}
+
+static int
+opt_pct(void *ctx, const char *arg, const char **errstr)
+{
+	(void)ctx;
+	return mp_rate_parse(arg, strlen(arg), &pct, &pscale, errstr);
+}
+
+
 int
 main(int argc, char *argv[])
 {
-	enum {
-		OPT_OURS = MP_OPT_TOOL, OPT_THEIRS, OPT_OURS_AMOUNT,
-		OPT_THEIRS_AMOUNT, OPT_TOL, OPT_PCT, OPT_ALL, OPT_SUM,
-		OPT_ZERO
-	};
-	static const struct option opts[] = {
-		MP_COMMON_OPTIONS,
-		{ "ours",	required_argument,	NULL, OPT_OURS },
-		{ "theirs",	required_argument,	NULL, OPT_THEIRS },
-		{ "key",	required_argument,	NULL, 'k' },
-		{ "amount",	required_argument,	NULL, 'a' },
-		{ "ours-amount", required_argument,	NULL, OPT_OURS_AMOUNT },
-		{ "theirs-amount", required_argument,	NULL, OPT_THEIRS_AMOUNT },
-		{ "tolerance",	required_argument,	NULL, OPT_TOL },
-		{ "tolerance-pct", required_argument,	NULL, OPT_PCT },
-		{ "all",	no_argument,		NULL, OPT_ALL },
-		{ "missing-as-zero", no_argument,	NULL, OPT_ZERO },
-		{ "sum",	no_argument,		NULL, OPT_SUM },
-		{ "db",		required_argument,	NULL, 'd' },
-		{ NULL, 0, NULL, 0 }
+	static const char *ours, *theirs, *aours, *atheirs, *amt, *conninfo;
+	static int sum;
+	const struct mp_opt opts[] = {
+		MP_OPT_FN("key", 'k', "keys", opt_keys, NULL,
+		    "the key fields, ours[=theirs], by commas"),
+		MP_OPT_SET("amount", 'a', MP_OPT_STRING, &amt, "field",
+		    "the amount's field on both sides"),
+		MP_OPT_FN("ours", 0, "source", opt_source, &ours,
+		    "our side: a file or pg:query (the files)"),
+		MP_OPT_FN("theirs", 0, "source", opt_source, &theirs,
+		    "their side: a file or pg:query"),
+		MP_OPT_SET("ours-amount", 0, MP_OPT_STRING, &aours, "field",
+		    "the amount's field on our side"),
+		MP_OPT_SET("theirs-amount", 0, MP_OPT_STRING, &atheirs, "field",
+		    "the amount's field on their side"),
+		MP_OPT_FN("tolerance", 0, "amount", opt_tol, NULL,
+		    "the difference that still matches (0)"),
+		MP_OPT_FN("tolerance-pct", 0, "percent", opt_pct, NULL,
+		    "the difference in percent that still matches"),
+		MP_OPT_SET("missing-as-zero", 0, MP_OPT_FLAG, &zero, NULL,
+		    "a key one side lacks counts as 0 there"),
+		MP_OPT_SET("all", 0, MP_OPT_FLAG, &all, NULL,
+		    "a record for every key, matched too"),
+		MP_OPT_SET("sum", 0, MP_OPT_FLAG, &sum, NULL,
+		    "add up the rows of a key met twice on a side"),
+		MP_OPT_SET("db", 'd', MP_OPT_STRING, &conninfo, "conninfo",
+		    "the PostgreSQL of pg: sources (PG* variables)"),
+		MP_OPT_END
 	};
 	static const char *const counters[] = {
 		"keys", "matched", "drifted", "missing_ours", "missing_theirs"
@@ -186,66 +234,11 @@ main(int argc, char *argv[])
 	struct mp_cfg cfg = { 0 };
 	struct mp_run *run;
 	struct mp_totals *t;
-	const char *ours = NULL, *theirs = NULL, *aours = NULL, *atheirs = NULL;
-	const char *amt = NULL, *conninfo = NULL, *errstr;
-	int c, i, st = 0, sum = 0;
+	int i, st = 0;
 
-	mp_opt_init(&argc, &argv);
-	while ((c = getopt_long(argc, argv, MP_COMMON_SHORT "k:a:d:", opts,
-	    NULL)) != -1) {
-		switch (c) {
-		case OPT_OURS:
-			ours = optarg;
-			break;
-		case OPT_THEIRS:
-			theirs = optarg;
-			break;
-		case 'k':
-			keys(optarg);
-			break;
-		case 'a':
-			amt = optarg;
-			break;
-		case OPT_OURS_AMOUNT:
-			aours = optarg;
-			break;
-		case OPT_THEIRS_AMOUNT:
-			atheirs = optarg;
-			break;
-		case OPT_TOL:
-			if (mp_money_parse(optarg, strlen(optarg), &tol,
-			    &errstr) < 0 || (tol < 0 && (errstr = "negative"))) {
-				mp_warnx("--tolerance: '%s': %s", optarg,
-				    errstr);
-				mp_usage(usage);
-			}
-			break;
-		case OPT_PCT:
-			if (mp_rate_parse(optarg, strlen(optarg), &pct, &pscale,
-			    &errstr) < 0) {
-				mp_warnx("--tolerance-pct: '%s': %s", optarg,
-				    errstr);
-				mp_usage(usage);
-			}
-			break;
-		case OPT_ZERO:
-			zero = 1;
-			break;
-		case OPT_ALL:
-			all = 1;
-			break;
-		case OPT_SUM:
-			sum = 1;
-			break;
-		case 'd':
-			conninfo = optarg;
-			break;
-		default:
-			mp_opt_common(&cfg, c, optarg, usage);
-		}
-	}
-	argc -= optind;
-	argv += optind;
+	i = mp_opt_parse(argc, argv, opts, &cfg, usage);
+	argc -= i;
+	argv += i;
 	aours = aours ? aours : amt;
 	atheirs = atheirs ? atheirs : amt;
 	if (theirs == NULL || nkey == 0 || aours == NULL || atheirs == NULL) {

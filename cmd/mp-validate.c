@@ -4,7 +4,6 @@
  * reason.  Records pass byte for byte.
  */
 #include <dirent.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -148,53 +147,46 @@ reject:
 	return 0;
 }
 
+static int
+opt_require(void *ctx, const char *arg, const char **errstr)
+{
+	(void)ctx;
+	return mp_path_parse_list(arg, &req, &nreq, errstr);
+}
+
+static int
+opt_schema(void *ctx, const char *arg, const char **errstr)
+{
+	(void)ctx, (void)errstr;
+	if (schema)
+		mp_schema_free(schema);
+	if ((schema = mp_schema_load(mp_opt_arg_path(arg))) == NULL)
+		exit(MP_EX_CONFIG);
+	return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
-	enum { OPT_SCHEMA_DIR = MP_OPT_TOOL, OPT_SCHEMA_BY };
-	static const struct option opts[] = {
-		MP_COMMON_OPTIONS,
-		{ "require",	required_argument,	NULL, 'r' },
-		{ "schema",	required_argument,	NULL, 'S' },
-		{ "schema-dir",	required_argument,	NULL, 'D' },
-		{ "schema-by",	required_argument,	NULL, 'B' },
-		{ NULL, 0, NULL, 0 }
+	const char *dir = NULL, *byarg = NULL, *errstr;
+	const struct mp_opt opts[] = {
+		MP_OPT_FN("require", 'r', "paths", opt_require, NULL,
+		    "reject records lacking a field, or with it null"),
+		MP_OPT_FN("schema", 'S', "file", opt_schema, NULL,
+		    "check records against a schema (mp-schema(5))"),
+		MP_OPT_SET("schema-dir", 'D', MP_OPT_PATH, &dir, "dir",
+		    "the schemas, NAME.schema, for --schema-by"),
+		MP_OPT_SET("schema-by", 'B', MP_OPT_STRING, &byarg, "path",
+		    "the field naming each record's schema"),
+		MP_OPT_END
 	};
 	struct mp_cfg cfg = { 0 };
 	struct mp_run *run;
-	const char *dir = NULL, *byarg = NULL, *errstr;
-	int c, st;
+	int i, st;
 
-	mp_opt_init(&argc, &argv);
-	while ((c = getopt_long(argc, argv, MP_COMMON_SHORT "r:S:D:B:", opts,
-	    NULL)) != -1) {
-		switch (c) {
-		case 'r':
-			if (mp_path_parse_list(optarg, &req, &nreq,
-			    &errstr) < 0) {
-				mp_warnx("--require: '%s': %s", optarg,
-				    errstr);
-				mp_usage(usage);
-			}
-			break;
-		case 'S':
-			if (schema)
-				mp_schema_free(schema);
-			if ((schema = mp_schema_load(optarg)) == NULL)
-				exit(MP_EX_CONFIG);
-			break;
-		case 'D':
-			dir = optarg;
-			break;
-		case 'B':
-			byarg = optarg;
-			break;
-		default:
-			mp_opt_common(&cfg, c, optarg, usage);
-		}
-	}
-	argc -= optind;
-	argv += optind;
+	i = mp_opt_parse(argc, argv, opts, &cfg, usage);
+	argc -= i;
+	argv += i;
 	if ((dir == NULL) != (byarg == NULL)) {
 		mp_warnx("--schema-dir and --schema-by go together");
 		mp_usage(usage);

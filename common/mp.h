@@ -1217,6 +1217,32 @@ enum {
  * 78 (mp_s3_credentials).  --s3-retries=0 means none.
  */
 int	 mp_s3_opt(struct mp_s3 *, int, int, const char *, const char *);
+/*
+ * The same options as entries of an option table (opt.h), with their
+ * help: MP_S3_OPT_TABLE(&s3) in a tool's table gives all six, each a CALL
+ * whose ctx is the struct mp_s3.  A credentials file named in an option
+ * file is relative to it.
+ */
+int	 mp_s3_opt_endpoint(void *, const char *, const char **);
+int	 mp_s3_opt_region(void *, const char *, const char **);
+int	 mp_s3_opt_addressing(void *, const char *, const char **);
+int	 mp_s3_opt_credentials(void *, const char *, const char **);
+int	 mp_s3_opt_part_size(void *, const char *, const char **);
+int	 mp_s3_opt_retries(void *, const char *, const char **);
+#define MP_S3_OPT_TABLE(s3) \
+	MP_OPT_FN("s3-endpoint", 0, "url", mp_s3_opt_endpoint, (s3), \
+	    "the S3 server (AWS_ENDPOINT_URL_S3, AWS's)"), \
+	MP_OPT_FN("s3-region", 0, "name", mp_s3_opt_region, (s3), \
+	    "the region signed for (AWS_REGION, us-east-1)"), \
+	MP_OPT_FN("s3-addressing", 0, "path|virtual", \
+	    mp_s3_opt_addressing, (s3), \
+	    "the bucket in the URL's path or host name"), \
+	MP_OPT_FN("s3-credentials", 0, "file", mp_s3_opt_credentials, \
+	    (s3), "read the AWS_* keys from file"), \
+	MP_OPT_FN("s3-part-size", 0, "size", mp_s3_opt_part_size, \
+	    (s3), "upload in parts of size above it (8M)"), \
+	MP_OPT_FN("s3-retries", 0, "n", mp_s3_opt_retries, (s3), \
+	    "retries of a failed request (5)")
 
 /*
  * Topics with their own header.  A new topic file adds its header here, one

@@ -46,6 +46,11 @@ struct mp_opt {
 };
 #define MP_OPT_END	{ NULL, 0, MP_OPT_FLAG, NULL, NULL, NULL, 0, 0, \
 			  NULL, 0, NULL, NULL }
+/* Entries without range, choices or value: a variable, or a call. */
+#define MP_OPT_SET(name, letter, kind, dst, arg, help) \
+	{ name, letter, kind, dst, arg, help, 0, 0, NULL, 0, NULL, NULL }
+#define MP_OPT_FN(name, letter, arg, call, ctx, help) \
+	{ name, letter, MP_OPT_CALL, NULL, arg, help, 0, 0, NULL, 0, call, ctx }
 
 /*
  * Sets mp_prog, starts the tool's note in the chain, ignores SIGXFSZ, then
@@ -55,12 +60,44 @@ struct mp_opt {
  * options as on the command line, in place (later options win); a PATH
  * option's relative value read from a file is taken relative to that
  * file's folder.  On a bad option, prints what was wrong and the usage
- * and exits 64.  Returns the index of the first operand; cfg may be NULL
- * for a tool without records.
+ * and exits 64.  Returns the index of the first operand: the operands are
+ * moved to the end of argv, so argv + index holds them all (a tool does
+ * argc -= i, argv += i).  cfg may be NULL for a tool without records:
+ * then only -h, -V, -K and --log-format are added.  Strings the options
+ * point to (optarg, option file values) live until exit; option files
+ * are freed at exit, after the run's own exit work.
+ *
+ *	i = mp_opt_parse(argc, argv, opts, &cfg, usage);
+ *	argc -= i;
+ *	argv += i;
  */
 int	 mp_opt_parse(int argc, char **argv, const struct mp_opt *,
 	    struct mp_cfg *, const char *usage);
 /* The path an option file's relative value names (allocated). */
 char	*mp_opt_relpath(const char *optfile, const char *value);
+/*
+ * For a CALL option (or a tool still on mp_opt_init): arg, the optarg an
+ * option got, made relative to the option file it was read from, if any
+ * (owned by opt.c until exit).  PATH options get this already.
+ */
+const char *mp_opt_arg_path(const char *arg);
+/*
+ * Whether a tool shows its progress line: --progress, or by default when
+ * stderr is a terminal, messages are text, and stdout is not a pipe, so
+ * that in a pipeline only the last stage draws on the shared line.
+ */
+int	 mp_opt_progress(const struct mp_cfg *);
+/* The option file the option being applied came from, or NULL. */
+const char *mp_opt_file(void);
+/*
+ * Also, in mp_opt_parse: an option whose argument is optional takes it only
+ * after '=' (--stats=FILE).  Given as a bare --stats on the command line
+ * and followed by a name that ends in .json or does not exist, it exits 64
+ * rather than read that file as input (mp_opt_common does the same for
+ * --stats).  An absent optional argument gives STRING and PATH options "".
+ * INT and MONEY with min and max 0 take any value, SIZE any from 0,
+ * DURATION any above 0.  A value out of range names the range: "--num:
+ * '0': too small (1 to 100)".
+ */
 
 #endif

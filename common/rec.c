@@ -128,8 +128,7 @@ mp_run_new(const struct mp_cfg *cfg)
 		r->rej = openout(cfg->rejects, "rejects");
 	if (cfg->dropped)
 		r->drop = openout(cfg->dropped, "dropped");
-	r->progress = cfg->progress > 0 || (cfg->progress == 0 &&
-	    isatty(2) && mp_log_get_format() == MP_LOG_TEXT);
+	r->progress = mp_opt_progress(cfg);
 	r->t0 = mp_now();
 	r->tnext = r->t0 + 0.5;
 	current = r;
@@ -400,9 +399,9 @@ progress(struct mp_run *r)
 	if (now < r->tnext)
 		return;
 	r->tnext = now + 0.25;
-	mp_progress_show("%lld records, %.1f MiB, %.1f MB/s, %lld rejected",
-	    r->in, r->bytes_in / 1048576.0, dt > 0 ? r->bytes_in / dt / 1e6 :
-	    0.0, r->rejected);
+	mp_progress_show("%lld records, %.1f MiB, %.1f MiB/s, %lld rejected",
+	    r->in, r->bytes_in / 1048576.0, dt > 0 ? r->bytes_in / dt /
+	    1048576.0 : 0.0, r->rejected);
 }
 
 static int

@@ -1,58 +1,119 @@
 /*
  * s3opt.c: the --s3-* options that mp-archive and mp-fetch share, so
  * that both read endpoint, region, addressing and credentials the same
- * way.
+ * way: table entries (MP_S3_OPT_TABLE), and mp_s3_opt for a tool that
+ * still parses by hand.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "mp.h"
 
+/* The options as table entries (MP_S3_OPT_TABLE): ctx is the mp_s3. */
+int
+mp_s3_opt_endpoint(void *ctx, const char *arg, const char **errstr)
+{
+	struct mp_s3 *s3 = ctx;
+
+	(void)errstr;
+	free(s3->endpoint);
+	s3->endpoint = xstrdup(arg);
+	return 0;
+}
+
+int
+mp_s3_opt_region(void *ctx, const char *arg, const char **errstr)
+{
+	struct mp_s3 *s3 = ctx;
+
+	(void)errstr;
+	free(s3->region);
+	s3->region = xstrdup(arg);
+	return 0;
+}
+
+int
+mp_s3_opt_addressing(void *ctx, const char *arg, const char **errstr)
+{
+	struct mp_s3 *s3 = ctx;
+
+	if (strcmp(arg, "path") == 0)
+		s3->style = MP_S3_PATH;
+	else if (strcmp(arg, "virtual") == 0)
+		s3->style = MP_S3_VIRTUAL;
+	else {
+		*errstr = "path or virtual";
+		return -1;
+	}
+	return 0;
+}
+
+int
+mp_s3_opt_credentials(void *ctx, const char *arg, const char **errstr)
+{
+	int st;
+
+	(void)errstr;
+	if ((st = mp_s3_credentials(ctx, mp_opt_arg_path(arg))) != 0)
+		exit(st);
+	return 0;
+}
+
+int
+mp_s3_opt_part_size(void *ctx, const char *arg, const char **errstr)
+{
+	struct mp_s3 *s3 = ctx;
+	long long v;
+
+	static char why[64];
+
+	if (mp_parse_size(arg, 5LL << 20, 5LL << 30, &v, errstr) < 0) {
+		snprintf(why, sizeof why, "%s (5M to 5G)", *errstr);
+		*errstr = why;
+		return -1;
+	}
+	s3->part_size = v;
+	return 0;
+}
+
+int
+mp_s3_opt_retries(void *ctx, const char *arg, const char **errstr)
+{
+	struct mp_s3 *s3 = ctx;
+	long long v;
+
+	static char why[64];
+
+	if (mp_strtonum(arg, 0, 100, &v, errstr) < 0) {
+		snprintf(why, sizeof why, "%s (0 to 100)", *errstr);
+		*errstr = why;
+		return -1;
+	}
+	s3->retries = v == 0 ? -1 : (int)v;
+	return 0;
+}
+
 int
 mp_s3_opt(struct mp_s3 *s3, int c, int base, const char *arg,
     const char *usage)
 {
-	const char *errstr;
-	long long v;
-	int st;
+	static int (*const fn[MP_S3_OPT_N])(void *, const char *,
+	    const char **) = {
+		mp_s3_opt_endpoint, mp_s3_opt_region, mp_s3_opt_addressing,
+		mp_s3_opt_credentials, mp_s3_opt_part_size, mp_s3_opt_retries
+	};
+	static const char *const name[MP_S3_OPT_N] = {
+		"endpoint", "region", "addressing", "credentials",
+		"part-size", "retries"
+	};
+	const char *errstr = NULL;
 
-	switch (c - base) {
-	case MP_S3_OPT_ENDPOINT:
-		free(s3->endpoint);
-		s3->endpoint = xstrdup(arg);
-		return 1;
-	case MP_S3_OPT_REGION:
-		free(s3->region);
-		s3->region = xstrdup(arg);
-		return 1;
-	case MP_S3_OPT_ADDRESSING:
-		if (strcmp(arg, "path") == 0)
-			s3->style = MP_S3_PATH;
-		else if (strcmp(arg, "virtual") == 0)
-			s3->style = MP_S3_VIRTUAL;
-		else {
-			mp_warnx("--s3-addressing: '%s': path or virtual",
-			    arg);
-			mp_usage(usage);
-		}
-		return 1;
-	case MP_S3_OPT_CREDENTIALS:
-		if ((st = mp_s3_credentials(s3, arg)) != 0)
-			exit(st);
-		return 1;
-	case MP_S3_OPT_PART_SIZE:
-		if (mp_parse_size(arg, 5LL << 20, 5LL << 30, &v,
-		    &errstr) < 0) {
-			mp_warnx("--s3-part-size: '%s': %s (5M to 5G)", arg,
-			    errstr);
-			mp_usage(usage);
-		}
-		s3->part_size = v;
-		return 1;
-	case MP_S3_OPT_RETRIES:
-		v = mp_opt_number("--s3-retries", arg, 0, 100, usage);
-		s3->retries = v == 0 ? -1 : (int)v;
-		return 1;
+	if (c - base < 0 || c - base >= MP_S3_OPT_N)
+		return 0;
+	if (fn[c - base](s3, arg, &errstr) < 0) {
+		mp_warnx("--s3-%s: '%s': %s", name[c - base], arg, errstr);
+		mp_usage(usage);
 	}
-	return 0;
+	return 1;
 }

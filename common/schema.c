@@ -96,21 +96,8 @@ split_list(const char *s, int *n)
 	}
 }
 
-static void
-field_free(struct mp_field *f)
-{
-	int j;
-
-	mp_path_free(&f->path);
-	for (j = 0; j < f->nenum; j++)
-		free(f->enums[j]);
-	free(f->enums);
-	free(f->column);
-}
-
-/* Reads a field line into *fp (zeroed), then adds it to s. */
 static int
-field_read(struct mp_schema *s, struct mp_field *fp, char **w, int nw,
+field_parse(struct mp_schema *s, struct mp_field *fp, char **w, int nw,
     const char *file, long long ln)
 {
 	const char *errstr;
@@ -173,23 +160,29 @@ field_read(struct mp_schema *s, struct mp_field *fp, char **w, int nw,
 		if (strcmp(s->field[i].column, fp->column) == 0)
 			return bad(file, ln, "column '%s' named twice",
 			    fp->column);
-	s->field = xrealloc(s->field, (s->nfield + 1) * sizeof *s->field);
-	s->field[s->nfield++] = *fp;
 	return 0;
 }
 
-/* A field line; what it allocated is freed when it is refused. */
+/* A field line; what it held is freed when it is bad. */
 static int
 field(struct mp_schema *s, char **w, int nw, const char *file, long long ln)
 {
 	struct mp_field f;
+	int i;
 
 	memset(&f, 0, sizeof f);
-	if (field_read(s, &f, w, nw, file, ln) < 0) {
-		field_free(&f);
-		return -1;
+	if (field_parse(s, &f, w, nw, file, ln) == 0) {
+		s->field = xrealloc(s->field, (s->nfield + 1) *
+		    sizeof *s->field);
+		s->field[s->nfield++] = f;
+		return 0;
 	}
-	return 0;
+	mp_path_free(&f.path);
+	for (i = 0; i < f.nenum; i++)
+		free(f.enums[i]);
+	free(f.enums);
+	free(f.column);
+	return -1;
 }
 
 struct mp_schema *
@@ -256,12 +249,17 @@ mp_schema_load(const char *file)
 void
 mp_schema_free(struct mp_schema *s)
 {
-	int i;
+	int i, j;
 
 	if (s == NULL)
 		return;
-	for (i = 0; i < s->nfield; i++)
-		field_free(&s->field[i]);
+	for (i = 0; i < s->nfield; i++) {
+		mp_path_free(&s->field[i].path);
+		for (j = 0; j < s->field[i].nenum; j++)
+			free(s->field[i].enums[j]);
+		free(s->field[i].enums);
+		free(s->field[i].column);
+	}
 	for (i = 0; i < s->nkey; i++)
 		free(s->key[i]);
 	free(s->key);

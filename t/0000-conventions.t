@@ -1,6 +1,7 @@
 #!/bin/bash
-# Conventions every tool keeps (mp.7): --help, --version, usage errors,
-# empty input, a lint-clean man page, --stats as one JSON object.
+# Conventions every tool keeps (mp.7): --help (its usage, and every option
+# with a line), --version, usage errors, empty input, a lint-clean man page,
+# --stats as one JSON object.
 . "$(dirname "$0")/lib.sh"
 
 tools=$(cd "$top/cmd" && ls mp-*.c | sed 's/\.c$//')
@@ -43,6 +44,32 @@ for t in $tools; do
 	ok $? "$t: --help's usage names the options of $t(1)'s SYNOPSIS"
 	cmp -s "$T/uopts" "$T/mopts" ||
 	    diag "usage vs SYNOPSIS: $(diff "$T/uopts" "$T/mopts" | grep '^[<>]' | tr '\n' ' ')"
+
+	# then every option of the SYNOPSIS with a line on what it does
+	# (tools with an option table: their help has an Options: list)
+	run "$t" --help
+	if grep -q '^Options:$' "$T/out"; then
+		sed -n '/^Options:$/,/^$/p' "$T/out" | sed 1d |
+		    awk '/^   *[^ -]/ && n { sub(/^ +/, "  "); l[n] = l[n] $0; next }
+			{ l[++n] = $0 }
+			END { for (i = 1; i <= n; i++) print l[i] }' >"$T/olist"
+		miss=
+		while read -r o; do
+			case $o in
+			--*) re="^  (-[A-Za-z0-9], |    )$o(=|\[=| |\$)" ;;
+			*) re="^  $o, --" ;;
+			esac
+			grep -E -- "$re" "$T/olist" |
+			    grep -qE '^ +-.*[^ ]  +[^ ]' || miss="$miss $o"
+		done <"$T/mopts"
+		[ -z "$miss" ]
+		ok $? "$t --help: every option of the SYNOPSIS, with a line"
+		[ -z "$miss" ] || diag "not in --help's options:$miss"
+	else
+		ok 0 "$t --help lists its options # SKIP no option table yet"
+	fi
+	! grep -q "See $t(1)" "$T/out" && grep -q "man ./man/$t.1" "$T/out"
+	ok $? "$t --help: how to read the manual from the source tree"
 
 	run "$t" --version
 	[ "$rc" = 0 ] && grep -q "^$t [0-9]" "$T/out"
