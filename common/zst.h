@@ -23,8 +23,11 @@ int	 mp_zst_decompress(struct mp_buf *out, const void *p, size_t n,
 
 /*
  * A streaming decompressor: feed it compressed bytes in pieces of any
- * size; it calls out with the decompressed bytes.  mp_zst_reader_end
- * returns -1 (*errstr set) when the input ended inside a frame.
+ * size; it calls out with each frame's content once the whole frame is
+ * read and its checksum matched, so a torn frame never reaches out.
+ * Errors name the byte of the input ("byte 812: Restored data doesn't
+ * match checksum").  mp_zst_reader_end returns -1 (*errstr set) when the
+ * input ended inside a frame; mp_zst_reader_reset starts a new input.
  */
 struct mp_zst_reader;
 struct mp_zst_reader *mp_zst_reader_new(int (*out)(void *arg,
@@ -33,6 +36,9 @@ struct mp_zst_reader *mp_zst_reader_new(int (*out)(void *arg,
 int	 mp_zst_reader_feed(struct mp_zst_reader *, const void *p, size_t n,
 	    const char **errstr);
 int	 mp_zst_reader_end(struct mp_zst_reader *, const char **errstr);
+void	 mp_zst_reader_reset(struct mp_zst_reader *);
+/* Input bytes fed since the last reset. */
+long long mp_zst_reader_offset(const struct mp_zst_reader *);
 void	 mp_zst_reader_free(struct mp_zst_reader *);
 
 #endif
