@@ -5,8 +5,8 @@
  * file) is skipped, since refusing exits.  Every option read must come
  * out as one argument; when all are --name[=value] (no CR in them),
  * writing them back as --name="value" lines must read back the same.
- * The arguments are freed: none may leak.  Built and run by `make fuzz`
- * (clang).
+ * What it reads opt.c keeps until exit (and frees then): nothing else
+ * may leak.  Built and run by `make fuzz` (clang).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,16 +52,6 @@ readfile(const char *file, const void *p, size_t n, int *ac)
 	if (*ac < 1 || strcmp(av[0], "mp-fuzz") != 0 || av[*ac] != NULL)
 		abort();
 	return av;
-}
-
-static void
-freeargs(char **av, int ac)
-{
-	int i;
-
-	for (i = 1; i < ac; i++)
-		free(av[i]);
-	free(av);
 }
 
 int
@@ -124,9 +114,7 @@ LLVMFuzzerTestOneInput(const unsigned char *data, size_t n)
 		for (i = 1; i < ac; i++)
 			if (strcmp(av[i], av2[i]) != 0)
 				abort();
-		freeargs(av2, ac2);
 	}
-	freeargs(av, ac);
 	mp_buf_free(&b);
 	unlink(file);
 	return 0;
