@@ -83,19 +83,47 @@ install: all
 clean:
 	rm -f $(CMDS) $(TESTC) common/*.o common/libmp.a
 
-.PHONY: all check check-asan demo bench install clean fuzz
+.PHONY: all check check-asan demo bench install clean fuzz fuzz-build fuzz-clean
 
-# Fuzzes the JSON scanner and path walker, then the matchers (address
-# parsing, substrings, regexes against PCRE2 alone), FUZZTIME seconds each
-# (clang).
-FUZZTIME ?= 60
-FUZZCC	 = clang -O1 -g -fsanitize=fuzzer,address,undefined -std=c11 \
-	   -D_GNU_SOURCE -Icommon -I/usr/include/postgresql \
-	   -DMP_DATADIR=\"$(DATADIR)\"
-fuzz: $(LIBSRC) common/mp.h t/fuzz/json.c t/fuzz/match.c
-	mkdir -p t/fuzz/corpus t/fuzz/corpus-match
-	$(FUZZCC) -o t/fuzz/json-fuzz t/fuzz/json.c $(LIBSRC) $(TESTLIBS)
-	t/fuzz/json-fuzz -max_total_time=$(FUZZTIME) -max_len=4096 t/fuzz/corpus
-	$(FUZZCC) -o t/fuzz/match-fuzz t/fuzz/match.c $(LIBSRC) $(TESTLIBS)
-	t/fuzz/match-fuzz -max_total_time=$(FUZZTIME) -max_len=512 \
-	    t/fuzz/corpus-match
+# libFuzzer targets (clang), one per parser of outside input: t/fuzz/NAME.c
+# is built into t/fuzz/NAME-fuzz over the library built with the same
+# sanitizers.  `make fuzz` runs each for FUZZTIME seconds from its seeds in
+# t/fuzz/corpus-NAME (committed), keeping what it finds in t/fuzz/work-NAME
+# (not committed); `make fuzz-build` only builds them.
+FUZZTIME ?= 600
+FUZZ	 = json match csv unpack http opt state schema lists s3xml text jq records zst
+FUZZBIN	 = $(FUZZ:%=t/fuzz/%-fuzz)
+FUZZOBJ	 = $(LIBSRC:common/%.c=t/fuzz/obj/%.o)
+FUZZSAN	 = -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZCC	 = clang -O1 -g $(FUZZSAN) -std=c11 -D_GNU_SOURCE -Icommon \
+	   -I/usr/include/postgresql -DMP_DATADIR=\"$(DATADIR)\"
+
+t/fuzz/obj/%.o: common/%.c $(wildcard common/*.h)
+	@mkdir -p t/fuzz/obj
+	$(FUZZCC) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+t/fuzz/libmp-fuzz.a: $(FUZZOBJ)
+	rm -f $@
+	ar rcs $@ $(FUZZOBJ)
+
+t/fuzz/%-fuzz: t/fuzz/%.c t/fuzz/libmp-fuzz.a $(wildcard common/*.h)
+	$(FUZZCC) -fsanitize=fuzzer -o $@ $< t/fuzz/libmp-fuzz.a $(TESTLIBS)
+
+fuzz-build: $(FUZZBIN)
+
+# Each target runs in slices of at most a minute (a new process each, the
+# corpus kept): what a library keeps until exit (opt.c's option files) is
+# freed between them.
+fuzz: fuzz-build
+	for f in $(FUZZ); do \
+		mkdir -p t/fuzz/work-$$f; left=$(FUZZTIME); \
+		while [ $$left -gt 0 ]; do \
+			s=$$left; [ $$s -gt 60 ] && s=60; left=$$((left - s)); \
+			t/fuzz/$$f-fuzz -max_total_time=$$s -max_len=8192 \
+			    -close_fd_mask=2 t/fuzz/work-$$f t/fuzz/corpus-$$f \
+			    || exit 1; \
+		done; \
+	done
+
+fuzz-clean:
+	rm -rf $(FUZZBIN) t/fuzz/obj t/fuzz/libmp-fuzz.a t/fuzz/work-*

@@ -415,6 +415,16 @@ load_slots(struct mp_keys *k, struct rd *r, struct set *s, uint64_t n,
 	return 0;
 }
 
+/*
+ * Whether a watermark is not a time a slot can hold (seconds in 32 bits):
+ * a file holding one is corrupt, and window arithmetic on it overflows.
+ */
+static int
+badwm(int64_t t)
+{
+	return t != NONE && (t < 0 || t > (int64_t)UINT32_MAX);
+}
+
 static uint32_t
 le32(const unsigned char *p)
 {
@@ -440,7 +450,7 @@ mp_keys_load(struct mp_keys *k, const char *file, const char *runid)
 	uint64_t nkeys[MP_KEYS_NSET], nundo[MP_KEYS_NSET], sum;
 	struct rd r = { 0 };
 	struct stat sb;
-	uint32_t i, last;
+	uint32_t i, last, nrun;
 	uint16_t len;
 	char extra;
 	int st = 0, j;
@@ -485,7 +495,7 @@ mp_keys_load(struct mp_keys *k, const char *file, const char *runid)
 	}
 	memcpy(k->key, h + 16, 32);
 	k->wm = (int64_t)le64(h + 48);
-	k->nrun = le32(h + 56);
+	nrun = le32(h + 56);
 	last = le32(h + 60);
 	for (j = 0; j < MP_KEYS_NSET; j++) {
 		nkeys[j] = le64(h + 64 + 8 * j);
@@ -494,19 +504,25 @@ mp_keys_load(struct mp_keys *k, const char *file, const char *runid)
 	for (j = 0; j < MP_KEYS_NSET; j++)
 		if (nkeys[j] > (1ULL << 40) || nundo[j] > (1ULL << 40))
 			break;
-	if (j < MP_KEYS_NSET || k->nrun == 0 || k->nrun > (1u << 30) ||
-	    last >= k->nrun) {
+	if (j < MP_KEYS_NSET || nrun == 0 || nrun > (1u << 30) ||
+	    last >= nrun) {
 		st = corrupt(file, "bad counts");
 		goto out;
 	}
+	if (badwm(k->wm)) {
+		st = corrupt(file, "a bad watermark");
+		goto out;
+	}
 	if ((uint64_t)sb.st_size < HEADER + 16 + 24 * (nkeys[0] + nkeys[1] +
-	    nundo[0] + nundo[1]) + 10ULL * (k->nrun - 1)) {
+	    nundo[0] + nundo[1]) + 10ULL * (nrun - 1)) {
 		mp_warnx("state '%s': truncated", file);
 		st = MP_EX_DATAERR;
 		goto out;
 	}
-	k->run = xrealloc(k->run, k->nrun * sizeof *k->run);
-	memset(k->run, 0, k->nrun * sizeof *k->run);
+	/* the run table and its size change together (mp_keys_free) */
+	k->run = xrealloc(k->run, nrun * sizeof *k->run);
+	memset(k->run, 0, nrun * sizeof *k->run);
+	k->nrun = nrun;
 	for (i = 1; i < k->nrun; i++) {
 		if ((st = rd(&r, &len, 2)) != 0)
 			goto out;
@@ -519,6 +535,14 @@ mp_keys_load(struct mp_keys *k, const char *file, const char *runid)
 		    (st = rd(&r, &k->run[i].prewm, 8)) != 0)
 			goto out;
 		k->run[i].id[len] = '\0';
+		if (strlen(k->run[i].id) != len) {	/* written with strlen */
+			st = corrupt(file, "a bad run id");
+			goto out;
+		}
+		if (badwm(k->run[i].prewm)) {
+			st = corrupt(file, "a bad watermark");
+			goto out;
+		}
 	}
 	k->last = last;
 	begin(k, runid);
@@ -694,6 +718,25 @@ mp_keys_write(struct mp_keys *k, const char *file)
 	free(used);
 	free(map);
 	return mp_afile_commit(&af);
+}
+
+void
+mp_keys_free(struct mp_keys *k)
+{
+	uint32_t i;
+	int s;
+
+	if (k == NULL)
+		return;
+	for (i = 1; i < k->nrun; i++)
+		free(k->run[i].id);
+	free(k->run);
+	for (s = 0; s < MP_KEYS_NSET; s++) {
+		free(k->set[s].s);
+		free(k->set[s].undo);
+	}
+	sodium_memzero(k->key, sizeof k->key);
+	free(k);
 }
 
 size_t

@@ -450,6 +450,7 @@ size_t	 mp_keys_count(const struct mp_keys *, int);
 long long mp_keys_expired(const struct mp_keys *, int);
 long long mp_keys_bytes(const struct mp_keys *);	/* of the state file */
 long long mp_keys_memory(const struct mp_keys *);	/* of the tables */
+void	 mp_keys_free(struct mp_keys *);
 
 /*
  * chain.c: whether the stages before this one in a pipe finished.  A tool

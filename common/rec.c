@@ -478,7 +478,9 @@ readfd(struct mp_run *r, int fd, const char *name, char *buf, size_t cap,
 			pos = nl + 1 - buf;
 		}
 		rem = len - pos;
-		if ((long long)rem > r->cfg.max_record + 1) {
+		/* room for a CR, and line 1's BOM (line() drops both) */
+		if ((long long)rem > r->cfg.max_record + 1 + (rec.line == 0 &&
+		    rem >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0 ? 3 : 0)) {
 			/* no end in sight: reject it whole, as it streams */
 			rec.line++;
 			r->s.in++;

@@ -140,9 +140,10 @@ field_parse(struct mp_schema *s, struct mp_field *fp, char **w, int nw,
 			    'a' ? &fp->max : &fp->min, &errstr) < 0)
 				return bad(file, ln, "%.3s: '%s' is %s", w[i],
 				    w[i] + 4, errstr);
-		} else if (strncmp(w[i], "column=", 7) == 0 && w[i][7])
+		} else if (strncmp(w[i], "column=", 7) == 0 && w[i][7]) {
+			free(fp->column);	/* the last one given */
 			fp->column = xstrdup(w[i] + 7);
-		else
+		} else
 			return bad(file, ln, "unknown attribute '%s'", w[i]);
 	}
 	if (fp->max && fp->min > fp->max)

@@ -77,6 +77,9 @@ mp_time_parse(const char *s, size_t n, int64_t *out)
 		return -1;
 	/* a leap second counts as the first second of the next minute */
 	t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se - off;
+	/* in UTC, too, within years 0000 to 9999 (as mp_time_fmt writes) */
+	if (t < -62167219200LL || t > 253402300799LL)
+		return -1;
 	*out = t * 1000000 + frac;
 	return 0;
 }
@@ -136,10 +139,15 @@ mp_time_fmt(int64_t secs, char *buf)
 {
 	time_t t = (time_t)secs;
 	struct tm tm;
+	int n;
 
-	if (gmtime_r(&t, &tm) == NULL ||
-	    strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+	/* four digits of year, as RFC 3339 wants: 0999, not 999 */
+	if (gmtime_r(&t, &tm) == NULL)
 		strcpy(buf, "?");
+	else {
+		n = snprintf(buf, 32, "%04lld", (long long)tm.tm_year + 1900);
+		strftime(buf + n, 32 - n, "-%m-%dT%H:%M:%SZ", &tm);
+	}
 	return buf;
 }
 

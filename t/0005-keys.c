@@ -3,6 +3,7 @@
  * a plain model of the rules (a list searched linearly), through table
  * growth, expiry, state files and runs.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -162,6 +163,64 @@ main(void)
 			same &= memcmp(out1, out2, sizeof out1) == 0;
 		}
 		ok(same, "three re-runs of run r1 decide as its first run");
+	}
+	/*
+	 * A sealed file with a watermark no event time can give is corrupt
+	 * (windows were counted back from it past INT64_MIN)
+	 */
+	{
+		static const int64_t bad[] = { INT64_MIN + 32, -1,
+		    (int64_t)UINT32_MAX + 1 };
+		unsigned char buf[4096];
+		uint64_t h[2] = { 7, 7 }, sum;
+		struct mp_keyinfo ki;
+		size_t n;
+		FILE *f;
+		int j, okay = 1;
+
+		unlink(file);
+		k = mp_keys_new(win);
+		mp_keys_load(k, file, NULL);
+		mp_keys_see(k, 0, h, 1000, &ki);
+		mp_keys_write(k, file);
+		mp_keys_free(k);
+		f = fopen(file, "r");
+		n = fread(buf, 1, sizeof buf, f);
+		fclose(f);
+		for (j = 0; j < 3 && n > 64; j++) {
+			memcpy(buf + 48, &bad[j], 8);
+			sum = mp_hash(buf, n - 16, 0);
+			memcpy(buf + n - 16, &sum, 8);
+			f = fopen(file, "w");
+			fwrite(buf, 1, n, f);
+			fclose(f);
+			k = mp_keys_new(win);
+			okay &= mp_keys_load(k, file, NULL) == MP_EX_DATAERR;
+			mp_keys_free(k);
+		}
+		ok(n > 64 && okay, "a watermark out of range is corrupt (65)");
+
+		/* a run id with a NUL would be written back shorter */
+		unlink(file);
+		k = mp_keys_new(win);
+		mp_keys_load(k, file, "ab");
+		mp_keys_see(k, 0, h, 1000, &ki);
+		mp_keys_write(k, file);
+		mp_keys_free(k);
+		f = fopen(file, "r");
+		n = fread(buf, 1, sizeof buf, f);
+		fclose(f);
+		okay = n > 116 && memcmp(buf + 112, "\2\0ab", 4) == 0;
+		buf[114] = '\0';
+		sum = mp_hash(buf, n - 16, 0);
+		memcpy(buf + n - 16, &sum, 8);
+		f = fopen(file, "w");
+		fwrite(buf, 1, n, f);
+		fclose(f);
+		k = mp_keys_new(win);
+		okay &= mp_keys_load(k, file, NULL) == MP_EX_DATAERR;
+		mp_keys_free(k);
+		ok(okay, "a run id holding a NUL is corrupt (65)");
 	}
 	unlink(file);
 	snprintf(file, sizeof file, "%s/state.lock", dir);

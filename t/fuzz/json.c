@@ -2,13 +2,40 @@
  * json: a libFuzzer target for the scanner and the path walker.  Any
  * input must be checked without a crash; an accepted one must survive
  * lookups, a query and a splice, and the spliced record must check again;
- * its canonical form must check, and be its own canonical form.
+ * its canonical form must check, and be its own canonical form.  Any
+ * value (a response body) that checks must walk into elements or members
+ * that check too.
  * Built and run by `make fuzz` (clang).
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "mp.h"
+
+/* The elements or members of a checked value (as mp-fetch walks pages). */
+static void
+walk(const char *p, size_t n)
+{
+	struct mp_json_err e;
+	struct mp_span v = { p, n }, k, el;
+	size_t it = 0;
+
+	while (v.n > 0 && strchr(" \t\r\n", *v.p))
+		v.p++, v.n--;
+	while (v.n > 0 && strchr(" \t\r\n", v.p[v.n - 1]))
+		v.n--;
+	if (mp_json_type(&v) == MP_JSON_ARRAY) {
+		while (mp_json_elements(v.p, v.n, &it, &el))
+			if (el.p < v.p || el.p + el.n > v.p + v.n ||
+			    mp_json_check_value(el.p, el.n, &e) < 0)
+				abort();
+	} else if (mp_json_type(&v) == MP_JSON_OBJECT) {
+		while (mp_json_members(v.p, v.n, &it, &k, &el))
+			if (mp_json_type(&k) != MP_JSON_STRING ||
+			    mp_json_check_value(el.p, el.n, &e) < 0)
+				abort();
+	}
+}
 
 int
 LLVMFuzzerTestOneInput(const unsigned char *data, size_t n)
@@ -28,6 +55,8 @@ LLVMFuzzerTestOneInput(const unsigned char *data, size_t n)
 			abort();
 		q = mp_query_new(paths, np);
 	}
+	if (mp_json_check_value((const char *)data, n, &e) == 0)
+		walk((const char *)data, n);
 	if (mp_json_check((const char *)data, n, &e) < 0) {
 		if (e.off > n)
 			abort();
