@@ -443,7 +443,7 @@ main(int argc, char *argv[])
 			return st;
 		zs.placed = upload;
 	}
-	showprog = mp_opt_progress(&cfg);
+	showprog = mp_run_progress(&cfg);
 
 	run = mp_run_new(&cfg);
 	zs.count = count;

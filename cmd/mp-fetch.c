@@ -348,7 +348,7 @@ main(int argc, char *argv[])
 		mp_usage(usage);
 	if (argc == 1)
 		f.url = argv[0];
-	f.progress = mp_opt_progress(&cfg);
+	f.progress = mp_run_progress(&cfg);
 	if (f.url && strncmp(f.url, "s3://", 5) == 0) {
 		f.run = mp_run_new(&cfg);
 		if ((st = mp_s3cat(&s3, f.url, f.run, f.progress)) != 0)

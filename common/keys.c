@@ -20,7 +20,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <sodium.h>
 
 #include "mp.h"
 
@@ -59,7 +58,7 @@ struct run {
 };
 
 struct mp_keys {
-	unsigned char key[crypto_generichash_KEYBYTES];
+	unsigned char key[MP_DIGEST_KEYBYTES];
 	int64_t	 wm;		/* the state's watermark */
 	int64_t	 xwm, startwm;	/* this run's, and where it began */
 	struct run *run;
@@ -266,9 +265,7 @@ mp_keys_new(const int64_t *window)
 	struct mp_keys *k = xcalloc(1, sizeof *k);
 	int i;
 
-	if (sodium_init() < 0)
-		mp_errx(MP_EX_SOFTWARE, "libsodium cannot start");
-	randombytes_buf(k->key, sizeof k->key);
+	mp_digest_random(k->key, sizeof k->key);
 	k->wm = k->xwm = k->startwm = NONE;
 	k->run = xcalloc(1, sizeof *k->run);
 	k->nrun = 1;
@@ -289,13 +286,9 @@ void
 mp_keys_hash(const struct mp_keys *k, int domain, const void *p, size_t n,
     uint64_t *h)
 {
-	crypto_generichash_state st;
-	unsigned char d = domain, out[16];
+	unsigned char out[16];
 
-	crypto_generichash_init(&st, k->key, sizeof k->key, sizeof out);
-	crypto_generichash_update(&st, &d, 1);
-	crypto_generichash_update(&st, p, n);
-	crypto_generichash_final(&st, out, sizeof out);
+	mp_digest_keyed16(k->key, domain, p, n, out);
 	memcpy(h, out, sizeof out);
 	if ((h[0] | h[1]) == 0)	/* all zeros marks an empty slot */
 		h[1] = 1;
@@ -735,7 +728,7 @@ mp_keys_free(struct mp_keys *k)
 		free(k->set[s].s);
 		free(k->set[s].undo);
 	}
-	sodium_memzero(k->key, sizeof k->key);
+	mp_digest_wipe(k->key, sizeof k->key);
 	free(k);
 }
 

@@ -459,7 +459,7 @@ void	 mp_keys_free(struct mp_keys *);
  * reads its writers' notes (mp(7), The chain).
  */
 enum { MP_CHAIN_WHOLE, MP_CHAIN_PART, MP_CHAIN_UNKNOWN, MP_CHAIN_FAILED };
-/* Leaves the note "running" when stdout is a pipe (from mp_opt_init). */
+/* Leaves the note "running" when stdout is a pipe (from mp_opt_parse). */
 void	 mp_chain_start(void);
 /*
  * Says that this tool's output leaves out records that an earlier run
@@ -489,40 +489,11 @@ struct mp_cfg {
 	int	 strict;	/* -s: stop at the first reject, exit 65 */
 };
 /*
- * The common long options; a tool's option table lists them with
- * MP_COMMON_OPTIONS and passes unknown option codes to mp_opt_common.
+ * Replaces each -K FILE / --config=FILE in argv by the options the file
+ * holds, in place, so that later command-line options win (the first step
+ * of mp_opt_parse).
  */
-enum {
-	MP_OPT_REJECTS = 0x1000, MP_OPT_DROPPED, MP_OPT_STATS, MP_OPT_METRICS,
-	MP_OPT_LOGFMT, MP_OPT_MAXREC, MP_OPT_PROGRESS, MP_OPT_NOPROGRESS,
-	MP_OPT_TOOL		/* tools number their own options from here */
-};
-#define MP_COMMON_OPTIONS \
-	{ "help",	no_argument,		NULL, 'h' }, \
-	{ "version",	no_argument,		NULL, 'V' }, \
-	{ "config",	required_argument,	NULL, 'K' }, \
-	{ "rejects",	required_argument,	NULL, MP_OPT_REJECTS }, \
-	{ "dropped",	required_argument,	NULL, MP_OPT_DROPPED }, \
-	{ "stats",	optional_argument,	NULL, MP_OPT_STATS }, \
-	{ "metrics",	required_argument,	NULL, MP_OPT_METRICS }, \
-	{ "log-format",	required_argument,	NULL, MP_OPT_LOGFMT }, \
-	{ "max-record",	required_argument,	NULL, MP_OPT_MAXREC }, \
-	{ "progress",	no_argument,		NULL, MP_OPT_PROGRESS }, \
-	{ "no-progress", no_argument,		NULL, MP_OPT_NOPROGRESS }, \
-	{ "strict",	no_argument,		NULL, 's' }
-#define MP_COMMON_SHORT	"hVK:s"
-/*
- * Sets mp_prog and replaces each -K FILE / --config=FILE in argv by the
- * options the file holds, so that later command-line options win.  Also
- * starts the tool's note in the chain (mp_chain_start) and ignores
- * SIGXFSZ, so that a file size limit is a write error.
- */
-void	 mp_opt_init(int *, char ***);
-/*
- * Handles a common option; returns 1 if it was one.  --help prints usage
- * to stdout and exits 0; --version prints the version.
- */
-int	 mp_opt_common(struct mp_cfg *, int, const char *, const char *);
+void	 mp_opt_expand(int *, char ***);
 /* Parses an integer in [min, max] an option gives, or exits 64. */
 long long mp_opt_number(const char *, const char *, long long, long long,
 	    const char *);
@@ -632,7 +603,7 @@ int	 mp_interrupted(void);
 int	 mp_run_flush(struct mp_run *, int);
 /*
  * Names the stats and metrics outputs before the run starts, so that a
- * failure before it still writes them (from mp_opt_common).
+ * failure before it still writes them (from mp_opt_parse).
  */
 void	 mp_run_early(const struct mp_cfg *);
 /*
@@ -1185,29 +1156,6 @@ int	 mp_s3_get(struct mp_s3 *, const char *, const char *,
 void	 mp_s3_free(struct mp_s3 *);
 
 /* s3opt.c: the --s3-* options of mp-archive and mp-fetch */
-enum {
-	MP_S3_OPT_ENDPOINT, MP_S3_OPT_REGION, MP_S3_OPT_ADDRESSING,
-	MP_S3_OPT_CREDENTIALS, MP_S3_OPT_PART_SIZE, MP_S3_OPT_RETRIES,
-	MP_S3_OPT_N
-};
-/* Their long options, numbered from base (a tool's own option codes). */
-#define MP_S3_OPTIONS(base) \
-	{ "s3-endpoint", required_argument, NULL, \
-	    (base) + MP_S3_OPT_ENDPOINT }, \
-	{ "s3-region", required_argument, NULL, (base) + MP_S3_OPT_REGION }, \
-	{ "s3-addressing", required_argument, NULL, \
-	    (base) + MP_S3_OPT_ADDRESSING }, \
-	{ "s3-credentials", required_argument, NULL, \
-	    (base) + MP_S3_OPT_CREDENTIALS }, \
-	{ "s3-part-size", required_argument, NULL, \
-	    (base) + MP_S3_OPT_PART_SIZE }, \
-	{ "s3-retries", required_argument, NULL, (base) + MP_S3_OPT_RETRIES }
-/*
- * Handles option code c when it is one of them (returns 1, else 0): a bad
- * value exits 64 with usage, a credentials file that cannot be read 66 or
- * 78 (mp_s3_credentials).  --s3-retries=0 means none.
- */
-int	 mp_s3_opt(struct mp_s3 *, int, int, const char *, const char *);
 /*
  * The same options as entries of an option table (opt.h), with their
  * help: MP_S3_OPT_TABLE(&s3) in a tool's table gives all six, each a CALL

@@ -243,7 +243,7 @@ expand(int *argcp, char ***argvp)
 }
 
 void
-mp_opt_init(int *argcp, char ***argvp)
+mp_opt_expand(int *argcp, char ***argvp)
 {
 	expand(argcp, argvp);
 }
@@ -618,20 +618,6 @@ swallow(const char *name, const char *arg, char **av, int ac)
 }
 
 int
-mp_opt_progress(const struct mp_cfg *cfg)
-{
-	struct stat st;
-
-	/*
-	 * In a pipeline every stage shares the terminal: only the last, the
-	 * one whose output is not a pipe, shows its line unless asked.
-	 */
-	return cfg->progress > 0 || (cfg->progress == 0 && isatty(2) &&
-	    mp_log_get_format() == MP_LOG_TEXT &&
-	    !(fstat(1, &st) == 0 && S_ISFIFO(st.st_mode)));
-}
-
-int
 mp_opt_parse(int argc, char **argv, const struct mp_opt *tool,
     struct mp_cfg *cfg, const char *usage)
 {
@@ -757,72 +743,3 @@ mp_opt_field(struct mp_path *p, const char *opt, const char *arg, int top,
 	free(path);
 }
 
-int
-mp_opt_common(struct mp_cfg *cfg, int c, const char *arg, const char *usage)
-{
-	const char *errstr;
-	int ac;
-
-	usage_text = usage;
-	switch (c) {
-	case 'h':
-		printf("%s", usage);
-		printf("\nThe manual: man %s, or man ./man/%s.1 in the "
-		    "source tree.\n", mp_prog, mp_prog);
-		exit(fclose(stdout) == 0 ? 0 : MP_EX_IOERR);
-	case 'V':
-		printf("%s %s\n", mp_prog, MP_VERSION);
-		exit(fclose(stdout) == 0 ? 0 : MP_EX_IOERR);
-	case MP_OPT_REJECTS:
-		cfg->rejects = mp_opt_arg_path(arg);
-		return 1;
-	case MP_OPT_DROPPED:
-		cfg->dropped = mp_opt_arg_path(arg);
-		return 1;
-	case MP_OPT_STATS:
-		/* argv as mp_opt_init left it */
-		if (arg == NULL && nargvs > 0) {
-			for (ac = 0; argvs[nargvs - 1] &&
-			    ((char **)argvs[nargvs - 1])[ac]; ac++)
-				;
-			swallow("stats", "[=file]",
-			    (char **)argvs[nargvs - 1], ac);
-		}
-		cfg->stats = arg ? mp_opt_arg_path(arg) : "-";
-		mp_run_early(cfg);
-		return 1;
-	case MP_OPT_METRICS:
-		cfg->metrics = mp_opt_arg_path(arg);
-		mp_run_early(cfg);
-		return 1;
-	case MP_OPT_LOGFMT:
-		if (strcmp(arg, "json") == 0)
-			mp_log_set_format(MP_LOG_JSON);
-		else if (strcmp(arg, "text") == 0)
-			mp_log_set_format(MP_LOG_TEXT);
-		else {
-			mp_warnx("--log-format: '%s': want text or json", arg);
-			mp_usage(usage);
-		}
-		return 1;
-	case MP_OPT_MAXREC:
-		if (mp_parse_size(arg, 2, 1LL << 30, &cfg->max_record,
-		    &errstr) < 0) {
-			mp_warnx("--max-record: '%s': %s (2 to 1G)", arg,
-			    errstr);
-			mp_usage(usage);
-		}
-		return 1;
-	case MP_OPT_PROGRESS:
-		cfg->progress = 1;
-		return 1;
-	case MP_OPT_NOPROGRESS:
-		cfg->progress = -1;
-		return 1;
-	case 's':
-		cfg->strict = 1;
-		return 1;
-	default:
-		mp_usage(usage);
-	}
-}

@@ -76,25 +76,18 @@ int	 mp_opt_parse(int argc, char **argv, const struct mp_opt *,
 /* The path an option file's relative value names (allocated). */
 char	*mp_opt_relpath(const char *optfile, const char *value);
 /*
- * For a CALL option (or a tool still on mp_opt_init): arg, the optarg an
+ * For a CALL option: arg, the optarg an
  * option got, made relative to the option file it was read from, if any
  * (owned by opt.c until exit).  PATH options get this already.
  */
 const char *mp_opt_arg_path(const char *arg);
-/*
- * Whether a tool shows its progress line: --progress, or by default when
- * stderr is a terminal, messages are text, and stdout is not a pipe, so
- * that in a pipeline only the last stage draws on the shared line.
- */
-int	 mp_opt_progress(const struct mp_cfg *);
 /* The option file the option being applied came from, or NULL. */
 const char *mp_opt_file(void);
 /*
  * Also, in mp_opt_parse: an option whose argument is optional takes it only
  * after '=' (--stats=FILE).  Given as a bare --stats on the command line
  * and followed by a name that ends in .json or does not exist, it exits 64
- * rather than read that file as input (mp_opt_common does the same for
- * --stats).  An absent optional argument gives STRING and PATH options "".
+ * rather than read that file as input.  An absent optional argument gives STRING and PATH options "".
  * INT and MONEY with min and max 0 take any value, SIZE any from 0,
  * DURATION any above 0.  A value out of range names the range: "--num:
  * '0': too small (1 to 100)".

@@ -24,7 +24,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <sodium.h>
 
 #include "mp.h"
 
@@ -85,12 +84,6 @@ objname(const char *bucket, const char *key, struct mp_buf *b)
 	b->len = 0;
 	mp_buf_printf(b, "s3://%s/%s", bucket, key ? key : "");
 	return mp_buf_str(b);
-}
-
-static void
-tohex(const unsigned char *p, size_t n, char *out)
-{
-	sodium_bin2hex(out, 2 * n + 1, p, n);
 }
 
 /* The endpoint's parts: "http://" or "https://", host[:port], a path. */
@@ -246,19 +239,15 @@ perform(struct mp_s3 *s3, struct op *op, struct mp_http_resp *r)
 	struct mp_buf u = { 0 }, h = { 0 }, up = { 0 }, sig = { 0 };
 	const char *hv[8];
 	size_t off[8];
-	unsigned char sha[crypto_hash_sha256_BYTES];
-	char hex[2 * crypto_hash_sha256_BYTES + 1], b64[32];
+	char hex[65], b64[32];
 	int nh = 0, i, rc;
 
 	mkurl(s3, op, &u);
-	crypto_hash_sha256(sha, (const unsigned char *)(op->body ? op->body :
-	    ""), op->body ? op->bodylen : 0);
-	tohex(sha, sizeof sha, hex);
+	mp_digest_sha256_hex(op->body, op->body ? op->bodylen : 0, hex);
 	off[nh++] = h.len;
 	mp_buf_printf(&h, "x-amz-content-sha256: %s%c", hex, 0);
 	if (op->body && op->md5) {
-		sodium_bin2base64(b64, sizeof b64, op->md5, 16,
-		    sodium_base64_VARIANT_ORIGINAL);
+		mp_digest_base64(op->md5, 16, b64, sizeof b64);
 		off[nh++] = h.len;
 		mp_buf_printf(&h, "Content-MD5: %s%c", b64, 0);
 	}
@@ -301,7 +290,7 @@ perform(struct mp_s3 *s3, struct op *op, struct mp_http_resp *r)
 	q.userpwd = mp_buf_str(&up);
 	q.aws_sigv4 = mp_buf_str(&sig);
 	rc = mp_http_do(&q, r);
-	sodium_memzero(up.p, up.cap);
+	mp_digest_wipe(up.p, up.cap);
 	mp_buf_free(&up);
 	mp_buf_free(&sig);
 	mp_buf_free(&h);
@@ -345,7 +334,7 @@ etagok(const struct mp_http_resp *r, const unsigned char *md5,
 	size_t n;
 	int ok;
 
-	tohex(md5, 16, hex);
+	mp_digest_hex(md5, 16, hex);
 	if ((e = mp_http_header(r, "ETag", &v)) == NULL)
 		e = "";
 	if (*e == '"')
@@ -517,7 +506,7 @@ credential(void *arg, const char *name, size_t n, const char *value)
 		return 0;	/* the file may set other things */
 	dst = i == 0 ? &s3->akid : i == 1 ? &s3->secret : &s3->token;
 	if (*dst)
-		sodium_memzero(*dst, strlen(*dst));
+		mp_digest_wipe(*dst, strlen(*dst));
 	free(*dst);
 	*dst = xstrdup(value);
 	return 0;
@@ -567,8 +556,6 @@ mp_s3_setup(struct mp_s3 *s3)
 	struct ep ep;
 	const char *p;
 
-	if (sodium_init() < 0)
-		mp_errx(MP_EX_SOFTWARE, "cannot initialize libsodium");
 	if (s3->region == NULL && (s3->region = envdup("AWS_REGION")) ==
 	    NULL && (s3->region = envdup("AWS_DEFAULT_REGION")) == NULL)
 		s3->region = xstrdup("us-east-1");
@@ -765,7 +752,7 @@ putmulti(struct mp_s3 *s3, int fd, const char *path, const char *bucket,
 		op.timeout_ms = 60000 + n / 256;	/* 256 KB/s at least */
 		if ((rc = call(s3, &op, r)) != 0)
 			goto abort;
-		tohex(md5, 16, etags[i]);
+		mp_digest_hex(md5, 16, etags[i]);
 	}
 
 	mp_buf_adds(&body, "<CompleteMultipartUpload>");
@@ -781,7 +768,7 @@ putmulti(struct mp_s3 *s3, int fd, const char *path, const char *bucket,
 	op.timeout_ms = 600000;		/* S3 may take minutes to assemble */
 	rc = call(s3, &op, r);
 	mp_md5_final(&whole, md5);
-	tohex(md5, 16, hex);
+	mp_digest_hex(md5, 16, hex);
 	mp_md5_final(&ofparts, md5);
 	snprintf(sfx, sizeof sfx, "-%d", nparts);
 	if (rc == 0)
@@ -798,7 +785,7 @@ putmulti(struct mp_s3 *s3, int fd, const char *path, const char *bucket,
 	} else
 		goto abort;
 	if (!sameetag(mp_buf_str(&etag), hex, "")) {
-		tohex(md5, 16, hex);
+		mp_digest_hex(md5, 16, hex);
 		if (!sameetag(mp_buf_str(&etag), hex, sfx)) {
 			rc = fail(s3, MP_EX_UNAVAILABLE, "s3://%s/%s: the "
 			    "object's ETag '%.80s' is neither the MD5 of the "
@@ -990,7 +977,7 @@ void
 mp_s3_free(struct mp_s3 *s3)
 {
 	if (s3->secret)
-		sodium_memzero(s3->secret, strlen(s3->secret));
+		mp_digest_wipe(s3->secret, strlen(s3->secret));
 	free(s3->endpoint);
 	free(s3->region);
 	free(s3->akid);

@@ -1,8 +1,7 @@
 /*
  * s3opt.c: the --s3-* options that mp-archive and mp-fetch share, so
  * that both read endpoint, region, addressing and credentials the same
- * way: table entries (MP_S3_OPT_TABLE), and mp_s3_opt for a tool that
- * still parses by hand.
+ * way: entries of an option table (MP_S3_OPT_TABLE).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -94,26 +93,3 @@ mp_s3_opt_retries(void *ctx, const char *arg, const char **errstr)
 	return 0;
 }
 
-int
-mp_s3_opt(struct mp_s3 *s3, int c, int base, const char *arg,
-    const char *usage)
-{
-	static int (*const fn[MP_S3_OPT_N])(void *, const char *,
-	    const char **) = {
-		mp_s3_opt_endpoint, mp_s3_opt_region, mp_s3_opt_addressing,
-		mp_s3_opt_credentials, mp_s3_opt_part_size, mp_s3_opt_retries
-	};
-	static const char *const name[MP_S3_OPT_N] = {
-		"endpoint", "region", "addressing", "credentials",
-		"part-size", "retries"
-	};
-	const char *errstr = NULL;
-
-	if (c - base < 0 || c - base >= MP_S3_OPT_N)
-		return 0;
-	if (fn[c - base](s3, arg, &errstr) < 0) {
-		mp_warnx("--s3-%s: '%s': %s", name[c - base], arg, errstr);
-		mp_usage(usage);
-	}
-	return 1;
-}

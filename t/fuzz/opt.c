@@ -1,5 +1,5 @@
 /*
- * opt: a libFuzzer target for -K option files, through mp_opt_init (the
+ * opt: a libFuzzer target for -K option files, through mp_opt_expand (the
  * input is the file).  A file the tool would refuse with exit 78 (a line
  * without an option name, a nested -K / config line: it names another
  * file) is skipped, since refusing exits.  Every option read must come
@@ -48,7 +48,7 @@ readfile(const char *file, const void *p, size_t n, int *ac)
 	    fwrite(p, 1, n, f) != n) || fclose(f) != 0)
 		abort();
 	*ac = 3;
-	mp_opt_init(ac, &av);
+	mp_opt_expand(ac, &av);
 	if (*ac < 1 || strcmp(av[0], "mp-fuzz") != 0 || av[*ac] != NULL)
 		abort();
 	return av;
@@ -61,7 +61,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 
 	(void)argc;
 	(void)argv;
-	/* mp_opt_init leaves a note for a pipe's reader: no pipe here */
+	/* mp_opt_expand leaves a note for a pipe's reader: no pipe here */
 	if (fd < 0 || dup2(fd, 1) < 0)
 		abort();
 	close(fd);
