@@ -8,19 +8,7 @@
 command -v psql >/dev/null || skip_all "psql is not installed"
 pg_start
 
-# rejok REJECTS INPUT NAME: each reject has prog, file, line, a reason and
-# the input line itself, byte for byte
-rejok() {
-	local bad=
-	jq -e --arg f "$2" '.prog == "mp-load" and .file == $f and
-	    (.line | type) == "number" and (.reason | length) > 0 and
-	    (.record | type) == "string"' "$1" >/dev/null || bad=fields
-	[ -z "$bad" ] && ! cmp -s <(jq -r .record "$1") \
-	    <(jq -r .line "$1" | while read -r n; do
-		sed -n "${n}p" "$2"; done) && bad=records
-	ok "$([ -z "$bad" ]; echo $?)" "$3"
-	[ -z "$bad" ] || diag "$bad: $(head -c 800 "$1")"
-}
+. "$top/t/lib/load.sh"
 
 # what t/6000-load.t leaves for the cases below, made as there: the
 # events, loaded into events, the first three of its first 60 distinct
