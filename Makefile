@@ -55,8 +55,13 @@ check: .deps-ok all
 check-asan: .deps-ok
 	$(MAKE) clean
 	$(MAKE) CC=clang CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" all
-	ASAN_OPTIONS=detect_leaks=0 prove t/
+	rm -f t/asan-log.*
+	ASAN_OPTIONS=detect_leaks=1:log_path=$(CURDIR)/t/asan-log \
+	    LSAN_OPTIONS=exitcode=0 prove t/
 	$(MAKE) clean
+	@if ls t/asan-log.* >/dev/null 2>&1; then \
+		cat t/asan-log.*; echo "check-asan: leaks or errors above"; \
+		exit 1; fi
 
 # The demo needs less: no S3 server, no sanitizer, no man page linter.
 .deps-demo-ok: scripts/install-deps

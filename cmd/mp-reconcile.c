@@ -33,8 +33,11 @@ static int zero;			/* --missing-as-zero */
 static void
 keys(const char *arg)
 {
-	char *s = xstrdup(arg), *p, *eq, *save = NULL;
+	static char *s;		/* the names point into it */
+	char *p, *eq, *save = NULL;
 
+	free(s);
+	s = xstrdup(arg);
 	nkey = 0;
 	for (p = strtok_r(s, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
 		kours = xrealloc(kours, (nkey + 1) * sizeof *kours);

@@ -673,8 +673,11 @@ mp_keys_write(struct mp_keys *k, const char *file)
 	for (i = 1; i < k->nrun; i++)
 		if (used[i])
 			map[i] = nrun++;
-	if ((st = mp_afile_open(&af, file, 0)) != 0)
+	if ((st = mp_afile_open(&af, file, 0)) != 0) {
+		free(used);
+		free(map);
 		return st;
+	}
 	memset(&c, 0, sizeof c);
 	mp_afile_write(&af, MAGIC, 8);
 	cks_add(&c, MAGIC, 8);

@@ -92,6 +92,7 @@ run_r1(const char *file, unsigned seed, int64_t t, const int64_t *win,
 		out[j] = mp_keys_see(k, 0, h, t - rand_r(&seed) % 400, &ki);
 	}
 	mp_keys_write(k, file);
+	mp_keys_free(k);
 }
 
 int
@@ -118,6 +119,7 @@ main(void)
 		st += m[i].seen;
 	ok(mp_keys_count(k, 0) == (size_t)st, "every key seen is kept (%zu "
 	    "of %d)", mp_keys_count(k, 0), st);
+	mp_keys_free(k);
 
 	/* a window, out-of-order times: growth and expiry on the way */
 	memset(m, 0, sizeof m);
@@ -134,6 +136,7 @@ main(void)
 	    mp_keys_memory(k) / (long long)mp_keys_count(k, 0) <= 64,
 	    "tables stay small (%lld bytes for %zu keys)", mp_keys_memory(k),
 	    mp_keys_count(k, 0));
+	mp_keys_free(k);
 
 	/* through state files, run after run, without ids */
 	memset(m, 0, sizeof m);
@@ -143,10 +146,12 @@ main(void)
 	bad = 0;
 	for (i = 0; i < 8; i++) {
 		k = mp_keys_new(win);
-		if ((st = mp_keys_load(k, file, NULL)) != 0)
-			break;
-		bad += stream(k, 20000, &t, 300, 400, &seed);
-		if ((st = mp_keys_write(k, file)) != 0)
+		if ((st = mp_keys_load(k, file, NULL)) == 0) {
+			bad += stream(k, 20000, &t, 300, 400, &seed);
+			st = mp_keys_write(k, file);
+		}
+		mp_keys_free(k);
+		if (st != 0)
 			break;
 	}
 	ok(st == 0 && bad == 0, "8 runs through a state file agree with one "
