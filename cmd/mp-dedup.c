@@ -22,7 +22,6 @@ static const char usage[] =
 
 /* query slots: the key paths, then the time, address, browser, visitor */
 enum { P_TIME, P_IP, P_UA, NSLOT };
-enum { LATE_PASS, LATE_DROP, LATE_REJECT };
 #define MAXPATHS	16
 
 static struct mp_keys *keys;
@@ -32,7 +31,7 @@ static struct mp_span *kval, *vval, *slot[NSLOT];	/* into val */
 static struct mp_span none;		/* for paths not asked for */
 static int nkey, nvis;
 static struct mp_query *query;
-static int fingerprint, late = LATE_PASS, needtime;
+static int fingerprint, late = MP_FATE_PASS, needtime;
 static struct mp_path *ignore, unique;
 static int nignore;
 static struct mp_buf mat;		/* the bytes a key is hashed from */
@@ -225,11 +224,11 @@ dedup(struct mp_run *run, struct mp_rec *rec, void *arg)
 		return 0;
 	case MP_KEYS_LATE:
 		mp_count(run, "late", 1);
-		if (late == LATE_DROP) {
+		if (late == MP_FATE_DROP) {
 			mp_drop(run, rec, "late");
 			return 0;
 		}
-		if (late == LATE_REJECT) {
+		if (late == MP_FATE_REJECT) {
 			mp_reject(run, rec, "late: older than the window");
 			return 0;
 		}
@@ -304,7 +303,6 @@ checkrunid(const char *id)
 static struct mp_path *vp;		/* --visitor */
 static const char *keyarg;		/* --key */
 static int64_t win[MP_KEYS_NSET] = { 0, 86400 };
-static const char *const lates[] = { "pass", "drop", "reject", NULL };
 
 /* --ignore, --visitor */
 static int
@@ -395,7 +393,7 @@ main(int argc, char *argv[])
 		    "name the run, so that a re-run gives the same"),
 		{ "late", 0, MP_OPT_CHOICE, &late, "pass|drop|reject",
 		  "what to do with a late record (pass)",
-		  0, 0, lates, 0, NULL, NULL },
+		  0, 0, mp_opt_fates, 0, NULL, NULL },
 		MP_OPT_FN("mark-unique", 'u', "name", opt_unique, NULL,
 		    "add name, true for a visitor's first record"),
 		MP_OPT_FN("unique-window", 0, "duration", opt_window, &win[1],

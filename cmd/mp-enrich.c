@@ -33,9 +33,6 @@ static const char usage[] =
     "                 [--first | --last] [--allocate=column[=field]] "
     "[--count-column=column]\n";
 
-enum { U_PASS, U_DROP, U_REJECT };
-static const char *const unmatchedv[] = { "pass", "drop", "reject", NULL };
-
 static struct mp_lookups ls;
 static struct mp_spend_cfg spend = { .timecol = "date", .typeslot = -1 };
 static struct mp_fx fx;
@@ -43,7 +40,7 @@ static int hasfx;
 
 static struct mp_lookup_add srcfield;	/* --source-field */
 static struct mp_path typepath;		/* --type */
-static int unmatched = U_PASS;
+static int unmatched = MP_FATE_PASS;
 static long long nunmatched;
 static int trustinput;			/* --trust-input */
 static int twopass, anybatch, strict;
@@ -108,13 +105,13 @@ done(void *arg, struct mp_run *run, struct mp_lookup_rec *c,
 	}
 	nunmatched++;
 	switch (unmatched) {
-	case U_PASS:
+	case MP_FATE_PASS:
 		mp_emit_line(run, c->p, c->n);
 		break;
-	case U_DROP:
+	case MP_FATE_DROP:
 		mp_drop(run, c->rec, "unmatched");
 		break;
-	case U_REJECT:
+	case MP_FATE_REJECT:
 		mp_reject(run, c->rec, "unmatched: no table has its key");
 		break;
 	}
@@ -290,7 +287,7 @@ main(int argc, char *argv[])
 		    "add the winning table's name as field (cost_source)"),
 		{ "unmatched", 0, MP_OPT_CHOICE, &unmatched, "pass|drop|reject",
 		  "what to do with a record no table has (pass)",
-		  0, 0, unmatchedv, 0, NULL, NULL },
+		  0, 0, mp_opt_fates, 0, NULL, NULL },
 		CALL("unallocated", 0, "type", "U",
 		    "write the spend no event got as records of type"),
 		CALL("unallocated-time", 0, "column", "W",

@@ -17,6 +17,7 @@
 
 #include "mp.h"
 
+const char *const mp_opt_fates[] = { "pass", "drop", "reject", NULL };
 static const char *usage_text;
 
 /*

@@ -44,6 +44,13 @@ struct mp_opt {
 	int	(*call)(void *ctx, const char *arg, const char **errstr);
 	void	*ctx;
 };
+/*
+ * What becomes of a record an option is about (--late, --unmatched): the
+ * choices "pass", "drop" and "reject", in this order, for MP_OPT_CHOICE.
+ */
+enum { MP_FATE_PASS, MP_FATE_DROP, MP_FATE_REJECT };
+extern const char *const mp_opt_fates[];
+
 #define MP_OPT_END	{ NULL, 0, MP_OPT_FLAG, NULL, NULL, NULL, 0, 0, \
 			  NULL, 0, NULL, NULL }
 /* Entries without range, choices or value: a variable, or a call. */
