@@ -67,6 +67,8 @@ struct mp_zst_reader {
 	void	*arg;
 	long long off;		/* input bytes fed */
 	int	 midframe;
+	unsigned char hdr[18];	/* a frame header at most: its first bytes */
+	size_t	 hdrlen;
 	char	 err[160];
 };
 
@@ -89,7 +91,8 @@ mp_zst_reader_feed(struct mp_zst_reader *z, const void *p, size_t n,
 	ZSTD_inBuffer in = { p, n, 0 };
 	ZSTD_outBuffer zo;
 	long long base = z->off;
-	size_t r;
+	unsigned long long want;
+	size_t r, from, k;
 	int st;
 
 	while (in.pos < in.size) {
@@ -97,7 +100,15 @@ mp_zst_reader_feed(struct mp_zst_reader *z, const void *p, size_t n,
 		zo.dst = z->frame.p + z->frame.len;
 		zo.size = z->frame.cap - z->frame.len;
 		zo.pos = 0;
+		from = in.pos;
 		r = ZSTD_decompressStream(z->dctx, &zo, &in);
+		if (!ZSTD_isError(r) && z->hdrlen < sizeof z->hdr) {
+			k = in.pos - from;
+			if (k > sizeof z->hdr - z->hdrlen)
+				k = sizeof z->hdr - z->hdrlen;
+			memcpy(z->hdr + z->hdrlen, (const char *)p + from, k);
+			z->hdrlen += k;
+		}
 		if (ZSTD_isError(r)) {
 			z->off = base + (long long)in.pos;
 			snprintf(z->err, sizeof z->err, "byte %lld: %s",
@@ -109,6 +120,21 @@ mp_zst_reader_feed(struct mp_zst_reader *z, const void *p, size_t n,
 		z->midframe = r != 0;
 		z->off = base + (long long)in.pos;
 		if (r == 0) {
+			/*
+			 * Fed in small pieces, libzstd can end a frame that
+			 * holds less than its header says: not a whole frame.
+			 */
+			want = ZSTD_getFrameContentSize(z->hdr, z->hdrlen);
+			z->hdrlen = 0;
+			if (want != ZSTD_CONTENTSIZE_UNKNOWN &&
+			    want != ZSTD_CONTENTSIZE_ERROR &&
+			    want != z->frame.len) {
+				snprintf(z->err, sizeof z->err, "byte %lld: a "
+				    "frame of %zu bytes, its header says %llu",
+				    z->off, z->frame.len, want);
+				*errstr = z->err;
+				return -1;
+			}
 			st = z->out(z->arg, z->frame.p, z->frame.len);
 			z->frame.len = 0;
 			if (st != 0)
@@ -138,6 +164,7 @@ mp_zst_reader_reset(struct mp_zst_reader *z)
 	z->frame.len = 0;
 	z->off = 0;
 	z->midframe = 0;
+	z->hdrlen = 0;
 }
 
 long long

@@ -66,6 +66,23 @@ t_zst(void)
 	ok(mp_zst_reader_feed(r, z.p, z.len, &err) != 0 &&
 	    strncmp(err, "byte ", 5) == 0, "corrupt input names its byte "
 	    "(%s)", err);
+
+	/* a frame that ends short of the size its header declares */
+	{
+		static const unsigned char shortf[] = { 0x28, 0xb5, 0x2f, 0xfd,
+		    0x61, 0x00, 0xe4, 0x61, 0x01, 0x00, 0x00 };
+		int rc = 0;
+
+		mp_zst_reader_reset(r);
+		f.n = 0;
+		for (i = 0; i < sizeof shortf && rc == 0; i++)
+			rc = mp_zst_reader_feed(r, shortf + i, 1, &err);
+		if (rc == 0)
+			rc = mp_zst_reader_end(r, &err);
+		ok(rc < 0 && f.n == 0 && strstr(err, "header says"),
+		    "a frame shorter than its header says, fed a byte at a "
+		    "time, is refused (%s)", rc < 0 ? err : "taken");
+	}
 	mp_zst_reader_free(r);
 	mp_buf_free(&z);
 	mp_buf_free(&out);

@@ -76,9 +76,9 @@ LLVMFuzzerTestOneInput(const unsigned char *data, size_t n)
 	ra = feed(p, n, n ? n : 1, &a);
 	rb = feed(p, n, data[0] % 64 + 1, &b);
 	/*
-	 * Both read it: the same frames.  (Not yet: fed in small pieces,
-	 * libzstd hands out a frame whose content is shorter than its header
-	 * says, which it calls corrupt when fed whole; see corpus-zst.)
+	 * Both read it: the same frames.  (Fed in small pieces, libzstd can
+	 * end a frame shorter than its header says; the reader refuses it,
+	 * as libzstd does fed whole: corpus-zst/short-content-in-pieces.)
 	 */
 	if (!legacy(p, n) && ra == 0 && rb == 0 && (a.len != b.len ||
 	    (a.len && memcmp(a.p, b.p, a.len))))
