@@ -63,6 +63,10 @@ static char *in;
 static size_t cap, len, fwd;
 static long long fwdlines;
 static double tfirst;		/* when in[0..fwd) got its first line */
+/* Without --by, in[0..segbytes) is archived in place, to seg: no copy. */
+static struct mp_zfile *seg;
+static size_t segbytes;
+static long long seglines;
 static int64_t lastpart;	/* the arrival partition of the last read */
 static int gone;		/* the reader of stdout went away */
 
@@ -153,6 +157,11 @@ commit(void)
 {
 	if (fwd == 0)
 		return;
+	if (segbytes > 0)
+		mp_zfile_frame(&zs, seg, in, segbytes, seglines);
+	seg = NULL;
+	segbytes = 0;
+	seglines = 0;
 	mp_zfile_flush(&zs);
 	out(in, fwd);
 	nout += fwdlines;
@@ -237,16 +246,24 @@ route(size_t *scan, int64_t arrival, double tread)
 
 	while ((nl = memchr(in + *scan, '\n', len - *scan)) != NULL) {
 		used = (size_t)(nl - in) + 1;
-		o = mp_zfile_get(&zs, by.text ? line_part(in + fwd,
-		    used - fwd, arrival) : arrival);
-		mp_zfile_add(&zs, o, in + fwd, used - fwd);
+		if (by.text == NULL) {
+			if (seg == NULL)
+				seg = mp_zfile_get(&zs, arrival);
+			o = seg;
+			segbytes = used;
+			seglines++;
+		} else {
+			o = mp_zfile_get(&zs, line_part(in + fwd, used - fwd,
+			    arrival));
+			mp_zfile_add(&zs, o, in + fwd, used - fwd);
+		}
 		o->used = tread;
 		if (fwdlines++ == 0)
 			tfirst = tread;
 		nin++;
 		nbytes += (long long)(used - fwd);
 		fwd = *scan = used;
-		if (zs.pending >= BLOCK) {
+		if ((by.text ? (size_t)zs.pending : segbytes) >= BLOCK) {
 			commit();
 			*scan = 0;
 		}
@@ -379,43 +396,35 @@ main(int argc, char *argv[])
 	int64_t maxage = 600000000, flushus = 200000, prune = 0;
 	int i, st, maintain = 0;
 	const struct mp_opt opts[] = {
-		{ "dir", 'd', MP_OPT_PATH, &dir, "dir",
-		  "the archive's folder (required)",
-		  0, 0, NULL, 0, NULL, NULL },
+		MP_OPT_SET("dir", 'd', MP_OPT_PATH, &dir, "dir",
+		    "the archive's folder (required)"),
 		{ "partition", 0, MP_OPT_CHOICE, &zs.byday, "hour|day",
 		  "a file per hour (default) or per day of arrival",
 		  0, 0, parts, 0, NULL, NULL },
-		{ "by", 0, MP_OPT_STRING, &byarg, "path",
-		  "partition by the time this field gives, not arrival",
-		  0, 0, NULL, 0, NULL, NULL },
+		MP_OPT_SET("by", 0, MP_OPT_STRING, &byarg, "path",
+		    "partition by the time this field gives, not arrival"),
 		{ "level", 'l', MP_OPT_INT, &level, "level",
 		  "zstd compression level (default 3)",
 		  -7, mp_zst_max_level(), NULL, 0, NULL, NULL },
 		{ "max-size", 0, MP_OPT_SIZE, &zs.max_size, "size",
 		  "complete a file at this compressed size (default 64M)",
 		  1024, 1LL << 40, NULL, 0, NULL, NULL },
-		{ "max-age", 0, MP_OPT_DURATION, &maxage, "duration",
-		  "complete a file this old (default 10m)",
-		  0, 0, NULL, 0, NULL, NULL },
+		MP_OPT_SET("max-age", 0, MP_OPT_DURATION, &maxage, "duration",
+		    "complete a file this old (default 10m)"),
 		{ "max-open", 0, MP_OPT_INT, &maxopen, "n",
 		  "files open at once with --by (default 16)",
 		  1, 1000, NULL, 0, NULL, NULL },
-		{ "flush", 0, MP_OPT_DURATION, &flushus, "duration",
-		  "how long a line may wait to be passed on (default 0.2s)",
-		  0, 0, NULL, 0, NULL, NULL },
-		{ "host", 0, MP_OPT_CALL, NULL, "name",
-		  "the host in file names (default this machine's)",
-		  0, 0, NULL, 0, opt_host, NULL },
-		{ "s3", 0, MP_OPT_STRING, &s3url, "s3://bucket/prefix",
-		  "upload each completed file, then remove it here",
-		  0, 0, NULL, 0, NULL, NULL },
+		MP_OPT_SET("flush", 0, MP_OPT_DURATION, &flushus, "duration",
+		    "how long a line may wait to be passed on (default 0.2s)"),
+		MP_OPT_FN("host", 0, "name", opt_host, NULL,
+		    "the host in file names (default this machine's)"),
+		MP_OPT_SET("s3", 0, MP_OPT_STRING, &s3url, "s3://bucket/prefix",
+		    "upload each completed file, then remove it here"),
 		MP_S3_OPT_TABLE(&s3),
-		{ "prune", 0, MP_OPT_DURATION, &prune, "duration",
-		  "remove files whose partition ended this long ago",
-		  0, 0, NULL, 0, NULL, NULL },
-		{ "maintain", 0, MP_OPT_FLAG, &maintain, NULL,
-		  "recover, upload and prune, then exit: no input",
-		  0, 0, NULL, 0, NULL, NULL },
+		MP_OPT_SET("prune", 0, MP_OPT_DURATION, &prune, "duration",
+		    "remove files whose partition ended this long ago"),
+		MP_OPT_SET("maintain", 0, MP_OPT_FLAG, &maintain, NULL,
+		    "recover, upload and prune, then exit: no input"),
 		MP_OPT_END
 	};
 	struct mp_cfg cfg = { 0 };
