@@ -47,7 +47,8 @@ struct mp_pat {
 	/* the automaton */
 	unsigned char cls[256];
 	int	 ncls;
-	int	*delta;			/* state * ncls + class */
+	int	*delta;			/* state * ncls + class: the next
+					   state's row, ~row when it is hot */
 	int	*out;			/* first pattern ending here, or NONE */
 	int	*fail;
 	int	*trig;			/* this state or the nearest on its
@@ -464,6 +465,15 @@ build_automaton(struct mp_pat *p, char *err, size_t errsz)
 		}
 	}
 	free(queue);
+	/*
+	 * Rows instead of states, and a state where something ends marked
+	 * by a negative row: a step is one load and one sign test.
+	 */
+	for (i = 0; i < p->nstate * p->ncls; i++) {
+		t = p->delta[i];
+		p->delta[i] = p->out[t] != NONE || p->trig[t] != 0 ?
+		    ~(t * p->ncls) : t * p->ncls;
+	}
 	return 0;
 }
 
@@ -500,7 +510,7 @@ mp_pat_match(struct mp_pat *p, const char *s, size_t n)
 	const unsigned char *u = (const unsigned char *)s, *e = u + n;
 	const int *delta = p->delta, *out = p->out, *trig = p->trig;
 	const unsigned char *cls = p->cls;
-	int st = 0, best = NONE, ncls = p->ncls, nc = 0, i, t, k, r, rc;
+	int row = 0, st, best = NONE, ncls = p->ncls, nc = 0, i, t, k, r, rc;
 
 	if (++p->stamp == 0)
 		for (p->stamp = 1, i = 0; i < p->nrx; i++)
@@ -510,7 +520,10 @@ mp_pat_match(struct mp_pat *p, const char *s, size_t n)
 		p->cand[nc++] = p->always[i];
 	}
 	for (; u < e; u++) {
-		st = delta[(size_t)st * ncls + cls[*u]];
+		if ((row = delta[row + cls[*u]]) >= 0)
+			continue;
+		row = ~row;
+		st = row / ncls;
 		if (out[st] < best)
 			best = out[st];
 		for (t = trig[st]; t != 0; t = trig[p->fail[t]])
