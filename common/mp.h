@@ -1219,5 +1219,6 @@ int	 mp_s3_opt_retries(void *, const char *, const char **);
 #include "pgload.h"
 #include "pgcopy.h"
 #include "pgday.h"
+#include "pipe.h"
 
 #endif

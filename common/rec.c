@@ -17,7 +17,7 @@
 
 #include "mp.h"
 
-#define CHUNK		(256 * 1024)
+#define CHUNK		MP_PIPE_BYTES
 
 struct mp_run {
 	struct mp_cfg cfg;
@@ -125,6 +125,7 @@ mp_run_new(const struct mp_cfg *cfg)
 	if (cfg->dropped)
 		r->drop = openout(cfg->dropped, "dropped");
 	r->progress = mp_run_progress(cfg);
+	mp_pipe_stdio();
 	r->t0 = mp_now();
 	r->tnext = r->t0 + 0.5;
 	current = r;
@@ -425,7 +426,6 @@ readfd(struct mp_run *r, int fd, const char *name, char *buf, size_t cap,
     mp_rec_fn *fn, void *arg)
 {
 	struct mp_rec rec = { NULL, 0, name, 0 };
-	struct pollfd pfd = { fd, POLLIN, 0 };
 	size_t len = 0, pos, rem;
 	char *nl;
 	ssize_t k;
@@ -433,7 +433,8 @@ readfd(struct mp_run *r, int fd, const char *name, char *buf, size_t cap,
 
 	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	for (;;) {
-		if (poll(&pfd, 1, -1) < 0 && errno == EINTR && caught)
+		(void)mp_pipe_wait(fd);
+		if (caught)	/* also one that came while output was flushed */
 			return 1;
 		k = read(fd, buf + len, cap - len);
 		if (k < 0) {

@@ -20,7 +20,9 @@ D=$T/data W=$T/srv
 mkdir -p "$D" "$W"
 # 8000 events: mp-load's first batch (2000 rows) is a quarter of the day,
 # so when it has begun replacing the day every stage before it still has
-# more to write than the pipes between them hold
+# more to write than the pipes between them hold, at 64 KiB a pipe and
+# an output buffer (1 MiB each would hold the whole day)
+export MP_PIPE_SIZE=64K
 gen-events -n 8000 --seed 9003 --start $day --days 1 \
     --spend-out "$D/spend.csv" --fx-out "$W/fx.csv" --sales-out "$D/sales.ndjson" \
     --cidr-out "$W/datacenters.cidr" >"$D/events.ndjson"
@@ -214,9 +216,11 @@ fault() {
 		;;
 	outage)
 		if mid; then
-			pgrep -s "$sid" -x mp-fetch >/dev/null &&
-			    kill -KILL "$plat" && hit=yes
-			wait "$plat" 2>/dev/null
+			if pgrep -s "$sid" -x mp-fetch >/dev/null &&
+			    kill -KILL "$plat"; then
+				hit=yes
+				wait "$plat" 2>/dev/null
+			fi
 			pkill -CONT -s "$sid" -x mp-load
 		fi
 		;;
