@@ -16,6 +16,13 @@ args_mp_load="--table=pipes --create --pass --batch=1000"
 stages="mp-validate mp-botfilter mp-dedup mp-enrich mp-load"
 
 gen-events -n 20000 --seed 7 >"$T/ev"
+# the writes are counted with strace: installed by scripts/install-deps, but
+# a container may forbid tracing
+tracing=
+command -v strace >/dev/null || tracing="strace is not installed"
+[ -n "$tracing" ] || strace -o /dev/null true 2>/dev/null ||
+    tracing="strace cannot trace here"
+[ -z "$tracing" ] || diag "$tracing: the writes are not counted"
 bytes=$(wc -c <"$T/ev")
 
 # live: one record in, its output out while the input stays open
@@ -49,7 +56,7 @@ for t in $stages; do
 	psql -X -q -c 'DROP TABLE IF EXISTS pipes' >/dev/null 2>&1
 
 	# writes to a pipe: a megabyte at a time, not one a record
-	if command -v strace >/dev/null; then
+	if [ -z "$tracing" ]; then
 		strace -f -e trace=write -o "$T/trace" $t $a <"$T/ev" | cat >"$T/out"
 		writes=$(grep -c '^[0-9]* *write(1,' "$T/trace")
 		out=$(wc -c <"$T/out")
@@ -61,7 +68,7 @@ for t in $stages; do
 		    [ "$writes" -le $((out / 1048576 + batches + 2)) ]
 		ok $? "$t: $out bytes out in $writes writes"
 	else
-		ok 1 "$t: strace is needed to count writes (scripts/install-deps)"
+		echo "ok $((_n += 1)) # SKIP $tracing"
 	fi
 	rm -f "$T/dedup.state"
 	psql -X -q -c 'DROP TABLE IF EXISTS pipes' >/dev/null 2>&1
@@ -71,10 +78,14 @@ done
 MP_PIPE_SIZE=64K python3 "$T/live.py" mp-validate >"$T/live" 2>"$T/live.err"
 is "$(sed -n 's/^out //p;s/^live //p' "$T/live" | paste -sd' ' -)" "yes 65536" \
     "MP_PIPE_SIZE=64K: a 64 KiB pipe, and a record still passed on at once"
-MP_PIPE_SIZE=64K strace -e trace=write -o "$T/trace" mp-validate <"$T/ev" | cat >/dev/null
-writes=$(grep -c '^write(1,' "$T/trace")
-[ "$writes" -ge $((bytes / 65536 - 2)) ] && [ "$writes" -le $((bytes / 65536 + 2)) ]
-ok $? "MP_PIPE_SIZE=64K: written 64 KiB at a time ($writes writes)"
+if [ -z "$tracing" ]; then
+	MP_PIPE_SIZE=64K strace -e trace=write -o "$T/trace" mp-validate <"$T/ev" | cat >/dev/null
+	writes=$(grep -c '^write(1,' "$T/trace")
+	[ "$writes" -ge $((bytes / 65536 - 2)) ] && [ "$writes" -le $((bytes / 65536 + 2)) ]
+	ok $? "MP_PIPE_SIZE=64K: written 64 KiB at a time ($writes writes)"
+else
+	echo "ok $((_n += 1)) # SKIP $tracing"
+fi
 for bad in abc 1K 1G; do
 	MP_PIPE_SIZE=$bad mp-validate </dev/null >/dev/null 2>"$T/err"
 	is "$?:$(grep -c 'MP_PIPE_SIZE' "$T/err")" "78:1" "MP_PIPE_SIZE=$bad: refused, exit 78"
