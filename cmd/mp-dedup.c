@@ -90,7 +90,7 @@ keyhash(struct mp_run *run, struct mp_rec *rec, uint64_t *h)
 	mat.len = 0;
 	if (fingerprint) {
 		mp_json_canon(rec->p, rec->n, ignore, nignore, &mat);
-		mp_keys_hash(keys, 'f', mat.p, mat.len, h);
+		*h = mp_keys_hash(keys, 'f', mat.p, mat.len);
 		return 0;
 	}
 	for (i = 0; i < nkey; i++) {
@@ -104,7 +104,7 @@ keyhash(struct mp_run *run, struct mp_rec *rec, uint64_t *h)
 		}
 		material(v);
 	}
-	mp_keys_hash(keys, 'k', mat.p, mat.len, h);
+	*h = mp_keys_hash(keys, 'k', mat.p, mat.len);
 	return 0;
 }
 
@@ -162,7 +162,7 @@ emit_marked(struct mp_run *run, struct mp_rec *rec, int64_t t)
 	static struct mp_buf out;
 	struct mp_keyinfo ki;
 	const char *mark = "null";
-	uint64_t h[2];
+	uint64_t h;
 	int i, any = 0, dom = 'v';
 
 	mat.len = 0;
@@ -181,7 +181,7 @@ emit_marked(struct mp_run *run, struct mp_rec *rec, int64_t t)
 	if (!any)
 		mp_count(run, "unique_unknown", 1);
 	else {
-		mp_keys_hash(keys, dom, mat.p, mat.len, h);
+		h = mp_keys_hash(keys, dom, mat.p, mat.len);
 		switch (mp_keys_see(keys, 1, h, t, &ki)) {
 		case MP_KEYS_SEEN:
 			mark = "false";
@@ -207,13 +207,13 @@ dedup(struct mp_run *run, struct mp_rec *rec, void *arg)
 {
 	struct mp_keyinfo ki;
 	int64_t t = MP_TIME_NONE;
-	uint64_t h[2];
+	uint64_t h;
 
 	(void)arg;
 	if (mp_rec_json(run, rec) < 0)
 		return 0;
 	mp_query_run(query, rec->p, rec->n, val);
-	if (keyhash(run, rec, h) < 0)
+	if (keyhash(run, rec, &h) < 0)
 		return 0;
 	if (needtime && (t = eventtime(run, rec)) == MP_TIME_NONE)
 		return 0;
