@@ -34,7 +34,6 @@
 #endif
 
 #define NONE		INT64_MIN
-#define MARK		0x80000000u	/* slot moved, while growing */
 #define MINCAP		1024
 #define MAGIC		"mpdedup"	/* with its NUL: 8 bytes */
 #define ENDMAGIC	"mpdedup\n"
@@ -191,40 +190,45 @@ lookup(const struct set *s, uint64_t h)
 }
 
 /*
- * Grows the table in place to cap slots: the old slots are moved one by
- * one to their new place, displacing slots not moved yet.  Probing skips
- * only moved slots, and a moved slot never moves again, so every probe
- * path stays unbroken.  No second table is needed.
+ * Grows the table in place to cap slots.  A slot's new home is at or after
+ * its old one, so slots are moved from the last to the first, each to the
+ * first free slot from its new home: all after the slot being moved have
+ * been moved, and a moved slot stays, so every probe path stays unbroken.
+ * The few slots whose new home is before them (pushed far from a home
+ * near the start) or whose probe would wrap go in last.  The moves run
+ * backwards through memory, and no second table is needed.
  */
 static void
 grow(struct set *s, size_t cap)
 {
-	size_t old = s->cap, i, j;
-	struct slot e, t;
+	struct slot e, *later = NULL;
+	size_t old = s->cap, i, j, n = 0, max = 0;
 
 	s->s = table(s->s, old, cap);	/* the new slots are zeros */
 	s->cap = cap;
-	for (i = 0; i < old; i++) {
-		if (empty(&s->s[i]) || (s->s[i].run & MARK))
+	for (i = old; i-- > 0;) {
+		if (empty(&s->s[i]))
 			continue;
 		e = s->s[i];
-		memset(&s->s[i], 0, sizeof s->s[i]);
-		for (;;) {
-			j = home(s, e.h);
-			while (!empty(&s->s[j]) && (s->s[j].run & MARK))
-				j = next(s, j);
-			e.run |= MARK;
-			if (empty(&s->s[j])) {
+		s->s[i].h = 0;
+		j = home(s, e.h);
+		if (j >= i) {
+			while (j < cap && !empty(&s->s[j]))
+				j++;
+			if (j < cap) {
 				s->s[j] = e;
-				break;
+				continue;
 			}
-			t = s->s[j];
-			s->s[j] = e;
-			e = t;
 		}
+		if (n == max) {
+			max = max ? 2 * max : 64;
+			later = xrealloc(later, max * sizeof *later);
+		}
+		later[n++] = e;
 	}
-	for (i = 0; i < s->cap; i++)
-		s->s[i].run &= ~MARK;
+	for (i = 0; i < n; i++)
+		*lookup(s, later[i].h) = later[i];
+	free(later);
 }
 
 /* Deletes slot i, shifting back the slots of its cluster. */
