@@ -651,6 +651,14 @@ out:
 	return st;
 }
 
+void
+mp_keys_prefetch(const struct mp_keys *k, int set, uint64_t h)
+{
+	const struct set *s = &k->set[set];
+
+	__builtin_prefetch(&s->s[home(s, h)]);
+}
+
 int
 mp_keys_see(struct mp_keys *k, int set, uint64_t h, int64_t t,
     struct mp_keyinfo *ki)

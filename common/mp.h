@@ -436,6 +436,11 @@ int	 mp_keys_load(struct mp_keys *, const char *, const char *);
  */
 uint64_t mp_keys_hash(const struct mp_keys *, int, const void *, size_t);
 /*
+ * Starts fetching the table slot of a key into the cache, for the
+ * mp_keys_see of it to come after other work.
+ */
+void	 mp_keys_prefetch(const struct mp_keys *, int, uint64_t);
+/*
  * Looks a key up at event time t (seconds, or MP_TIME_NONE): returns
  * MP_KEYS_SEEN (with *ki filled) when it was seen within the window,
  * MP_KEYS_LATE when t is a window behind the newest time seen (nothing is

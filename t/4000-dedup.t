@@ -20,7 +20,8 @@ lines() { local f=$1; shift; for n; do sed -n "${n}p" "$f"; done; }
 # field FILE FILTER: FILTER over each JSON line of FILE, on one line
 field() { jq -r "$2" "$1" | paste -sd'|' -; }
 # layout FILE: the state file's fields as JSON, or an error (the format of
-# the man page: header, runs, 24-byte keys and undo records, checksum, end)
+# the man page: header, runs, 16-byte keys and undo records (24 in version
+# 1), checksum, end)
 layout() {
 	python3 - "$1" <<'X'
 import json, struct, sys
@@ -173,6 +174,16 @@ run mp-dedup --rejects="$T/rej" "$T/in"
 is "$rc $(wc -l <"$T/out") $(field "$T/rej" .reason)" \
     "0 2 missing field '.event_id'|missing field '.event_id'|missing field '.event_id'" \
     "default key .event_id; 1 and 2 are two keys"
+# the key is read off the line's start before the record is checked, and
+# that guess is taken only if the checked record makes the same key
+printf '%s\n' '{"event_id":"ab","x":1}' '{"event_id":"a\u0062"}' \
+    '{"ts":"t","event_id":"ab"}' '{ "event_id" : "ab" }' \
+    '{"event_id":"cd","event_id":"ef"}' '{"event_id":"cd",}' \
+    '{"event_id":"cd"}' '{"event_id":"ab\"}' '{"event_id":"ab\""}' \
+    '{"event_id":"ef"}' '{"event_id":["ef"]}' '{"event_id":"ab\""}' >"$T/in"
+run mp-dedup --rejects=/dev/null "$T/in"
+check "a key at the line's start, escaped, later, spaced, twice, in a bad record" \
+    0 <(lines "$T/in" 1 7 9 10 11) ""
 printf '{"event_id":"a"}\n{"event_id":"a","ts":"yesterday"}\n{"event_id":"b","ts":"x"}\n' >"$T/in"
 run mp-dedup "$T/in"
 check "without --window or --mark-unique the time is not read" 0 \
