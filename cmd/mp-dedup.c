@@ -60,7 +60,8 @@ addpart(struct mp_buf *b, unsigned char kind, const void *p, uint32_t len)
 	mp_buf_grow(b, 1 + sizeof len + len);
 	b->p[b->len] = kind;
 	memcpy(b->p + b->len + 1, &len, sizeof len);
-	memcpy(b->p + b->len + 1 + sizeof len, p, len);
+	if (len > 0)	/* p may be NULL */
+		memcpy(b->p + b->len + 1 + sizeof len, p, len);
 	b->len += 1 + sizeof len + len;
 }
 
