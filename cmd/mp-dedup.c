@@ -35,7 +35,7 @@ static int fingerprint, late = MP_FATE_PASS, needtime;
 static struct mp_path *ignore, unique;
 static int nignore;
 static struct mp_buf mat;		/* the bytes a key is hashed from */
-static struct mp_buf early;		/* ...as guessed before the check */
+static struct mp_span early;		/* the key as guessed, its hash */
 static uint64_t earlyhash;
 static const char *state, *runid;
 
@@ -91,15 +91,16 @@ material(const struct mp_span *v)
  * opens with a one-member key path as a plain string (as mp-record(5)
  * orders .event_id), and starts fetching its slot: the table's cache
  * miss then overlaps the check.  keyhash takes the guess only if the
- * checked record makes the same material.
+ * checked record's key is that very string.
  */
 static void
 guess(const struct mp_rec *rec)
 {
+	static struct mp_buf b;
 	const struct mp_seg *s;
 	const char *p = rec->p, *end = p + rec->n, *q;
 
-	early.len = 0;
+	early.p = NULL;
 	if (fingerprint || nkey != 1 || kpath[0].nseg != 1)
 		return;
 	s = kpath[0].seg;
@@ -108,12 +109,15 @@ guess(const struct mp_rec *rec)
 	    memcmp(p + 2 + s->keylen, "\":\"", 3) != 0)
 		return;
 	p += s->keylen + 5;
-	if ((q = memchr(p, '"', end - p)) == NULL ||
+	if ((q = memchr(p, '"', end - p)) == NULL || q == p ||
 	    memchr(p, '\\', q - p) != NULL)
 		return;
-	addpart(&early, MP_JSON_STRING, p, q - p);
-	earlyhash = mp_keys_hash(keys, 'k', early.p, early.len);
+	b.len = 0;
+	addpart(&b, MP_JSON_STRING, p, q - p);
+	earlyhash = mp_keys_hash(keys, 'k', b.p, b.len);
 	mp_keys_prefetch(keys, 0, earlyhash);
+	early.p = p - 1;
+	early.n = q + 1 - early.p;
 }
 
 /* Whether a value is there: present, not null, not "". */
@@ -137,6 +141,10 @@ keyhash(struct mp_run *run, struct mp_rec *rec, uint64_t *h)
 		*h = mp_keys_hash(keys, 'f', mat.p, mat.len);
 		return 0;
 	}
+	if (early.p && kval[0].p == early.p && kval[0].n == early.n) {
+		*h = earlyhash;		/* a plain string, not empty */
+		return 0;
+	}
 	for (i = 0; i < nkey; i++) {
 		v = &kval[i];
 		if (!present(v)) {
@@ -148,10 +156,7 @@ keyhash(struct mp_run *run, struct mp_rec *rec, uint64_t *h)
 		}
 		material(v);
 	}
-	if (early.len == mat.len && memcmp(early.p, mat.p, mat.len) == 0)
-		*h = earlyhash;
-	else
-		*h = mp_keys_hash(keys, 'k', mat.p, mat.len);
+	*h = mp_keys_hash(keys, 'k', mat.p, mat.len);
 	return 0;
 }
 
