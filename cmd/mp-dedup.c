@@ -104,7 +104,10 @@ guess(const struct mp_rec *rec)
 	if (fingerprint || nkey != 1 || kpath[0].nseg != 1)
 		return;
 	s = kpath[0].seg;
-	if (s->key == NULL || rec->n < s->keylen + 6 || memcmp(p, "{\"", 2) != 0 ||
+	/* a name written with escapes is not its bytes on the line */
+	if (s->key == NULL || memchr(s->key, '"', s->keylen) != NULL ||
+	    memchr(s->key, '\\', s->keylen) != NULL ||
+	    rec->n < s->keylen + 6 || memcmp(p, "{\"", 2) != 0 ||
 	    memcmp(p + 2, s->key, s->keylen) != 0 ||
 	    memcmp(p + 2 + s->keylen, "\":\"", 3) != 0)
 		return;
@@ -265,7 +268,14 @@ dedup(struct mp_run *run, struct mp_rec *rec, void *arg)
 	guess(rec);
 	if (mp_rec_json(run, rec) < 0)
 		return 0;
-	mp_query_run(query, rec->p, rec->n, val);
+	/*
+	 * A checked record has one member of a name: a guessed key is the
+	 * key, and the query is needed only for other fields.
+	 */
+	if (early.p && !needtime && !unique.nseg)
+		kval[0] = early;
+	else
+		mp_query_run(query, rec->p, rec->n, val);
 	if (keyhash(run, rec, &h) < 0)
 		return 0;
 	if (needtime && (t = eventtime(run, rec)) == MP_TIME_NONE)

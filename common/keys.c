@@ -294,7 +294,8 @@ put(struct mp_keys *k, struct set *s, struct slot *e, const struct slot *v)
 {
 	if (empty(e)) {
 		if (s->n + 1 > s->cap / 4 * 3) {
-			purge(k, s);
+			if (s->window > 0)
+				purge(k, s);
 			if (s->n + 1 > s->cap / 8 * 5)
 				grow(s, 2 * (s->n + 1));
 			e = lookup(s, v->h);

@@ -184,6 +184,11 @@ printf '%s\n' '{"event_id":"ab","x":1}' '{"event_id":"a\u0062"}' \
 run mp-dedup --rejects=/dev/null "$T/in"
 check "a key at the line's start, escaped, later, spaced, twice, in a bad record" \
     0 <(lines "$T/in" 1 7 9 10 11) ""
+printf '%s\n' '{"a\"b":"1"}' '{"a\"b":"1"}' '{"a\\":"1"}' '{"a\\":"1"}' >"$T/in"
+run mp-dedup -k '."a\"b"' --rejects=/dev/null "$T/in"
+check "...a key whose name has a quote" 0 <(lines "$T/in" 1) ""
+run mp-dedup -k '."a\\"' --rejects=/dev/null "$T/in"
+check "...or a backslash" 0 <(lines "$T/in" 3) ""
 printf '{"event_id":"a"}\n{"event_id":"a","ts":"yesterday"}\n{"event_id":"b","ts":"x"}\n' >"$T/in"
 run mp-dedup "$T/in"
 check "without --window or --mark-unique the time is not read" 0 \
