@@ -50,6 +50,26 @@ mp_digest_keyed16(const unsigned char key[MP_DIGEST_KEYBYTES], int domain,
 	crypto_generichash_final(&st, out, 16);
 }
 
+uint64_t
+mp_digest_keyed8(const unsigned char key[MP_DIGEST_KEYBYTES], int domain,
+    const void *p, size_t n)
+{
+	static struct mp_buf big;
+	unsigned char small[256], *in = small, out[8];
+	uint64_t h;
+
+	if (n + 1 > sizeof small) {
+		big.len = 0;
+		mp_buf_grow(&big, n + 1);
+		in = (unsigned char *)big.p;
+	}
+	in[0] = (unsigned char)domain;
+	memcpy(in + 1, p, n);
+	crypto_shorthash_siphash24(out, in, n + 1, key);
+	memcpy(&h, out, sizeof h);
+	return h;
+}
+
 void
 mp_digest_random(void *p, size_t n)
 {

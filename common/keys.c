@@ -1,9 +1,15 @@
 /*
- * keys.c: the key store of mp-dedup.  A key is kept as a 128-bit keyed
- * BLAKE2b hash with the event time (seconds) and the run it was first seen
- * in: 24 bytes in an open-addressing table kept between 3/8 and 3/4 full,
- * so 32 to 64 bytes a key.  The table is indexed by the hash's top bits:
- * written out in slot order, a state file loads back almost in order.
+ * keys.c: the key store of mp-dedup.  A key is kept as a 64-bit keyed
+ * hash (SipHash-2-4) with the event time (seconds) and the run it was
+ * first seen in: 16 bytes in an open-addressing table that grows to be
+ * half full once it is 3/4 full, so 21 to 32 bytes a key.  A slot's home
+ * is the hash scaled to the table's size, (h * cap) >> 64: the table is
+ * in hash order whatever its size, so a state file written out in slot
+ * order loads back almost in order.
+ *
+ * Version 1 state files kept 128-bit BLAKE2b hashes in 24-byte slots.
+ * Their first 64 bits are the key, and a state read from one goes on
+ * hashing with BLAKE2b: the keys cannot be hashed again.
  *
  * Runs make re-runs exact.  The state remembers each run's id and the
  * watermark (newest event time) it began with, and, for the last run
@@ -28,24 +34,32 @@
 #endif
 
 #define NONE		INT64_MIN
-#define MARK		0x80000000u	/* slot moved, while growing */
-#define MINBITS		10
+#define MINCAP		1024
 #define MAGIC		"mpdedup"	/* with its NUL: 8 bytes */
 #define ENDMAGIC	"mpdedup\n"
-#define VERSION		1
-#define HEADER		112
+#define VERSION		2
+#define HEADER1		112		/* version 1 */
+#define HEADER		120		/* and the hash */
 #define CKSBLK		65536
 
+enum { HASH_BLAKE2B = 1, HASH_SIPHASH = 2 };
+
 struct slot {
-	uint64_t h[2];
+	uint64_t h;		/* 0: an empty slot */
 	uint32_t t;		/* first seen, seconds since the epoch; 0 none */
 	uint32_t run;		/* index into runs; 0 a run without an id */
+};
+
+/* A slot of a version 1 state file. */
+struct slot1 {
+	uint64_t h[2];
+	uint32_t t;
+	uint32_t run;
 };
 
 struct set {
 	struct slot *s;
 	size_t	 cap, n;
-	int	 bits;
 	int64_t	 window;	/* seconds; 0 never expires */
 	struct slot *undo;	/* entries of other runs this run overwrote */
 	size_t	 nundo, capundo;
@@ -64,6 +78,7 @@ struct mp_keys {
 	struct run *run;
 	uint32_t nrun, last, cur;
 	uint32_t keying;	/* a hash of what keys are made of */
+	uint32_t hash;		/* HASH_*: the function keys are made with */
 	struct set set[MP_KEYS_NSET];
 	int	 dirty;
 	long long bytes;
@@ -104,100 +119,126 @@ cks_end(struct cks *c)
 static int
 empty(const struct slot *e)
 {
-	return (e->h[0] | e->h[1]) == 0;
+	return e->h == 0;
 }
 
 static size_t
-home(const struct set *s, const uint64_t *h)
+home(const struct set *s, uint64_t h)
 {
-	return h[0] >> (64 - s->bits);
+	return (unsigned __int128)h * s->cap >> 64;
 }
 
-/* Large tables on huge pages: a lookup is a random access. */
-static void
-huge(void *p, size_t bytes)
+static size_t
+next(const struct set *s, size_t i)
 {
-	uintptr_t a = ((uintptr_t)p + 4095) & ~(uintptr_t)4095;
+	return i + 1 == s->cap ? 0 : i + 1;
+}
 
+/*
+ * A table is a mapping of its own, grown by mremap: its slots are not
+ * copied, so growing takes no more memory than the grown table.  Large
+ * tables go on huge pages: a lookup is a random access.
+ */
+static struct slot *
+table(struct slot *old, size_t oldcap, size_t cap)
+{
+	size_t bytes = cap * sizeof *old;
+	void *p;
+
+	if (old == NULL)
+		p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	else
+		p = mremap(old, oldcap * sizeof *old, bytes, MREMAP_MAYMOVE);
+	if (p == MAP_FAILED)
+		mp_errx(MP_EX_SOFTWARE, "no memory for a table of %zu keys",
+		    cap);
 	if (bytes >= (4 << 20))
-		madvise((void *)a, bytes - (a - (uintptr_t)p), MADV_HUGEPAGE);
+		madvise(p, bytes, MADV_HUGEPAGE);
+	return p;
 }
 
+/* A table for n keys, 2/3 full. */
 static void
 set_alloc(struct set *s, size_t n)
 {
-	s->bits = MINBITS;
-	while (((size_t)1 << s->bits) / 4 * 3 < n)
-		s->bits++;
-	s->cap = (size_t)1 << s->bits;
-	s->s = xcalloc(s->cap, sizeof *s->s);
-	huge(s->s, s->cap * sizeof *s->s);
+	s->cap = n / 2 * 3 > MINCAP ? n / 2 * 3 : MINCAP;
+	s->s = table(NULL, 0, s->cap);
 	s->n = 0;
+}
+
+static void
+set_free(struct set *s)
+{
+	if (s->s != NULL)
+		munmap(s->s, s->cap * sizeof *s->s);
+	s->s = NULL;
 }
 
 /* The slot holding h, or the empty slot where it would go. */
 static struct slot *
-lookup(const struct set *s, const uint64_t *h)
+lookup(const struct set *s, uint64_t h)
 {
-	size_t i = home(s, h), mask = s->cap - 1;
+	size_t i = home(s, h);
 
-	for (;; i = (i + 1) & mask) {
+	for (;; i = next(s, i)) {
 		struct slot *e = &s->s[i];
 
-		if (empty(e) || (e->h[0] == h[0] && e->h[1] == h[1]))
+		if (e->h == h || empty(e))
 			return e;
 	}
 }
 
 /*
- * Doubles the table in place: the old slots are moved one by one to their
- * new place, displacing slots not moved yet.  Probing skips only moved
- * slots, and a moved slot never moves again, so every probe path stays
- * unbroken.  No second table is needed.
+ * Grows the table in place to cap slots.  A slot's new home is at or after
+ * its old one, so slots are moved from the last to the first, each to the
+ * first free slot from its new home: all after the slot being moved have
+ * been moved, and a moved slot stays, so every probe path stays unbroken.
+ * The few slots whose new home is before them (pushed far from a home
+ * near the start) or whose probe would wrap go in last.  The moves run
+ * backwards through memory, and no second table is needed.
  */
 static void
-grow(struct set *s)
+grow(struct set *s, size_t cap)
 {
-	size_t old = s->cap, i, j, mask;
-	struct slot e, t;
+	struct slot e, *later = NULL;
+	size_t old = s->cap, i, j, n = 0, max = 0;
 
-	s->s = xrealloc(s->s, 2 * old * sizeof *s->s);
-	huge(s->s, 2 * old * sizeof *s->s);
-	memset(s->s + old, 0, old * sizeof *s->s);
-	s->cap = 2 * old;
-	s->bits++;
-	mask = s->cap - 1;
-	for (i = 0; i < old; i++) {
-		if (empty(&s->s[i]) || (s->s[i].run & MARK))
+	s->s = table(s->s, old, cap);	/* the new slots are zeros */
+	s->cap = cap;
+	for (i = old; i-- > 0;) {
+		if (empty(&s->s[i]))
 			continue;
 		e = s->s[i];
-		memset(&s->s[i], 0, sizeof s->s[i]);
-		for (;;) {
-			j = home(s, e.h);
-			while (!empty(&s->s[j]) && (s->s[j].run & MARK))
-				j = (j + 1) & mask;
-			e.run |= MARK;
-			if (empty(&s->s[j])) {
+		s->s[i].h = 0;
+		j = home(s, e.h);
+		if (j >= i) {
+			while (j < cap && !empty(&s->s[j]))
+				j++;
+			if (j < cap) {
 				s->s[j] = e;
-				break;
+				continue;
 			}
-			t = s->s[j];
-			s->s[j] = e;
-			e = t;
 		}
+		if (n == max) {
+			max = max ? 2 * max : 64;
+			later = xrealloc(later, max * sizeof *later);
+		}
+		later[n++] = e;
 	}
-	for (i = 0; i < s->cap; i++)
-		s->s[i].run &= ~MARK;
+	for (i = 0; i < n; i++)
+		*lookup(s, later[i].h) = later[i];
+	free(later);
 }
 
 /* Deletes slot i, shifting back the slots of its cluster. */
 static void
 del(struct set *s, size_t i)
 {
-	size_t j = i, k, mask = s->cap - 1;
+	size_t j = i, k;
 
 	for (;;) {
-		j = (j + 1) & mask;
+		j = next(s, j);
 		if (empty(&s->s[j]))
 			break;
 		k = home(s, s->s[j].h);
@@ -242,15 +283,21 @@ purge(struct mp_keys *k, struct set *s)
 			i++;
 }
 
-/* Inserts or overwrites at e, the slot lookup gave v; returns the slot. */
+/*
+ * Inserts or overwrites at e, the slot lookup gave v; returns the slot.
+ * A table 3/4 full is purged, and grown to be half full unless that left
+ * it at most 5/8 full: growing by 1.25 to 1.5 times, not 2, keeps a key
+ * within 32 bytes.
+ */
 static struct slot *
 put(struct mp_keys *k, struct set *s, struct slot *e, const struct slot *v)
 {
 	if (empty(e)) {
 		if (s->n + 1 > s->cap / 4 * 3) {
-			purge(k, s);
+			if (s->window > 0)
+				purge(k, s);
 			if (s->n + 1 > s->cap / 8 * 5)
-				grow(s);
+				grow(s, 2 * (s->n + 1));
 			e = lookup(s, v->h);
 		}
 		s->n++;
@@ -266,6 +313,7 @@ mp_keys_new(const int64_t *window)
 	int i;
 
 	mp_digest_random(k->key, sizeof k->key);
+	k->hash = HASH_SIPHASH;
 	k->wm = k->xwm = k->startwm = NONE;
 	k->run = xcalloc(1, sizeof *k->run);
 	k->nrun = 1;
@@ -282,16 +330,19 @@ mp_keys_keying(struct mp_keys *k, const char *spec)
 	k->keying = (uint32_t)mp_hash(spec, strlen(spec), 0);
 }
 
-void
-mp_keys_hash(const struct mp_keys *k, int domain, const void *p, size_t n,
-    uint64_t *h)
+uint64_t
+mp_keys_hash(const struct mp_keys *k, int domain, const void *p, size_t n)
 {
 	unsigned char out[16];
+	uint64_t h;
 
-	mp_digest_keyed16(k->key, domain, p, n, out);
-	memcpy(h, out, sizeof out);
-	if ((h[0] | h[1]) == 0)	/* all zeros marks an empty slot */
-		h[1] = 1;
+	if (k->hash == HASH_SIPHASH)
+		h = mp_digest_keyed8(k->key, domain, p, n);
+	else {
+		mp_digest_keyed16(k->key, domain, p, n, out);
+		memcpy(&h, out, sizeof h);
+	}
+	return h ? h : 1;	/* 0 marks an empty slot */
 }
 
 /* Sets the run up once the run table is known. */
@@ -369,16 +420,36 @@ corrupt(const char *file, const char *why)
 	return MP_EX_DATAERR;
 }
 
+/* Reads a slot of a version 1 or 2 file. */
+static int
+rdslot(struct rd *r, int version, struct slot *v)
+{
+	struct slot1 v1;
+	int st;
+
+	if (version == VERSION)
+		return rd(r, v, sizeof *v);
+	if ((st = rd(r, &v1, sizeof v1)) != 0)
+		return st;
+	if ((v1.h[0] | v1.h[1]) == 0)
+		v->h = 0;
+	else
+		v->h = v1.h[0] ? v1.h[0] : 1;	/* as mp_keys_hash */
+	v->t = v1.t;
+	v->run = v1.run;
+	return 0;
+}
+
 /* Reads n slots of a set (undo: undo records of the last run). */
 static int
-load_slots(struct mp_keys *k, struct rd *r, struct set *s, uint64_t n,
-    int undo)
+load_slots(struct mp_keys *k, struct rd *r, int version, struct set *s,
+    uint64_t n, int undo)
 {
 	struct slot v, *e;
 	int st;
 
 	for (; n > 0; n--) {
-		if ((st = rd(r, &v, sizeof v)) != 0)
+		if ((st = rdslot(r, version, &v)) != 0)
 			return st;
 		if (empty(&v) || v.run >= k->nrun)
 			return corrupt(r->file, empty(&v) ? "an empty key" :
@@ -440,13 +511,14 @@ int
 mp_keys_load(struct mp_keys *k, const char *file, const char *runid)
 {
 	unsigned char h[HEADER], tail[16];
+	uint64_t slotsize;
 	uint64_t nkeys[MP_KEYS_NSET], nundo[MP_KEYS_NSET], sum;
 	struct rd r = { 0 };
 	struct stat sb;
 	uint32_t i, last, nrun;
 	uint16_t len;
 	char extra;
-	int st = 0, j;
+	int st = 0, j, version;
 
 	if (file == NULL || (r.fd = open(file, O_RDONLY | O_CLOEXEC)) < 0) {
 		if (file && errno != ENOENT) {
@@ -467,17 +539,30 @@ mp_keys_load(struct mp_keys *k, const char *file, const char *runid)
 		return MP_EX_IOERR;
 	}
 	k->bytes = sb.st_size;
-	if ((st = rd(&r, h, HEADER)) != 0)
+	if ((st = rd(&r, h, HEADER1)) != 0)
 		goto out;
 	if (memcmp(h, MAGIC, 8) != 0) {
 		st = corrupt(file, "not an mp-dedup state file");
 		goto out;
 	}
-	if (le32(h + 8) != VERSION) {
-		mp_warnx("state '%s': version %u, this mp-dedup reads %d",
+	if ((version = le32(h + 8)) != 1 && version != VERSION) {
+		mp_warnx("state '%s': version %u, this mp-dedup reads 1 and %d",
 		    file, le32(h + 8), VERSION);
 		st = MP_EX_DATAERR;
 		goto out;
+	}
+	k->hash = HASH_BLAKE2B;
+	slotsize = sizeof(struct slot1);
+	if (version == VERSION) {
+		if ((st = rd(&r, h + HEADER1, HEADER - HEADER1)) != 0)
+			goto out;
+		k->hash = le32(h + HEADER1);
+		slotsize = sizeof(struct slot);
+		if ((k->hash != HASH_BLAKE2B && k->hash != HASH_SIPHASH) ||
+		    le32(h + HEADER1 + 4) != 0) {
+			st = corrupt(file, "an unknown hash");
+			goto out;
+		}
 	}
 	if (le32(h + 12) != k->keying) {
 		mp_warnx("state '%s' was written with other key options "
@@ -506,8 +591,9 @@ mp_keys_load(struct mp_keys *k, const char *file, const char *runid)
 		st = corrupt(file, "a bad watermark");
 		goto out;
 	}
-	if ((uint64_t)sb.st_size < HEADER + 16 + 24 * (nkeys[0] + nkeys[1] +
-	    nundo[0] + nundo[1]) + 10ULL * (nrun - 1)) {
+	if ((uint64_t)sb.st_size < (version == 1 ? HEADER1 : HEADER) + 16 +
+	    slotsize * (nkeys[0] + nkeys[1] + nundo[0] + nundo[1]) +
+	    10ULL * (nrun - 1)) {
 		mp_warnx("state '%s': truncated", file);
 		st = MP_EX_DATAERR;
 		goto out;
@@ -540,13 +626,15 @@ mp_keys_load(struct mp_keys *k, const char *file, const char *runid)
 	k->last = last;
 	begin(k, runid);
 	for (j = 0; j < MP_KEYS_NSET; j++) {
-		free(k->set[j].s);
+		set_free(&k->set[j]);
 		set_alloc(&k->set[j], nkeys[j] + nundo[j]);
-		if ((st = load_slots(k, &r, &k->set[j], nkeys[j], 0)) != 0)
+		if ((st = load_slots(k, &r, version, &k->set[j], nkeys[j],
+		    0)) != 0)
 			goto out;
 	}
 	for (j = 0; j < MP_KEYS_NSET; j++)
-		if ((st = load_slots(k, &r, &k->set[j], nundo[j], 1)) != 0)
+		if ((st = load_slots(k, &r, version, &k->set[j], nundo[j],
+		    1)) != 0)
 			goto out;
 	sum = cks_end(&r.cks);
 	r.hash = 0;
@@ -564,8 +652,16 @@ out:
 	return st;
 }
 
+void
+mp_keys_prefetch(const struct mp_keys *k, int set, uint64_t h)
+{
+	const struct set *s = &k->set[set];
+
+	__builtin_prefetch(&s->s[home(s, h)]);
+}
+
 int
-mp_keys_see(struct mp_keys *k, int set, const uint64_t *h, int64_t t,
+mp_keys_see(struct mp_keys *k, int set, uint64_t h, int64_t t,
     struct mp_keyinfo *ki)
 {
 	struct set *s = &k->set[set];
@@ -591,7 +687,7 @@ mp_keys_see(struct mp_keys *k, int set, const uint64_t *h, int64_t t,
 			}
 			s->undo[s->nundo++] = *e;
 		}
-		memcpy(v.h, h, sizeof v.h);
+		v.h = h;
 		v.t = t == NONE ? 0 : (uint32_t)t;
 		v.run = k->cur;
 		put(k, s, e, &v);
@@ -694,6 +790,8 @@ mp_keys_write(struct mp_keys *k, const char *file)
 		put64(&af, &c, k->cur ? k->set[s].nundo : 0);
 	for (s = 0; s < MP_KEYS_NSET; s++)
 		put64(&af, &c, (uint64_t)k->set[s].window);
+	put32(&af, &c, k->hash);
+	put32(&af, &c, 0);
 	for (i = 1; i < k->nrun; i++) {
 		if (!used[i])
 			continue;
@@ -728,7 +826,7 @@ mp_keys_free(struct mp_keys *k)
 		free(k->run[i].id);
 	free(k->run);
 	for (s = 0; s < MP_KEYS_NSET; s++) {
-		free(k->set[s].s);
+		set_free(&k->set[s]);
 		free(k->set[s].undo);
 	}
 	mp_digest_wipe(k->key, sizeof k->key);

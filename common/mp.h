@@ -403,9 +403,9 @@ size_t	 mp_rate_size(const struct mp_rate *);
 void	 mp_rate_free(struct mp_rate *);
 
 /*
- * keys.c: keys seen, kept as keyed 128-bit BLAKE2b hashes with the time
- * and run they were first seen in, and their state file (libsodium: link
- * with -lsodium).  Set 0 holds keys, set 1 visitors; each has a window.
+ * keys.c: keys seen, kept as keyed 64-bit hashes with the time and run
+ * they were first seen in, and their state file (libsodium: link with
+ * -lsodium).  Set 0 holds keys, set 1 visitors; each has a window.
  */
 #define MP_KEYS_NSET	2
 #define MP_KEYS_MAXRUNID 200
@@ -430,16 +430,23 @@ void	 mp_keys_keying(struct mp_keys *, const char *);
  * other keys.
  */
 int	 mp_keys_load(struct mp_keys *, const char *, const char *);
-/* The keyed hash of the bytes, in a domain (one byte) of their own. */
-void	 mp_keys_hash(const struct mp_keys *, int, const void *, size_t,
-	    uint64_t *);
+/*
+ * The keyed hash of the bytes, in a domain (one byte) of their own; never
+ * 0.  Call it after mp_keys_load: a state chooses the hash function.
+ */
+uint64_t mp_keys_hash(const struct mp_keys *, int, const void *, size_t);
+/*
+ * Starts fetching the table slot of a key into the cache, for the
+ * mp_keys_see of it to come after other work.
+ */
+void	 mp_keys_prefetch(const struct mp_keys *, int, uint64_t);
 /*
  * Looks a key up at event time t (seconds, or MP_TIME_NONE): returns
  * MP_KEYS_SEEN (with *ki filled) when it was seen within the window,
  * MP_KEYS_LATE when t is a window behind the newest time seen (nothing is
  * remembered), else MP_KEYS_NEW, and the key is remembered as of t.
  */
-int	 mp_keys_see(struct mp_keys *, int, const uint64_t *, int64_t,
+int	 mp_keys_see(struct mp_keys *, int, uint64_t, int64_t,
 	    struct mp_keyinfo *);
 /*
  * Writes the state file atomically, if anything changed, dropping expired

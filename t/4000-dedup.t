@@ -20,7 +20,8 @@ lines() { local f=$1; shift; for n; do sed -n "${n}p" "$f"; done; }
 # field FILE FILTER: FILTER over each JSON line of FILE, on one line
 field() { jq -r "$2" "$1" | paste -sd'|' -; }
 # layout FILE: the state file's fields as JSON, or an error (the format of
-# the man page: header, runs, 24-byte keys and undo records, checksum, end)
+# the man page: header, runs, 16-byte keys and undo records (24 in version
+# 1), checksum, end)
 layout() {
 	python3 - "$1" <<'X'
 import json, struct, sys
@@ -34,17 +35,19 @@ try:
     nruns, last = struct.unpack_from("<II", d, 56)
     nk0, nk1, nu0, nu1 = struct.unpack_from("<QQQQ", d, 64)
     w0, w1 = struct.unpack_from("<QQ", d, 96)
+    # version 1: 24-byte keys, BLAKE2b; 2: the hash named, 16-byte keys
+    hash, = struct.unpack_from("<I", d, 112) if ver == 2 else (1,)
     # nruns counts the runs without an id (index 0), which have no entry
-    off, runs = 112, []
+    off, runs = 112 if ver == 1 else 120, []
     for i in range(nruns - 1):
         n, = struct.unpack_from("<H", d, off)
         rid = d[off + 2:off + 2 + n].decode()
         pre, = struct.unpack_from("<q", d, off + 2 + n)
         runs.append({"id": rid, "pre": None if pre == -2**63 else pre})
         off += 2 + n + 8
-    off += 24 * (nk0 + nk1 + nu0 + nu1)
+    off += (24 if ver == 1 else 16) * (nk0 + nk1 + nu0 + nu1)
     assert off + 16 == len(d), "size %d, fields say %d" % (len(d), off + 16)
-    out.update(version=ver, wm=None if wm == -2**63 else wm, runs=runs,
+    out.update(version=ver, hash=hash, wm=None if wm == -2**63 else wm, runs=runs,
                last=last, nkeys=[nk0, nk1], nundo=[nu0, nu1],
                window=[w0, w1])
 except Exception as e:
@@ -99,9 +102,9 @@ jq -e --argjson n "$(jq .events "$T/truth")" \
     --argjson sz "$(stat -c %s "$T/g.state")" \
     '.keys == $n and .state_bytes == $sz' "$T/st" >/dev/null
 ok $? "stats: keys as written, state_bytes the size of the state file"
-is "$(layout "$T/g.state" | jq -c '[.error, .version, (.nkeys // [] | add)]')" \
-    "[null,1,$(jq .events "$T/truth")]" \
-    "the state file: magic, version 1, the keys, the size its fields say"
+is "$(layout "$T/g.state" | jq -c '[.error, .version, .hash, (.nkeys // [] | add)]')" \
+    "[null,2,2,$(jq .events "$T/truth")]" \
+    "the state file: magic, version 2, SipHash, the keys, the size its fields say"
 run mp-dedup -S "$T/g2.state" "$T/ev1"
 run mp-dedup -S "$T/g3.state" "$T/ev1"
 ! cmp -s <(head -c 48 "$T/g2.state" | tail -c 32) \
@@ -171,6 +174,21 @@ run mp-dedup --rejects="$T/rej" "$T/in"
 is "$rc $(wc -l <"$T/out") $(field "$T/rej" .reason)" \
     "0 2 missing field '.event_id'|missing field '.event_id'|missing field '.event_id'" \
     "default key .event_id; 1 and 2 are two keys"
+# the key is read off the line's start before the record is checked, and
+# that guess is taken only if the checked record makes the same key
+printf '%s\n' '{"event_id":"ab","x":1}' '{"event_id":"a\u0062"}' \
+    '{"ts":"t","event_id":"ab"}' '{ "event_id" : "ab" }' \
+    '{"event_id":"cd","event_id":"ef"}' '{"event_id":"cd",}' \
+    '{"event_id":"cd"}' '{"event_id":"ab\"}' '{"event_id":"ab\""}' \
+    '{"event_id":"ef"}' '{"event_id":["ef"]}' '{"event_id":"ab\""}' >"$T/in"
+run mp-dedup --rejects=/dev/null "$T/in"
+check "a key at the line's start, escaped, later, spaced, twice, in a bad record" \
+    0 <(lines "$T/in" 1 7 9 10 11) ""
+printf '%s\n' '{"a\"b":"1"}' '{"a\"b":"1"}' '{"a\\":"1"}' '{"a\\":"1"}' >"$T/in"
+run mp-dedup -k '."a\"b"' --rejects=/dev/null "$T/in"
+check "...a key whose name has a quote" 0 <(lines "$T/in" 1) ""
+run mp-dedup -k '."a\\"' --rejects=/dev/null "$T/in"
+check "...or a backslash" 0 <(lines "$T/in" 3) ""
 printf '{"event_id":"a"}\n{"event_id":"a","ts":"yesterday"}\n{"event_id":"b","ts":"x"}\n' >"$T/in"
 run mp-dedup "$T/in"
 check "without --window or --mark-unique the time is not read" 0 \

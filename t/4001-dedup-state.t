@@ -122,8 +122,8 @@ damage magic 'b"MPDEDUP\0" + d[8:]'
 refused "wrong magic" 'corrupt \(.+\)$'
 damage endmagic 'd[:-1] + b"\r"'
 refused "wrong end magic" 'corrupt \(.+\)$'
-damage version 'd[:8] + bytes([2]) + d[9:]'
-refused "version 2" 'corrupt \(.+\)$|version'
+damage version 'd[:8] + bytes([3]) + d[9:]'
+refused "version 3" 'corrupt \(.+\)$|version'
 damage count 'd[:64] + bytes([d[64] ^ 4]) + d[65:]'
 refused "a wrong key count" '(corrupt \(.+\)|truncated)$'
 damage extra 'd + b"\n"'
@@ -240,5 +240,45 @@ is "$(snap "$S")" "$before" "...and the state is left as it is"
 rmdir "$S.tmp"
 run mp-dedup -S "$S" "$T/d"
 check "the keys of that run were not kept" 0 "$T/d" ""
+
+# --- a version 1 state (24-byte BLAKE2b keys), written by mp-dedup before
+# version 2: runs r1 then r2 of v1.in1 and v1.in2, -w 1h --unique-window=2h
+# -u unique; its undo records hold a key of r1 that r2 took over.  Each
+# v1.RUN.out is what that mp-dedup gave for RUN over it (passed records,
+# dropped records, counts), v1.r3.again.out for r3 given twice.
+D=$top/t/4001-dedup-state
+# v1run STATE INPUT ARGS...: the run's passed, dropped and counts in got
+v1run() {
+	local s=$1 in=$2
+	shift 2
+	run mp-dedup -w 1h --unique-window=2h -u unique -S "$s" \
+	    --dropped="$T/v1.dropped" --stats="$T/v1.st" "$@" "$D/$in"
+	{
+		cat "$T/out"
+		sed 's/^{"prog":"mp-dedup","file":"[^"]*",/{/' "$T/v1.dropped"
+		jq -c '{duplicates, late, earlier_run, unique, repeat, keys,
+		    visitors, expired}' "$T/v1.st"
+	} >"$T/got"
+}
+for r in "r1 v1.in1" "r2 v1.in2" "r3 v1.in3" "none v1.in3"; do
+	set -- $r
+	cp "$D/v1.state" "$T/v1.state"
+	if [ "$1" = none ]; then
+		v1run "$T/v1.state" "$2" --late=drop
+	else
+		v1run "$T/v1.state" "$2" -R "$1"
+	fi
+	cmp -s "$T/got" "$D/v1.$1.out" && [ "$rc" = 0 ]
+	ok $? "a version 1 state, then run $1: the decisions of the mp-dedup that wrote it" ||
+	    diff "$T/got" "$D/v1.$1.out" | sed 's/^/# /' >&2
+done
+cp "$D/v1.state" "$T/v2.state"
+v1run "$T/v2.state" v1.in3 -R r3
+is "$(od -A n -t u4 -j 8 -N 4 "$T/v2.state" | tr -d ' ')\
+ $(od -A n -t u4 -j 112 -N 4 "$T/v2.state" | tr -d ' ')" "2 1" \
+    "...written back as version 2, the hash still BLAKE2b"
+v1run "$T/v2.state" v1.in3 -R r3
+cmp -s "$T/got" "$D/v1.r3.again.out" && [ "$rc" = 0 ]
+ok $? "...and a re-run of r3 from version 2 decides as it did from version 1"
 
 done_testing
