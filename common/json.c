@@ -66,8 +66,8 @@ unexpected(struct scan *s, const char *what)
 static inline void
 ws(struct scan *s)
 {
-	while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' ||
-	    *s->p == '\r' || *s->p == '\n'))
+	while (s->p < s->end && *s->p <= ' ' && (*s->p == ' ' ||
+	    *s->p == '\t' || *s->p == '\r' || *s->p == '\n'))
 		s->p++;
 }
 
@@ -89,7 +89,7 @@ u4(ptr p, ptr end)
 }
 
 static int
-string(struct scan *s, int *esc)
+longstring(struct scan *s, int *esc)
 {
 	ptr p = s->p + 1, end = s->end, q;
 	const char *why;
@@ -155,6 +155,23 @@ string(struct scan *s, int *esc)
 	}
 }
 
+/* s->p at the opening quote: most strings end in the 16 bytes after it */
+static inline int
+string(struct scan *s, int *esc)
+{
+#if defined(__SSE2__)
+	unsigned bits;
+	ptr p = s->p + 1;
+
+	if (s->end - p >= 16 && (bits = mp_scan_stops16(p, 1)) != 0 &&
+	    p[__builtin_ctz(bits)] == '"') {
+		s->p = p + __builtin_ctz(bits) + 1;
+		return 0;
+	}
+#endif
+	return longstring(s, esc);
+}
+
 static int
 number(struct scan *s)
 {
@@ -208,6 +225,36 @@ literal(struct scan *s, const char *lit, size_t n)
 		return unexpected(s, NULL);
 	s->p += n;
 	return 0;
+}
+
+/*
+ * Duplicate keys.  Each key gets a quick hash of its length and its first
+ * and last 8 bytes (decoded, when it has escapes).  While an object has
+ * at most SMALLOBJ keys, a key whose hash bit is already set in the
+ * object's 128-bit filter is compared with the keys before it.  A larger
+ * object has every key hashed whole and sorted when it closes, so that no
+ * input makes the check quadratic.  Either way the key reported is the
+ * first one that repeats an earlier key.
+ */
+#define SMALLOBJ	32
+
+static inline uint64_t
+quickhash(const unsigned char *p, size_t n)
+{
+	uint64_t a = 0, b = 0;
+	uint32_t x, y;
+
+	if (n >= 8) {
+		memcpy(&a, p, 8);
+		memcpy(&b, p + n - 8, 8);
+	} else if (n >= 4) {
+		memcpy(&x, p, 4);
+		memcpy(&y, p + n - 4, 4);
+		a = x;
+		b = y;
+	} else if (n > 0)
+		a = p[0] | p[n / 2] << 8 | p[n - 1] << 16;
+	return (a ^ n) * 0x9e3779b97f4a7c15ULL ^ b * 0xc2b2ae3d27d4eb4fULL;
 }
 
 static uint64_t
@@ -279,25 +326,36 @@ dupfail(struct scan *s, const struct key *k)
 	    n < dec1.len && k->esc ? "..." : "");
 }
 
-/* Checks the keys of the object whose keys start at base. */
+/* Whether the key just read repeats one of the object's keys from base. */
+static int
+repeats(struct scan *s, size_t base, uint64_t filter[2])
+{
+	const struct key *k = &s->keys[s->nkeys - 1], *o;
+	unsigned bit = k->hash >> 57;
+	uint64_t m = 1ULL << (bit & 63);
+
+	if (!(filter[bit >> 6] & m)) {
+		filter[bit >> 6] |= m;
+		return 0;
+	}
+	for (o = &s->keys[base]; o < k; o++)
+		if (samekey(s, o, k))
+			return 1;
+	return 0;
+}
+
+/* Checks the keys of an object of more than SMALLOBJ keys from base. */
 static int
 nodups(struct scan *s, size_t base)
 {
 	struct key *k = s->keys + base;
-	size_t n = s->nkeys - base, i, j;
+	size_t n = s->nkeys - base, i, j, tn;
 	const struct key *d = NULL;
+	const char *t;
 
-	if (n < 2)
-		return 0;
-	if (n <= 16) {
-		for (i = 1; i < n && !d; i++)
-			for (j = 0; j < i; j++)
-				if (k[i].hash == k[j].hash &&
-				    samekey(s, &k[i], &k[j])) {
-					d = &k[i];
-					break;
-				}
-		return d ? dupfail(s, d) : 0;
+	for (i = 0; i < n; i++) {
+		keytext(s, &k[i], &dec1, &t, &tn);
+		k[i].hash = fnv(t, tn);
 	}
 	qsort(k, n, sizeof *k, keycmp);
 	for (i = 1; i < n; i++)
@@ -335,9 +393,9 @@ key(struct scan *s)
 		size_t tn;
 
 		keytext(s, k, &dec1, &t, &tn);
-		k->hash = fnv(t, tn);
+		k->hash = quickhash((ptr)t, tn);
 	} else
-		k->hash = fnv(kp + 1, k->len - 2);
+		k->hash = quickhash(kp + 1, k->len - 2);
 	ws(s);
 	if (s->p >= s->end || *s->p != ':')
 		return unexpected(s, "':'");
@@ -350,7 +408,8 @@ key(struct scan *s)
 static int
 container(struct scan *s, int depth, int obj)
 {
-	size_t base = s->nkeys;
+	size_t base = s->nkeys, dup = 0;
+	uint64_t filter[2] = { 0, 0 };
 	int close = obj ? '}' : ']';
 
 	if (depth > MP_JSON_MAXDEPTH)
@@ -363,7 +422,14 @@ container(struct scan *s, int depth, int obj)
 		return 0;
 	}
 	for (;;) {
-		if ((obj && key(s) < 0) || value(s, depth) < 0)
+		if (obj) {
+			if (key(s) < 0)
+				return -1;
+			if (!dup && s->nkeys - base <= SMALLOBJ &&
+			    repeats(s, base, filter))
+				dup = s->nkeys;
+		}
+		if (value(s, depth) < 0)
 			return -1;
 		ws(s);
 		if (s->p < s->end && *s->p == ',') {
@@ -376,7 +442,9 @@ container(struct scan *s, int depth, int obj)
 		return unexpected(s, obj ? "',' or '}'" : "',' or ']'");
 	}
 	s->p++;
-	if (obj && nodups(s, base) < 0)
+	if (dup)
+		return dupfail(s, &s->keys[dup - 1]);
+	if (s->nkeys - base > SMALLOBJ && nodups(s, base) < 0)
 		return -1;
 	s->nkeys = base;
 	return 0;

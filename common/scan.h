@@ -12,36 +12,42 @@
 #include <emmintrin.h>
 #endif
 
+#if defined(__SSE2__)
 /*
- * Skips the plain bytes of a string from p: stops at '"', '\\', and, when
- * strict, at control characters and non-ASCII bytes (which need checks).
+ * The bytes among the 16 from p that end a run of plain string bytes, a
+ * bit each: '"', '\\', and, when strict, control characters and non-ASCII
+ * bytes (which need checks).
  */
+static inline unsigned
+mp_scan_stops16(const unsigned char *p, int strict)
+{
+	const __m128i x = _mm_loadu_si128((const __m128i *)p);
+	__m128i m;
+
+	m = _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')),
+	    _mm_cmpeq_epi8(x, _mm_set1_epi8('\\')));
+	if (strict)	/* signed: below 0x20 or from 0x80 up */
+		m = _mm_or_si128(m, _mm_cmpgt_epi8(_mm_set1_epi8(0x20), x));
+	return _mm_movemask_epi8(m);
+}
+#endif
+
+/* Skips the plain bytes of a string from p (see mp_scan_stops16). */
 static inline const unsigned char *
 mp_scan_plain(const unsigned char *p, const unsigned char *end, int strict)
 {
 #if defined(__SSE2__)
-	const __m128i q = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\'),
-	    sp = _mm_set1_epi8(0x20);
+	unsigned bits;
 
-	while (end - p >= 16) {
-		__m128i x = _mm_loadu_si128((const __m128i *)p);
-		__m128i m = _mm_or_si128(_mm_cmpeq_epi8(x, q),
-		    _mm_cmpeq_epi8(x, bs));
-		unsigned bits;
-
-		if (strict)	/* signed: below 0x20 or from 0x80 up */
-			m = _mm_or_si128(m, _mm_cmplt_epi8(x, sp));
-		if ((bits = _mm_movemask_epi8(m)) != 0)
+	for (; end - p >= 16; p += 16)
+		if ((bits = mp_scan_stops16(p, strict)) != 0)
 			return p + __builtin_ctz(bits);
-		p += 16;
-	}
 #endif
 	while (p < end && *p != '"' && *p != '\\' &&
 	    (!strict || (*p >= 0x20 && *p < 0x80)))
 		p++;
 	return p;
 }
-
 
 /*
  * Walking a record that mp_json_check accepted needs no validation, so it
