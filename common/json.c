@@ -22,17 +22,21 @@ struct key {
 	int	 esc;		/* has a backslash: compare decoded */
 };
 
+/*
+ * The checker hands the position from function to function (each returns
+ * where it stopped, or NULL after fail()), so that it stays in a register.
+ */
 struct scan {
-	ptr	 start, p, end;
+	ptr	 start, end;
 	struct mp_json_err *e;
 	struct key *keys;	/* keys of the objects being scanned */
 	size_t	 nkeys, capkeys;
 };
 
-static int
+static ptr
 fail(struct scan *s, ptr at, const char *fmt, ...) MP_PRINTF(3, 4);
 
-static int
+static ptr
 fail(struct scan *s, ptr at, const char *fmt, ...)
 {
 	va_list ap;
@@ -41,34 +45,35 @@ fail(struct scan *s, ptr at, const char *fmt, ...)
 	vsnprintf(s->e->msg, sizeof s->e->msg, fmt, ap);
 	va_end(ap);
 	s->e->off = at - s->start;
-	return -1;
+	return NULL;
 }
 
-static int
-unexpected(struct scan *s, const char *what)
+static ptr
+unexpected(struct scan *s, ptr p, const char *what)
 {
 	const char *why;
 	unsigned char c;
 
-	if (s->p >= s->end)
-		return fail(s, s->p, "unexpected end of input%s%s",
+	if (p >= s->end)
+		return fail(s, p, "unexpected end of input%s%s",
 		    what ? ", expected " : "", what ? what : "");
-	c = *s->p;
-	if (c >= 0x80 && mp_utf8_seq(s->p, s->end - s->p, &why) == 0)
-		return fail(s, s->p, "%s", why);
+	c = *p;
+	if (c >= 0x80 && mp_utf8_seq(p, s->end - p, &why) == 0)
+		return fail(s, p, "%s", why);
 	if (c > 0x20 && c < 0x7f)
-		return fail(s, s->p, "unexpected character '%c'%s%s", c,
+		return fail(s, p, "unexpected character '%c'%s%s", c,
 		    what ? ", expected " : "", what ? what : "");
-	return fail(s, s->p, "unexpected byte 0x%02x%s%s", c,
+	return fail(s, p, "unexpected byte 0x%02x%s%s", c,
 	    what ? ", expected " : "", what ? what : "");
 }
 
-static inline void
-ws(struct scan *s)
+static inline ptr
+ws(ptr p, ptr end)
 {
-	while (s->p < s->end && *s->p <= ' ' && (*s->p == ' ' ||
-	    *s->p == '\t' || *s->p == '\r' || *s->p == '\n'))
-		s->p++;
+	while (p < end && *p <= ' ' && (*p == ' ' || *p == '\t' ||
+	    *p == '\r' || *p == '\n'))
+		p++;
+	return p;
 }
 
 /* Reads \uXXXX at p; returns the code unit or -1. */
@@ -88,31 +93,26 @@ u4(ptr p, ptr end)
 	return v;
 }
 
-static int
-longstring(struct scan *s, int *esc)
+/* p at the opening quote; returns the byte after the closing one */
+static ptr
+longstring(struct scan *s, ptr p, int *esc)
 {
-	ptr p = s->p + 1, end = s->end, q;
+	ptr end = s->end, q;
 	const char *why;
 	long u, lo;
 	int k;
 
-	for (;;) {
+	for (p++;;) {
 		p = mp_scan_plain(p, end, 1);
-		if (p >= end) {
-			s->p = p;
+		if (p >= end)
 			return fail(s, p, "unexpected end of input in string");
-		}
-		if (*p == '"') {
-			s->p = p + 1;
-			return 0;
-		}
+		if (*p == '"')
+			return p + 1;
 		if (*p == '\\') {
 			*esc = 1;
-			if (p + 1 >= end) {
-				s->p = p + 1;
+			if (p + 1 >= end)
 				return fail(s, p, "unexpected end of input in "
 				    "escape");
-			}
 			switch (p[1]) {
 			case '"': case '\\': case '/': case 'b':
 			case 'f': case 'n': case 'r': case 't':
@@ -155,27 +155,21 @@ longstring(struct scan *s, int *esc)
 	}
 }
 
-/* s->p at the opening quote: most strings end in the 16 bytes after it */
-static inline int
-string(struct scan *s, int *esc)
+/* p at the opening quote: most strings end in the 16 bytes after it */
+static inline ptr
+string(struct scan *s, ptr p, int *esc)
 {
-#if defined(__SSE2__)
-	unsigned bits;
-	ptr p = s->p + 1;
+	ptr close;
 
-	if (s->end - p >= 16 && (bits = mp_scan_stops16(p, 1)) != 0 &&
-	    p[__builtin_ctz(bits)] == '"') {
-		s->p = p + __builtin_ctz(bits) + 1;
-		return 0;
-	}
-#endif
-	return longstring(s, esc);
+	if (mp_scan_short(p + 1, s->end, 1, &close))
+		return close + 1;
+	return longstring(s, p, esc);
 }
 
-static int
-number(struct scan *s)
+static ptr
+number(struct scan *s, ptr p)
 {
-	ptr p = s->p, end = s->end, st = p;
+	ptr end = s->end, st = p;
 
 	if (*p == '-')
 		p++;
@@ -208,23 +202,19 @@ number(struct scan *s)
 	if (p < end && (*p == '.' || *p == '+' || *p == '-' ||
 	    (*p >= '0' && *p <= '9') || (unsigned)((*p | 0x20) - 'a') < 26u))
 		goto bad;
-	s->p = p;
-	return 0;
+	return p;
 bad:
 	return fail(s, st, "bad number");
 }
 
-static int
-literal(struct scan *s, const char *lit, size_t n)
+static ptr
+literal(struct scan *s, ptr p, const char *lit, size_t n)
 {
-	ptr p = s->p;
-
 	if ((size_t)(s->end - p) < n || memcmp(p, lit, n) != 0 ||
 	    (p + n < s->end && ((unsigned)((p[n] | 0x20) - 'a') < 26u ||
 	    (p[n] >= '0' && p[n] <= '9'))))
-		return unexpected(s, NULL);
-	s->p += n;
-	return 0;
+		return unexpected(s, p, NULL);
+	return p + n;
 }
 
 /*
@@ -310,7 +300,7 @@ samekey(struct scan *s, const struct key *a, const struct key *b)
 	return na == nb && memcmp(pa, pb, na) == 0;
 }
 
-static int
+static ptr
 dupfail(struct scan *s, const struct key *k)
 {
 	const char *p;
@@ -344,7 +334,10 @@ repeats(struct scan *s, size_t base, uint64_t filter[2])
 	return 0;
 }
 
-/* Checks the keys of an object of more than SMALLOBJ keys from base. */
+/*
+ * Checks the keys of an object of more than SMALLOBJ keys from base;
+ * returns 0, or -1 after fail().
+ */
 static int
 nodups(struct scan *s, size_t base)
 {
@@ -363,30 +356,34 @@ nodups(struct scan *s, size_t base)
 			if (samekey(s, &k[i], &k[j]) &&
 			    (!d || k[i].off < d->off))
 				d = &k[i];
-	return d ? dupfail(s, d) : 0;
+	if (d) {
+		dupfail(s, d);
+		return -1;
+	}
+	return 0;
 }
 
-static int value(struct scan *, int);
+static ptr value(struct scan *, ptr, int);
 
-/* Reads a key at s->p onto the key stack. */
-static int
-key(struct scan *s)
+/* Reads a key at p onto the key stack; returns the byte after the ':'. */
+static ptr
+key(struct scan *s, ptr p)
 {
 	struct key *k;
-	ptr kp = s->p;
+	ptr kp = p;
 	int esc = 0;
 
-	if (s->p >= s->end || *s->p != '"')
-		return unexpected(s, "a string key");
-	if (string(s, &esc) < 0)
-		return -1;
+	if (p >= s->end || *p != '"')
+		return unexpected(s, p, "a string key");
+	if ((p = string(s, p, &esc)) == NULL)
+		return NULL;
 	if (s->nkeys == s->capkeys) {
 		s->capkeys = s->capkeys ? s->capkeys * 2 : 64;
 		s->keys = xrealloc(s->keys, s->capkeys * sizeof *s->keys);
 	}
 	k = &s->keys[s->nkeys++];
 	k->off = kp - s->start;
-	k->len = s->p - kp;
+	k->len = p - kp;
 	k->esc = esc;
 	if (esc) {
 		const char *t;
@@ -396,86 +393,84 @@ key(struct scan *s)
 		k->hash = quickhash((ptr)t, tn);
 	} else
 		k->hash = quickhash(kp + 1, k->len - 2);
-	ws(s);
-	if (s->p >= s->end || *s->p != ':')
-		return unexpected(s, "':'");
-	s->p++;
-	ws(s);
-	return 0;
+	p = ws(p, s->end);
+	if (p >= s->end || *p != ':')
+		return unexpected(s, p, "':'");
+	return ws(p + 1, s->end);
 }
 
-/* An object (obj set) or an array, s->p at its opening bracket */
-static int
-container(struct scan *s, int depth, int obj)
+/* An object (obj set) or an array, p at its opening bracket */
+static ptr
+container(struct scan *s, ptr p, int depth, int obj)
 {
 	size_t base = s->nkeys, dup = 0;
 	uint64_t filter[2] = { 0, 0 };
-	int close = obj ? '}' : ']';
+	ptr end = s->end;
+	int close = obj ? '}' : ']', esc;
 
 	if (depth > MP_JSON_MAXDEPTH)
-		return fail(s, s->p, "nesting deeper than %d",
-		    MP_JSON_MAXDEPTH);
-	s->p++;
-	ws(s);
-	if (s->p < s->end && *s->p == close) {
-		s->p++;
-		return 0;
-	}
+		return fail(s, p, "nesting deeper than %d", MP_JSON_MAXDEPTH);
+	p = ws(p + 1, end);
+	if (p < end && *p == close)
+		return p + 1;
 	for (;;) {
 		if (obj) {
-			if (key(s) < 0)
-				return -1;
+			if ((p = key(s, p)) == NULL)
+				return NULL;
 			if (!dup && s->nkeys - base <= SMALLOBJ &&
 			    repeats(s, base, filter))
 				dup = s->nkeys;
 		}
-		if (value(s, depth) < 0)
-			return -1;
-		ws(s);
-		if (s->p < s->end && *s->p == ',') {
-			s->p++;
-			ws(s);
+		/* most values are strings: no call for them */
+		if (p < end && *p == '"')
+			p = string(s, p, &esc);
+		else
+			p = value(s, p, depth);
+		if (p == NULL)
+			return NULL;
+		p = ws(p, end);
+		if (p < end && *p == ',') {
+			p = ws(p + 1, end);
 			continue;
 		}
-		if (s->p < s->end && *s->p == close)
+		if (p < end && *p == close)
 			break;
-		return unexpected(s, obj ? "',' or '}'" : "',' or ']'");
+		return unexpected(s, p, obj ? "',' or '}'" : "',' or ']'");
 	}
-	s->p++;
 	if (dup)
 		return dupfail(s, &s->keys[dup - 1]);
 	if (s->nkeys - base > SMALLOBJ && nodups(s, base) < 0)
-		return -1;
+		return NULL;
 	s->nkeys = base;
-	return 0;
+	return p + 1;
 }
 
-static int
-value(struct scan *s, int depth)
+static ptr
+value(struct scan *s, ptr p, int depth)
 {
 	int esc;
 
-	if (s->p >= s->end)
-		return unexpected(s, "a value");
-	switch (*s->p) {
+	if (p >= s->end)
+		return unexpected(s, p, "a value");
+	switch (*p) {
 	case '{':
-		return container(s, depth + 1, 1);
+		return container(s, p, depth + 1, 1);
 	case '[':
-		return container(s, depth + 1, 0);
+		return container(s, p, depth + 1, 0);
 	case '"':
-		return string(s, &esc);
+		return string(s, p, &esc);
 	case '-': case '0': case '1': case '2': case '3': case '4':
 	case '5': case '6': case '7': case '8': case '9':
 	case '+': case '.':
-		return number(s);
+		return number(s, p);
 	case 't':
-		return literal(s, "true", 4);
+		return literal(s, p, "true", 4);
 	case 'f':
-		return literal(s, "false", 5);
+		return literal(s, p, "false", 5);
 	case 'n':
-		return literal(s, "null", 4);
+		return literal(s, p, "null", 4);
 	default:
-		return unexpected(s, "a value");
+		return unexpected(s, p, "a value");
 	}
 }
 
@@ -494,28 +489,30 @@ mp_json_check_value(const char *p, size_t n, struct mp_json_err *e)
 }
 
 static int
-check(const char *p, size_t n, struct mp_json_err *e, int object)
+check(const char *text, size_t n, struct mp_json_err *e, int object)
 {
 	static struct scan s;
-	ptr first;
+	ptr p, first;
 
-	s.start = s.p = (ptr)p;
-	s.end = s.p + n;
+	s.start = (ptr)text;
+	s.end = s.start + n;
 	s.e = e;
 	s.nkeys = 0;
-	ws(&s);
-	first = s.p;
-	if (s.p < s.end && *s.p != '{' && object) {
-		if (value(&s, 0) < 0)
+	first = p = ws(s.start, s.end);
+	if (p < s.end && *p != '{' && object) {
+		if (value(&s, p, 0) == NULL)
 			return -1;
-		return fail(&s, first, "not an object");
-	}
-	if (value(&s, 0) < 0)
+		fail(&s, first, "not an object");
 		return -1;
-	ws(&s);
-	if (s.p < s.end)
-		return fail(&s, s.p, object ? "trailing characters after the "
-		    "object" : "trailing characters after the value");
+	}
+	if ((p = value(&s, p, 0)) == NULL)
+		return -1;
+	p = ws(p, s.end);
+	if (p < s.end) {
+		fail(&s, p, object ? "trailing characters after the object" :
+		    "trailing characters after the value");
+		return -1;
+	}
 	return 0;
 }
 
@@ -533,7 +530,7 @@ step(cptr p, cptr end, const struct mp_seg *s, cptr *close)
 	struct mp_span k;
 	cptr v;
 	long i = 0;
-	int esc;
+	int esc = 0;
 
 	if (s->key ? *p != '{' : *p != '[')
 		return *close = NULL, NULL;

@@ -3,7 +3,9 @@
  * plain checker, a byte at a time, that compares every key of an object
  * with every earlier one.  json.c's fast paths (strings 16 bytes at a time,
  * duplicate keys by hash) must give the same verdict, the same message and
- * the same byte offset on every input, as an object and as any value.
+ * the same byte offset on every input, as an object and as any value.  In
+ * an accepted input, the walk that the lookups share (scan.h) must find
+ * the end of every string where the reference did.
  * Built and run by `make fuzz` (clang).
  */
 #include <stdarg.h>
@@ -12,6 +14,7 @@
 #include <string.h>
 
 #include "mp.h"
+#include "scan.h"
 
 typedef const unsigned char *ptr;
 
@@ -21,6 +24,9 @@ struct ref {
 	struct mp_span *keys;	/* of the objects open, innermost last */
 	int	*esc;
 	size_t	 nkeys, cap;
+	struct mp_span *strs;	/* every string read, with its quotes */
+	int	*stresc;
+	size_t	 nstrs, capstrs;
 };
 
 static int
@@ -91,6 +97,16 @@ string(struct ref *r, int *esc)
 			return fail(r, p, "unexpected end of input in string");
 		}
 		if (*p == '"') {
+			if (r->nstrs == r->capstrs) {
+				r->capstrs = r->capstrs ? 2 * r->capstrs : 16;
+				r->strs = xrealloc(r->strs, r->capstrs *
+				    sizeof *r->strs);
+				r->stresc = xrealloc(r->stresc, r->capstrs *
+				    sizeof *r->stresc);
+			}
+			r->strs[r->nstrs].p = (const char *)r->p;
+			r->strs[r->nstrs].n = p + 1 - r->p;
+			r->stresc[r->nstrs++] = *esc;
 			r->p = p + 1;
 			return 0;
 		}
@@ -296,7 +312,7 @@ container(struct ref *r, int depth, int obj)
 static int
 value(struct ref *r, int depth)
 {
-	int esc;
+	int esc = 0;
 
 	if (r->p >= r->end)
 		return unexpected(r, "a value");
@@ -315,16 +331,18 @@ value(struct ref *r, int depth)
 	return unexpected(r, "a value");
 }
 
+static struct ref r;
+
 static int
 ref_check(const unsigned char *p, size_t n, struct mp_json_err *e, int object)
 {
-	static struct ref r;
 	ptr first;
 
 	r.start = r.p = p;
 	r.end = p + n;
 	r.e = e;
 	r.nkeys = 0;
+	r.nstrs = 0;
 	ws(&r);
 	first = r.p;
 	if (r.p < r.end && *r.p != '{' && object) {
@@ -345,6 +363,7 @@ static void
 same(const unsigned char *data, size_t n, int object)
 {
 	struct mp_json_err want, got;
+	size_t i;
 	int w, g;
 
 	w = ref_check(data, n, &want, object);
@@ -357,6 +376,18 @@ same(const unsigned char *data, size_t n, int object)
 		    "value", w, w < 0 ? want.msg : "", w < 0 ? want.off : 0,
 		    g, g < 0 ? got.msg : "", g < 0 ? got.off : 0);
 		abort();
+	}
+	for (i = 0; w == 0 && i < r.nstrs; i++) {
+		const char *end = (const char *)data + n;
+		int esc = 0;
+
+		if (mp_scan_string(r.strs[i].p, end, &esc) !=
+		    r.strs[i].p + r.strs[i].n || esc != r.stresc[i]) {
+			fprintf(stderr, "jsondiff: the string at %zu ends "
+			    "elsewhere in the walk\n", (size_t)(r.strs[i].p -
+			    (const char *)data));
+			abort();
+		}
 	}
 }
 
