@@ -221,7 +221,7 @@ literal(struct scan *s, ptr p, const char *lit, size_t n)
  * Duplicate keys.  Each key gets a quick hash of its length and its first
  * and last 8 bytes (decoded, when it has escapes).  While an object has
  * at most SMALLOBJ keys, a key whose hash bit is already set in the
- * object's 128-bit filter is compared with the keys before it.  A larger
+ * object's 256-bit filter is compared with the keys before it.  A larger
  * object has every key hashed whole and sorted when it closes, so that no
  * input makes the check quadratic.  Either way the key reported is the
  * first one that repeats an earlier key.
@@ -318,10 +318,10 @@ dupfail(struct scan *s, const struct key *k)
 
 /* Whether the key just read repeats one of the object's keys from base. */
 static int
-repeats(struct scan *s, size_t base, uint64_t filter[2])
+repeats(struct scan *s, size_t base, uint64_t filter[4])
 {
 	const struct key *k = &s->keys[s->nkeys - 1], *o;
-	unsigned bit = k->hash >> 57;
+	unsigned bit = k->hash >> 56;
 	uint64_t m = 1ULL << (bit & 63);
 
 	if (!(filter[bit >> 6] & m)) {
@@ -329,7 +329,7 @@ repeats(struct scan *s, size_t base, uint64_t filter[2])
 		return 0;
 	}
 	for (o = &s->keys[base]; o < k; o++)
-		if (samekey(s, o, k))
+		if (o->hash == k->hash && samekey(s, o, k))
 			return 1;
 	return 0;
 }
@@ -404,7 +404,7 @@ static ptr
 container(struct scan *s, ptr p, int depth, int obj)
 {
 	size_t base = s->nkeys, dup = 0;
-	uint64_t filter[2] = { 0, 0 };
+	uint64_t filter[4] = { 0, 0, 0, 0 };
 	ptr end = s->end;
 	int close = obj ? '}' : ']', esc;
 

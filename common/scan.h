@@ -60,8 +60,15 @@ mp_scan_short(const unsigned char *p, const unsigned char *end, int strict,
 #if defined(__SSE2__)
 	unsigned q, other;
 
-	if (end - p < 16 || (q = mp_scan_block(p, strict, &other)) == 0 ||
-	    (other & (q ^ (q - 1))) != 0)
+	if (end - p < 16)
+		return 0;
+	if ((q = mp_scan_block(p, strict, &other)) == 0 && other == 0) {
+		p += 16;	/* a plain block: the string may end in the next */
+		if (end - p < 16)
+			return 0;
+		q = mp_scan_block(p, strict, &other);
+	}
+	if (q == 0 || (other & (q ^ (q - 1))) != 0)
 		return 0;
 	*close = p + __builtin_ctz(q);
 	return 1;

@@ -5,7 +5,7 @@
  * duplicate keys by hash) must give the same verdict, the same message and
  * the same byte offset on every input, as an object and as any value.  In
  * an accepted input, the walk that the lookups share (scan.h) must find
- * the end of every string where the reference did.
+ * the end of every string and every value where the reference did.
  * Built and run by `make fuzz` (clang).
  */
 #include <stdarg.h>
@@ -24,10 +24,25 @@ struct ref {
 	struct mp_span *keys;	/* of the objects open, innermost last */
 	int	*esc;
 	size_t	 nkeys, cap;
-	struct mp_span *strs;	/* every string read, with its quotes */
-	int	*stresc;
-	size_t	 nstrs, capstrs;
+	struct seen *seen;	/* every string and value read */
+	size_t	 nseen, capseen;
 };
+
+struct seen {
+	ptr	 p, end;
+	int	 str;		/* a string (else any value) */
+	int	 esc;		/* a string with escapes */
+};
+
+static void
+note(struct ref *r, ptr p, ptr end, int str, int esc)
+{
+	if (r->nseen == r->capseen) {
+		r->capseen = r->capseen ? 2 * r->capseen : 16;
+		r->seen = xrealloc(r->seen, r->capseen * sizeof *r->seen);
+	}
+	r->seen[r->nseen++] = (struct seen){ p, end, str, esc };
+}
 
 static int
 fail(struct ref *r, ptr at, const char *fmt, ...)
@@ -97,16 +112,7 @@ string(struct ref *r, int *esc)
 			return fail(r, p, "unexpected end of input in string");
 		}
 		if (*p == '"') {
-			if (r->nstrs == r->capstrs) {
-				r->capstrs = r->capstrs ? 2 * r->capstrs : 16;
-				r->strs = xrealloc(r->strs, r->capstrs *
-				    sizeof *r->strs);
-				r->stresc = xrealloc(r->stresc, r->capstrs *
-				    sizeof *r->stresc);
-			}
-			r->strs[r->nstrs].p = (const char *)r->p;
-			r->strs[r->nstrs].n = p + 1 - r->p;
-			r->stresc[r->nstrs++] = *esc;
+			note(r, r->p, p + 1, 1, *esc);
 			r->p = p + 1;
 			return 0;
 		}
@@ -310,7 +316,7 @@ container(struct ref *r, int depth, int obj)
 }
 
 static int
-value(struct ref *r, int depth)
+value1(struct ref *r, int depth)
 {
 	int esc = 0;
 
@@ -334,6 +340,17 @@ value(struct ref *r, int depth)
 static struct ref r;
 
 static int
+value(struct ref *r, int depth)
+{
+	ptr p = r->p;
+
+	if (value1(r, depth) < 0)
+		return -1;
+	note(r, p, r->p, 0, 0);
+	return 0;
+}
+
+static int
 ref_check(const unsigned char *p, size_t n, struct mp_json_err *e, int object)
 {
 	ptr first;
@@ -342,7 +359,7 @@ ref_check(const unsigned char *p, size_t n, struct mp_json_err *e, int object)
 	r.end = p + n;
 	r.e = e;
 	r.nkeys = 0;
-	r.nstrs = 0;
+	r.nseen = 0;
 	ws(&r);
 	first = r.p;
 	if (r.p < r.end && *r.p != '{' && object) {
@@ -377,15 +394,17 @@ same(const unsigned char *data, size_t n, int object)
 		    g, g < 0 ? got.msg : "", g < 0 ? got.off : 0);
 		abort();
 	}
-	for (i = 0; w == 0 && i < r.nstrs; i++) {
-		const char *end = (const char *)data + n;
+	for (i = 0; w == 0 && i < r.nseen; i++) {
+		const char *p = (const char *)r.seen[i].p,
+		    *end = (const char *)data + n;
 		int esc = 0;
 
-		if (mp_scan_string(r.strs[i].p, end, &esc) !=
-		    r.strs[i].p + r.strs[i].n || esc != r.stresc[i]) {
-			fprintf(stderr, "jsondiff: the string at %zu ends "
-			    "elsewhere in the walk\n", (size_t)(r.strs[i].p -
-			    (const char *)data));
+		if (r.seen[i].str ? mp_scan_string(p, end, &esc) !=
+		    (const char *)r.seen[i].end || esc != r.seen[i].esc :
+		    mp_scan_value(p, end) != (const char *)r.seen[i].end) {
+			fprintf(stderr, "jsondiff: the %s at %zu ends elsewhere "
+			    "in the walk\n", r.seen[i].str ? "string" :
+			    "value", (size_t)(r.seen[i].p - data));
 			abort();
 		}
 	}
