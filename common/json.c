@@ -93,7 +93,10 @@ u4(ptr p, ptr end)
 	return v;
 }
 
-/* p at the opening quote; returns the byte after the closing one */
+/*
+ * p in the body of a string, after plain bytes only; returns the byte after
+ * the closing quote
+ */
 static ptr
 longstring(struct scan *s, ptr p, int *esc)
 {
@@ -102,7 +105,7 @@ longstring(struct scan *s, ptr p, int *esc)
 	long u, lo;
 	int k;
 
-	for (p++;;) {
+	for (;;) {
 		p = mp_scan_plain(p, end, 1);
 		if (p >= end)
 			return fail(s, p, "unexpected end of input in string");
@@ -159,11 +162,11 @@ longstring(struct scan *s, ptr p, int *esc)
 static inline ptr
 string(struct scan *s, ptr p, int *esc)
 {
-	ptr close;
+	ptr at;
 
-	if (mp_scan_short(p + 1, s->end, 1, &close))
-		return close + 1;
-	return longstring(s, p, esc);
+	if (mp_scan_short(p + 1, s->end, 1, &at))
+		return at + 1;
+	return longstring(s, at, esc);
 }
 
 static ptr

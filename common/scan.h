@@ -50,30 +50,37 @@ mp_scan_plain(const unsigned char *p, const unsigned char *end, int strict)
 }
 
 /*
- * Whether the string whose body starts at p ends in the 16 bytes from p,
- * with nothing to check before its closing quote: then *close is at it.
+ * Reads up to 32 bytes of a string body from p: returns 1 when the string
+ * ends there with nothing to check before its closing quote, *at on the
+ * quote; else 0 and *at where mp_scan_plain is to go on.
  */
 static inline int
 mp_scan_short(const unsigned char *p, const unsigned char *end, int strict,
-    const unsigned char **close)
+    const unsigned char **at)
 {
 #if defined(__SSE2__)
 	unsigned q, other;
 
+	*at = p;
 	if (end - p < 16)
 		return 0;
 	if ((q = mp_scan_block(p, strict, &other)) == 0 && other == 0) {
 		p += 16;	/* a plain block: the string may end in the next */
+		*at = p;
 		if (end - p < 16)
 			return 0;
 		q = mp_scan_block(p, strict, &other);
 	}
-	if (q == 0 || (other & (q ^ (q - 1))) != 0)
+	if (q == 0 || (other & (q ^ (q - 1))) != 0) {
+		if ((q | other) == 0)
+			*at = p + 16;
 		return 0;
-	*close = p + __builtin_ctz(q);
+	}
+	*at = p + __builtin_ctz(q);
 	return 1;
 #else
-	(void)p, (void)end, (void)strict, (void)close;
+	(void)end, (void)strict;
+	*at = p;
 	return 0;
 #endif
 }
@@ -97,10 +104,10 @@ static inline const char *
 mp_scan_string(const char *p, const char *end, int *esc)
 {
 	const unsigned char *u = (const unsigned char *)p + 1,
-	    *e = (const unsigned char *)end, *close;
+	    *e = (const unsigned char *)end;
 
-	if (mp_scan_short(u, e, 0, &close))
-		return (const char *)close + 1;
+	if (mp_scan_short(u, e, 0, &u))
+		return (const char *)u + 1;
 	for (;;) {
 		u = mp_scan_plain(u, e, 0);
 		if (u >= e)
