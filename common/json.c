@@ -158,7 +158,7 @@ longstring(struct scan *s, ptr p, int *esc)
 	}
 }
 
-/* p at the opening quote: most strings end in the 16 bytes after it */
+/* p at the opening quote: most strings end in the 32 bytes after it */
 static inline ptr
 string(struct scan *s, ptr p, int *esc)
 {
