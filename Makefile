@@ -96,7 +96,7 @@ clean:
 # t/fuzz/corpus-NAME (committed), keeping what it finds in t/fuzz/work-NAME
 # (not committed); `make fuzz-build` only builds them.
 FUZZTIME ?= 600
-FUZZ	 = json match csv unpack http opt state schema lists s3xml text jq records zst
+FUZZ	 = json jsondiff match csv unpack http opt state schema lists s3xml text jq records zst
 FUZZBIN	 = $(FUZZ:%=t/fuzz/%-fuzz)
 FUZZOBJ	 = $(LIBSRC:common/%.c=t/fuzz/obj/%.o)
 FUZZSAN	 = -fsanitize=address,undefined -fno-sanitize-recover=undefined

@@ -22,17 +22,21 @@ struct key {
 	int	 esc;		/* has a backslash: compare decoded */
 };
 
+/*
+ * The checker hands the position from function to function (each returns
+ * where it stopped, or NULL after fail()), so that it stays in a register.
+ */
 struct scan {
-	ptr	 start, p, end;
+	ptr	 start, end;
 	struct mp_json_err *e;
 	struct key *keys;	/* keys of the objects being scanned */
 	size_t	 nkeys, capkeys;
 };
 
-static int
+static ptr
 fail(struct scan *s, ptr at, const char *fmt, ...) MP_PRINTF(3, 4);
 
-static int
+static ptr
 fail(struct scan *s, ptr at, const char *fmt, ...)
 {
 	va_list ap;
@@ -41,34 +45,35 @@ fail(struct scan *s, ptr at, const char *fmt, ...)
 	vsnprintf(s->e->msg, sizeof s->e->msg, fmt, ap);
 	va_end(ap);
 	s->e->off = at - s->start;
-	return -1;
+	return NULL;
 }
 
-static int
-unexpected(struct scan *s, const char *what)
+static ptr
+unexpected(struct scan *s, ptr p, const char *what)
 {
 	const char *why;
 	unsigned char c;
 
-	if (s->p >= s->end)
-		return fail(s, s->p, "unexpected end of input%s%s",
+	if (p >= s->end)
+		return fail(s, p, "unexpected end of input%s%s",
 		    what ? ", expected " : "", what ? what : "");
-	c = *s->p;
-	if (c >= 0x80 && mp_utf8_seq(s->p, s->end - s->p, &why) == 0)
-		return fail(s, s->p, "%s", why);
+	c = *p;
+	if (c >= 0x80 && mp_utf8_seq(p, s->end - p, &why) == 0)
+		return fail(s, p, "%s", why);
 	if (c > 0x20 && c < 0x7f)
-		return fail(s, s->p, "unexpected character '%c'%s%s", c,
+		return fail(s, p, "unexpected character '%c'%s%s", c,
 		    what ? ", expected " : "", what ? what : "");
-	return fail(s, s->p, "unexpected byte 0x%02x%s%s", c,
+	return fail(s, p, "unexpected byte 0x%02x%s%s", c,
 	    what ? ", expected " : "", what ? what : "");
 }
 
-static inline void
-ws(struct scan *s)
+static inline ptr
+ws(ptr p, ptr end)
 {
-	while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' ||
-	    *s->p == '\r' || *s->p == '\n'))
-		s->p++;
+	while (p < end && *p <= ' ' && (*p == ' ' || *p == '\t' ||
+	    *p == '\r' || *p == '\n'))
+		p++;
+	return p;
 }
 
 /* Reads \uXXXX at p; returns the code unit or -1. */
@@ -88,31 +93,29 @@ u4(ptr p, ptr end)
 	return v;
 }
 
-static int
-string(struct scan *s, int *esc)
+/*
+ * p in the body of a string, after plain bytes only; returns the byte after
+ * the closing quote
+ */
+static ptr
+longstring(struct scan *s, ptr p, int *esc)
 {
-	ptr p = s->p + 1, end = s->end, q;
+	ptr end = s->end, q;
 	const char *why;
 	long u, lo;
 	int k;
 
 	for (;;) {
 		p = mp_scan_plain(p, end, 1);
-		if (p >= end) {
-			s->p = p;
+		if (p >= end)
 			return fail(s, p, "unexpected end of input in string");
-		}
-		if (*p == '"') {
-			s->p = p + 1;
-			return 0;
-		}
+		if (*p == '"')
+			return p + 1;
 		if (*p == '\\') {
 			*esc = 1;
-			if (p + 1 >= end) {
-				s->p = p + 1;
+			if (p + 1 >= end)
 				return fail(s, p, "unexpected end of input in "
 				    "escape");
-			}
 			switch (p[1]) {
 			case '"': case '\\': case '/': case 'b':
 			case 'f': case 'n': case 'r': case 't':
@@ -155,10 +158,21 @@ string(struct scan *s, int *esc)
 	}
 }
 
-static int
-number(struct scan *s)
+/* p at the opening quote: most strings end in the 32 bytes after it */
+static inline ptr
+string(struct scan *s, ptr p, int *esc)
 {
-	ptr p = s->p, end = s->end, st = p;
+	ptr at;
+
+	if (mp_scan_short(p + 1, s->end, 1, &at))
+		return at + 1;
+	return longstring(s, at, esc);
+}
+
+static ptr
+number(struct scan *s, ptr p)
+{
+	ptr end = s->end, st = p;
 
 	if (*p == '-')
 		p++;
@@ -191,23 +205,49 @@ number(struct scan *s)
 	if (p < end && (*p == '.' || *p == '+' || *p == '-' ||
 	    (*p >= '0' && *p <= '9') || (unsigned)((*p | 0x20) - 'a') < 26u))
 		goto bad;
-	s->p = p;
-	return 0;
+	return p;
 bad:
 	return fail(s, st, "bad number");
 }
 
-static int
-literal(struct scan *s, const char *lit, size_t n)
+static ptr
+literal(struct scan *s, ptr p, const char *lit, size_t n)
 {
-	ptr p = s->p;
-
 	if ((size_t)(s->end - p) < n || memcmp(p, lit, n) != 0 ||
 	    (p + n < s->end && ((unsigned)((p[n] | 0x20) - 'a') < 26u ||
 	    (p[n] >= '0' && p[n] <= '9'))))
-		return unexpected(s, NULL);
-	s->p += n;
-	return 0;
+		return unexpected(s, p, NULL);
+	return p + n;
+}
+
+/*
+ * Duplicate keys.  Each key gets a quick hash of its length and its first
+ * and last 8 bytes (decoded, when it has escapes).  While an object has
+ * at most SMALLOBJ keys, a key whose hash bit is already set in the
+ * object's 256-bit filter is compared with the keys before it.  A larger
+ * object has every key hashed whole and sorted when it closes, so that no
+ * input makes the check quadratic.  Either way the key reported is the
+ * first one that repeats an earlier key.
+ */
+#define SMALLOBJ	32
+
+static inline uint64_t
+quickhash(const unsigned char *p, size_t n)
+{
+	uint64_t a = 0, b = 0;
+	uint32_t x, y;
+
+	if (n >= 8) {
+		memcpy(&a, p, 8);
+		memcpy(&b, p + n - 8, 8);
+	} else if (n >= 4) {
+		memcpy(&x, p, 4);
+		memcpy(&y, p + n - 4, 4);
+		a = x;
+		b = y;
+	} else if (n > 0)
+		a = p[0] | p[n / 2] << 8 | p[n - 1] << 16;
+	return (a ^ n) * 0x9e3779b97f4a7c15ULL ^ b * 0xc2b2ae3d27d4eb4fULL;
 }
 
 static uint64_t
@@ -263,7 +303,7 @@ samekey(struct scan *s, const struct key *a, const struct key *b)
 	return na == nb && memcmp(pa, pb, na) == 0;
 }
 
-static int
+static ptr
 dupfail(struct scan *s, const struct key *k)
 {
 	const char *p;
@@ -279,25 +319,39 @@ dupfail(struct scan *s, const struct key *k)
 	    n < dec1.len && k->esc ? "..." : "");
 }
 
-/* Checks the keys of the object whose keys start at base. */
+/* Whether the key just read repeats one of the object's keys from base. */
+static int
+repeats(struct scan *s, size_t base, uint64_t filter[4])
+{
+	const struct key *k = &s->keys[s->nkeys - 1], *o;
+	unsigned bit = k->hash >> 56;
+	uint64_t m = 1ULL << (bit & 63);
+
+	if (!(filter[bit >> 6] & m)) {
+		filter[bit >> 6] |= m;
+		return 0;
+	}
+	for (o = &s->keys[base]; o < k; o++)
+		if (o->hash == k->hash && samekey(s, o, k))
+			return 1;
+	return 0;
+}
+
+/*
+ * Checks the keys of an object of more than SMALLOBJ keys from base;
+ * returns 0, or -1 after fail().
+ */
 static int
 nodups(struct scan *s, size_t base)
 {
 	struct key *k = s->keys + base;
-	size_t n = s->nkeys - base, i, j;
+	size_t n = s->nkeys - base, i, j, tn;
 	const struct key *d = NULL;
+	const char *t;
 
-	if (n < 2)
-		return 0;
-	if (n <= 16) {
-		for (i = 1; i < n && !d; i++)
-			for (j = 0; j < i; j++)
-				if (k[i].hash == k[j].hash &&
-				    samekey(s, &k[i], &k[j])) {
-					d = &k[i];
-					break;
-				}
-		return d ? dupfail(s, d) : 0;
+	for (i = 0; i < n; i++) {
+		keytext(s, &k[i], &dec1, &t, &tn);
+		k[i].hash = fnv(t, tn);
 	}
 	qsort(k, n, sizeof *k, keycmp);
 	for (i = 1; i < n; i++)
@@ -305,109 +359,121 @@ nodups(struct scan *s, size_t base)
 			if (samekey(s, &k[i], &k[j]) &&
 			    (!d || k[i].off < d->off))
 				d = &k[i];
-	return d ? dupfail(s, d) : 0;
+	if (d) {
+		dupfail(s, d);
+		return -1;
+	}
+	return 0;
 }
 
-static int value(struct scan *, int);
+static ptr value(struct scan *, ptr, int);
 
-/* Reads a key at s->p onto the key stack. */
-static int
-key(struct scan *s)
+/* Reads a key at p onto the key stack; returns the byte after the ':'. */
+static ptr
+key(struct scan *s, ptr p)
 {
 	struct key *k;
-	ptr kp = s->p;
+	ptr kp = p;
 	int esc = 0;
 
-	if (s->p >= s->end || *s->p != '"')
-		return unexpected(s, "a string key");
-	if (string(s, &esc) < 0)
-		return -1;
+	if (p >= s->end || *p != '"')
+		return unexpected(s, p, "a string key");
+	if ((p = string(s, p, &esc)) == NULL)
+		return NULL;
 	if (s->nkeys == s->capkeys) {
 		s->capkeys = s->capkeys ? s->capkeys * 2 : 64;
 		s->keys = xrealloc(s->keys, s->capkeys * sizeof *s->keys);
 	}
 	k = &s->keys[s->nkeys++];
 	k->off = kp - s->start;
-	k->len = s->p - kp;
+	k->len = p - kp;
 	k->esc = esc;
 	if (esc) {
 		const char *t;
 		size_t tn;
 
 		keytext(s, k, &dec1, &t, &tn);
-		k->hash = fnv(t, tn);
+		k->hash = quickhash((ptr)t, tn);
 	} else
-		k->hash = fnv(kp + 1, k->len - 2);
-	ws(s);
-	if (s->p >= s->end || *s->p != ':')
-		return unexpected(s, "':'");
-	s->p++;
-	ws(s);
-	return 0;
+		k->hash = quickhash(kp + 1, k->len - 2);
+	p = ws(p, s->end);
+	if (p >= s->end || *p != ':')
+		return unexpected(s, p, "':'");
+	return ws(p + 1, s->end);
 }
 
-/* An object (obj set) or an array, s->p at its opening bracket */
-static int
-container(struct scan *s, int depth, int obj)
+/* An object (obj set) or an array, p at its opening bracket */
+static ptr
+container(struct scan *s, ptr p, int depth, int obj)
 {
-	size_t base = s->nkeys;
-	int close = obj ? '}' : ']';
+	size_t base = s->nkeys, dup = 0;
+	uint64_t filter[4] = { 0, 0, 0, 0 };
+	ptr end = s->end;
+	int close = obj ? '}' : ']', esc;
 
 	if (depth > MP_JSON_MAXDEPTH)
-		return fail(s, s->p, "nesting deeper than %d",
-		    MP_JSON_MAXDEPTH);
-	s->p++;
-	ws(s);
-	if (s->p < s->end && *s->p == close) {
-		s->p++;
-		return 0;
-	}
+		return fail(s, p, "nesting deeper than %d", MP_JSON_MAXDEPTH);
+	p = ws(p + 1, end);
+	if (p < end && *p == close)
+		return p + 1;
 	for (;;) {
-		if ((obj && key(s) < 0) || value(s, depth) < 0)
-			return -1;
-		ws(s);
-		if (s->p < s->end && *s->p == ',') {
-			s->p++;
-			ws(s);
+		if (obj) {
+			if ((p = key(s, p)) == NULL)
+				return NULL;
+			if (!dup && s->nkeys - base <= SMALLOBJ &&
+			    repeats(s, base, filter))
+				dup = s->nkeys;
+		}
+		/* most values are strings: no call for them */
+		if (p < end && *p == '"')
+			p = string(s, p, &esc);
+		else
+			p = value(s, p, depth);
+		if (p == NULL)
+			return NULL;
+		p = ws(p, end);
+		if (p < end && *p == ',') {
+			p = ws(p + 1, end);
 			continue;
 		}
-		if (s->p < s->end && *s->p == close)
+		if (p < end && *p == close)
 			break;
-		return unexpected(s, obj ? "',' or '}'" : "',' or ']'");
+		return unexpected(s, p, obj ? "',' or '}'" : "',' or ']'");
 	}
-	s->p++;
-	if (obj && nodups(s, base) < 0)
-		return -1;
+	if (dup)
+		return dupfail(s, &s->keys[dup - 1]);
+	if (s->nkeys - base > SMALLOBJ && nodups(s, base) < 0)
+		return NULL;
 	s->nkeys = base;
-	return 0;
+	return p + 1;
 }
 
-static int
-value(struct scan *s, int depth)
+static ptr
+value(struct scan *s, ptr p, int depth)
 {
 	int esc;
 
-	if (s->p >= s->end)
-		return unexpected(s, "a value");
-	switch (*s->p) {
+	if (p >= s->end)
+		return unexpected(s, p, "a value");
+	switch (*p) {
 	case '{':
-		return container(s, depth + 1, 1);
+		return container(s, p, depth + 1, 1);
 	case '[':
-		return container(s, depth + 1, 0);
+		return container(s, p, depth + 1, 0);
 	case '"':
-		return string(s, &esc);
+		return string(s, p, &esc);
 	case '-': case '0': case '1': case '2': case '3': case '4':
 	case '5': case '6': case '7': case '8': case '9':
 	case '+': case '.':
-		return number(s);
+		return number(s, p);
 	case 't':
-		return literal(s, "true", 4);
+		return literal(s, p, "true", 4);
 	case 'f':
-		return literal(s, "false", 5);
+		return literal(s, p, "false", 5);
 	case 'n':
-		return literal(s, "null", 4);
+		return literal(s, p, "null", 4);
 	default:
-		return unexpected(s, "a value");
+		return unexpected(s, p, "a value");
 	}
 }
 
@@ -426,28 +492,30 @@ mp_json_check_value(const char *p, size_t n, struct mp_json_err *e)
 }
 
 static int
-check(const char *p, size_t n, struct mp_json_err *e, int object)
+check(const char *text, size_t n, struct mp_json_err *e, int object)
 {
 	static struct scan s;
-	ptr first;
+	ptr p, first;
 
-	s.start = s.p = (ptr)p;
-	s.end = s.p + n;
+	s.start = (ptr)text;
+	s.end = s.start + n;
 	s.e = e;
 	s.nkeys = 0;
-	ws(&s);
-	first = s.p;
-	if (s.p < s.end && *s.p != '{' && object) {
-		if (value(&s, 0) < 0)
+	first = p = ws(s.start, s.end);
+	if (p < s.end && *p != '{' && object) {
+		if (value(&s, p, 0) == NULL)
 			return -1;
-		return fail(&s, first, "not an object");
-	}
-	if (value(&s, 0) < 0)
+		fail(&s, first, "not an object");
 		return -1;
-	ws(&s);
-	if (s.p < s.end)
-		return fail(&s, s.p, object ? "trailing characters after the "
-		    "object" : "trailing characters after the value");
+	}
+	if ((p = value(&s, p, 0)) == NULL)
+		return -1;
+	p = ws(p, s.end);
+	if (p < s.end) {
+		fail(&s, p, object ? "trailing characters after the object" :
+		    "trailing characters after the value");
+		return -1;
+	}
 	return 0;
 }
 
@@ -465,7 +533,7 @@ step(cptr p, cptr end, const struct mp_seg *s, cptr *close)
 	struct mp_span k;
 	cptr v;
 	long i = 0;
-	int esc;
+	int esc = 0;
 
 	if (s->key ? *p != '{' : *p != '[')
 		return *close = NULL, NULL;

@@ -124,6 +124,104 @@ add_case(name => 'i_structure_nesting_128_then_members', where => 'generated',
 add_case(name => 'i_structure_nesting_129_unclosed', where => 'generated',
 	text => nest('o' . 'a' x $MAX_DEPTH, 0), want => 'n', reason => 'nesting');
 
+# String bodies are scanned 16 bytes at a time: each kind of byte that
+# stops the scan, at each offset 0..31 of a string (so on both sides of a
+# block edge, and with multibyte sequences split across it), in a key and in
+# a value, with the record ending right after the string (fewer than 16
+# bytes left) or going on.  A refusal names the byte at fault, counted from 1.
+my @stops = (
+	# name, bytes, refusal (undef: accepted), offset of the bad byte
+	['quote_early', '"',
+	    "unexpected character '\"', expected ',' or '}'", 1],
+	['escape', '\\n'],
+	['escape_u', '\\u00e9'],
+	['escape_pair', '\\ud83d\\ude00'],
+	['escape_bad', '\\x', "bad escape '\\x'", 0],
+	['escape_lone', '\\udc00', 'lone surrogate escape \\uDC00', 0],
+	['ctrl_nul', "\x00", 'control character NUL in string', 0],
+	['ctrl_01', "\x01", 'control character 0x01 in string', 0],
+	['ctrl_1f', "\x1f", 'control character 0x1f in string', 0],
+	['del', "\x7f"],
+	['utf8_2', "\xc3\xa9"],
+	['utf8_3', "\xe2\x82\xac"],
+	['utf8_4', "\xf0\x9f\x98\x80"],
+	['utf8_mixed', "\xc3\xa9a\xe2\x82\xac\\t\xf0\x9f\x98\x80\x01",
+	    'control character 0x01 in string', 12],
+	['stray', "\x80", 'invalid UTF-8: stray continuation byte', 0],
+	['lead_ff', "\xff", 'invalid UTF-8: bad lead byte', 0],
+	['overlong', "\xc0\x80", 'overlong UTF-8 sequence', 0],
+	['overlong_3', "\xe0\x80\xaf", 'overlong UTF-8 sequence', 0],
+	['surrogate', "\xed\xa0\x80", 'UTF-8 encoded surrogate', 0],
+	['above_max', "\xf4\x90\x80\x80", 'UTF-8 code point above U+10FFFF', 0],
+	['truncated', "\xe2\x82", 'invalid UTF-8: truncated sequence', 0],
+);
+for my $pos (0 .. 31) {
+	my $lead = join '', map { chr(ord('a') + $_ % 26) } 0 .. $pos - 1;
+	for my $s (@stops) {
+		my ($what, $bytes, $why, $at) = @$s;
+		for my $form (['value_last', '{"s":"', '"}'],
+		    ['value', '{"s":"', '","then":"more than a block to go"}'],
+		    ['key', '{"', '":"the key is the string"}']) {
+			my ($where, $open, $close) = @$form;
+			my $pad = $what eq 'quote_early' ? '' : 'z' x ($pos % 3);
+			my $text = "$open$lead$bytes$pad$close";
+			my %want = (want => 'y');
+			%want = (want => 'n', reason => "$why at byte "
+			    . (length($open) + $pos + $at + 1)) if defined $why;
+			$want{reason} =~ s/',' or '}'/':'/
+			    if $what eq 'quote_early' && $where eq 'key';
+			add_case(name => "string_stop_${what}_at_${pos}_$where",
+			    where => 'generated', text => $text, %want);
+		}
+	}
+	# the string ends at this length, or the record does inside it
+	add_case(name => "string_length_${pos}_last", where => 'generated',
+	    text => qq({"s":"$lead"}), want => 'y');
+	add_case(name => "string_length_${pos}_then_key", where => 'generated',
+	    text => qq({"$lead":1,"z$lead":[]}), want => 'y');
+	add_case(name => "string_unterminated_${pos}", where => 'generated',
+	    text => qq({"s":"$lead), want => 'n', reason =>
+	    'unexpected end of input in string at byte ' . (6 + $pos + 1));
+	add_case(name => "string_unterminated_escape_${pos}",
+	    where => 'generated', text => qq({"s":"$lead\\), want => 'n',
+	    reason => 'unexpected end of input in escape at byte '
+	    . (6 + $pos + 1));
+}
+# duplicate keys: found by hash while an object is small, by sorting when
+# it is larger; the one named is the first key that repeats an earlier one
+for my $n (2, 16, 17, 32, 33, 34, 100) {
+	my @k = map { sprintf '"key_%03d"', $_ } 0 .. $n - 1;
+	my $obj = sub { '{' . join(',', map { "$_:0" } @_) . '}' };
+	add_case(name => "keys_${n}_distinct", where => 'generated',
+	    text => $obj->(@k), want => 'y');
+	my %at = map { $_ => 1 } 1, int($n / 2), $n - 1;
+	for my $at (sort { $a <=> $b } keys %at) {
+		my @d = @k;
+		$d[$at] = $k[$at - 1];
+		my $off = length($obj->(@d[0 .. $at - 1])) + 1;
+		add_case(name => "keys_${n}_dup_at_$at", where => 'generated',
+		    text => $obj->(@d), want => 'n', reason =>
+		    sprintf("duplicate key 'key_%03d' at byte %d", $at - 1, $off));
+		(my $esc = $d[$at]) =~ s/k/\\u006b/;
+		$d[$at] = $esc;
+		push @d, $k[0] if $at < $n - 1;	# a later repeat is not named
+		add_case(name => "keys_${n}_dup_escaped_at_$at",
+		    where => 'generated', text => $obj->(@d), want => 'n',
+		    reason => sprintf("duplicate key 'key_%03d' at byte %d",
+		    $at - 1, $off));
+	}
+}
+# keys alike in length and in their first and last 8 bytes
+for my $n (30, 40) {
+	my @k = map { sprintf '"prefix__%04d__suffix"', $_ } 0 .. $n - 1;
+	add_case(name => "keys_alike_${n}_distinct", where => 'generated',
+	    text => '{' . join(',', map { "$_:0" } @k) . '}', want => 'y');
+	my $text = '{' . join(',', map { "$_:0" } @k, $k[5]) . '}';
+	add_case(name => "keys_alike_${n}_dup", where => 'generated',
+	    text => $text, want => 'n', reason => "duplicate key "
+	    . "'prefix__0005__suffix' at byte " . (rindex($text, $k[5]) + 1));
+}
+
 # --- helpers -----------------------------------------------------------------
 
 # diag() glues its arguments together; this puts each on its own line
