@@ -10,17 +10,30 @@
  * regexes whose words it holds, not for every regex in the list.  The
  * answer is the first pattern added that matches: the order of a list is
  * its priority.
+ *
+ * Traffic repeats its user agents: the last answers are kept by the
+ * string, so a user agent seen a moment ago costs a hash and a compare.
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <errno.h>
 #include <limits.h>
 #include <pcre2.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "mp.h"
 
 #define NONE	INT_MAX
+#define MEMOS	1024		/* answers kept, by the string's hash */
+#define MEMOLEN	248		/* the longest string kept */
+
+/* an answer kept: the string and what mp_pat_match returned for it */
+struct memo {
+	uint32_t n;		/* 0: empty */
+	int	 answer;
+	char	 s[MEMOLEN];
+};
 
 /* a word of the automaton: a substring pattern, or a regex's trigger */
 struct lit {
@@ -55,6 +68,7 @@ struct mp_pat {
 					   fail chain with triggers, or 0 */
 	int	*thead, *tnext, *trx;	/* the triggers ending at a state */
 	int	 nstate;
+	struct memo *memo;	/* MEMOS of them */
 	/* regexes */
 	pcre2_match_data *md;
 	pcre2_jit_stack *js;
@@ -504,8 +518,8 @@ cmpint(const void *a, const void *b)
 	return *(const int *)a - *(const int *)b;
 }
 
-int
-mp_pat_match(struct mp_pat *p, const char *s, size_t n)
+static int
+match(struct mp_pat *p, const char *s, size_t n)
 {
 	const unsigned char *u = (const unsigned char *)s, *e = u + n;
 	const int *delta = p->delta, *out = p->out, *trig = p->trig;
@@ -554,6 +568,47 @@ mp_pat_match(struct mp_pat *p, const char *s, size_t n)
 	return best == NONE ? -1 : best;
 }
 
+/* Eight bytes at a time: the memo's slot, not a defence against anyone. */
+static size_t
+memo_slot(const char *s, size_t n)
+{
+	uint64_t h = n * 0x9e3779b97f4a7c15ull, w;
+
+	for (; n >= 8; s += 8, n -= 8) {
+		memcpy(&w, s, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+	}
+	if (n > 0) {
+		w = 0;
+		memcpy(&w, s, n);
+		h = (h ^ w) * 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+	}
+	return (h ^ h >> 29) & (MEMOS - 1);
+}
+
+int
+mp_pat_match(struct mp_pat *p, const char *s, size_t n)
+{
+	struct memo *m;
+	int answer;
+
+	if (n == 0 || n > MEMOLEN)
+		return match(p, s, n);
+	if (p->memo == NULL)
+		p->memo = xcalloc(MEMOS, sizeof *p->memo);
+	m = &p->memo[memo_slot(s, n)];
+	if (m->n == n && memcmp(m->s, s, n) == 0)
+		return m->answer;
+	if ((answer = match(p, s, n)) != -2) {
+		m->n = n;
+		m->answer = answer;
+		memcpy(m->s, s, n);
+	}
+	return answer;
+}
+
 const char *
 mp_pat_error(const struct mp_pat *p)
 {
@@ -597,6 +652,7 @@ mp_pat_free(struct mp_pat *p)
 	free(p->trx);
 	free(p->cand);
 	free(p->always);
+	free(p->memo);
 	pcre2_match_data_free(p->md);
 	pcre2_match_context_free(p->mc);
 	pcre2_jit_stack_free(p->js);

@@ -185,6 +185,8 @@ naive(char **pat, int np, const char *s)
 	return -1;
 }
 
+static int pm(struct mp_pat *, const char *);
+
 static void
 t_pat_random(void)
 {
@@ -213,6 +215,48 @@ t_pat_random(void)
 	    "5000 strings (%d differ)", bad);
 	for (i = 0; i < 200; i++)
 		free(pat[i]);
+	mp_pat_free(p);
+}
+
+/*
+ * The answers kept by string: strings seen again, in any order, some
+ * longer than those kept, some sharing a slot, still agree.
+ */
+static void
+t_pat_memo(void)
+{
+	static const char alpha[] = "abAB/ c";
+	char *pat[200], *str[64], err[200];
+	struct mp_pat *p = mp_pat_new();
+	int i, j, k, bad = 0;
+
+	for (i = 0; i < 200; i++) {
+		k = 1 + rnd() % 5;
+		pat[i] = xmalloc(k + 1);
+		for (j = 0; j < k; j++)
+			pat[i][j] = alpha[rnd() % 7];
+		pat[i][k] = '\0';
+		mp_pat_add(p, "x", pat[i], k, 0, err, sizeof err);
+	}
+	mp_pat_build(p, err, sizeof err);
+	for (i = 0; i < 64; i++) {
+		k = i < 8 ? 240 + i * 3 : 1 + (int)(rnd() % 12);
+		str[i] = xmalloc(k + 1);
+		for (j = 0; j < k; j++)
+			str[i][j] = alpha[rnd() % 7];
+		str[i][k] = '\0';
+	}
+	for (i = 0; i < 20000; i++) {
+		k = rnd() % 64;
+		bad += pm(p, str[k]) != naive(pat, 200, str[k]);
+	}
+	ok(bad == 0, "64 strings matched 20000 times over, some longer than "
+	    "the answers kept: each agrees with a naive search (%d differ)",
+	    bad);
+	for (i = 0; i < 200; i++)
+		free(pat[i]);
+	for (i = 0; i < 64; i++)
+		free(str[i]);
 	mp_pat_free(p);
 }
 
@@ -460,6 +504,7 @@ main(void)
 	t_cidr_random();
 	t_pat();
 	t_pat_random();
+	t_pat_memo();
 	t_pat_regex_random();
 
 	t_duration("1s", 1000000);
