@@ -103,8 +103,8 @@ jq -e --argjson n "$(jq .events "$T/truth")" \
     '.keys == $n and .state_bytes == $sz' "$T/st" >/dev/null
 ok $? "stats: keys as written, state_bytes the size of the state file"
 is "$(layout "$T/g.state" | jq -c '[.error, .version, .hash, (.nkeys // [] | add)]')" \
-    "[null,2,2,$(jq .events "$T/truth")]" \
-    "the state file: magic, version 2, SipHash, the keys, the size its fields say"
+    "[null,2,3,$(jq .events "$T/truth")]" \
+    "the state file: magic, version 2, SipHash (3), the keys, the size its fields say"
 run mp-dedup -S "$T/g2.state" "$T/ev1"
 run mp-dedup -S "$T/g3.state" "$T/ev1"
 ! cmp -s <(head -c 48 "$T/g2.state" | tail -c 32) \
