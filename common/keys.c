@@ -385,9 +385,8 @@ begin(struct mp_keys *k, const char *file, const char *runid)
 	if (i == k->nrun) {
 		/* its index would not fit a slot's 24 bits */
 		if (k->nrun - 1 >= MAXRUNS) {
-			mp_warnx("state '%s' is full: it holds %u runs with an "
-			    "id, the most a state can; use another state for "
-			    "run '%s'", file, k->nrun - 1, runid);
+			mp_warnx("state '%s' is full (%u runs): use another "
+			    "state for run '%s'", file, k->nrun - 1, runid);
 			return MP_EX_CONFIG;
 		}
 		k->run = xrealloc(k->run, (k->nrun + 1) * sizeof *k->run);
