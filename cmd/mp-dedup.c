@@ -36,7 +36,7 @@ static struct mp_path *ignore, unique;
 static int nignore;
 static struct mp_buf mat;		/* the bytes a key is hashed from */
 static struct mp_span early;		/* the key as guessed, its hash */
-static uint64_t earlyhash;
+static struct mp_keyhash earlyhash;
 static const char *state, *runid;
 
 static void
@@ -133,7 +133,7 @@ present(const struct mp_span *v)
 
 /* Hashes the record's key; -1 after rejecting it. */
 static int
-keyhash(struct mp_run *run, struct mp_rec *rec, uint64_t *h)
+keyhash(struct mp_run *run, struct mp_rec *rec, struct mp_keyhash *h)
 {
 	struct mp_span *v;
 	int i;
@@ -217,7 +217,7 @@ emit_marked(struct mp_run *run, struct mp_rec *rec, int64_t t)
 	static struct mp_buf out;
 	struct mp_keyinfo ki;
 	const char *mark = "null";
-	uint64_t h;
+	struct mp_keyhash h;
 	int i, any = 0, dom = 'v';
 
 	mat.len = 0;
@@ -262,7 +262,7 @@ dedup(struct mp_run *run, struct mp_rec *rec, void *arg)
 {
 	struct mp_keyinfo ki;
 	int64_t t = MP_TIME_NONE;
-	uint64_t h;
+	struct mp_keyhash h;
 
 	(void)arg;
 	guess(rec);

@@ -50,13 +50,12 @@ mp_digest_keyed16(const unsigned char key[MP_DIGEST_KEYBYTES], int domain,
 	crypto_generichash_final(&st, out, 16);
 }
 
-uint64_t
-mp_digest_keyed8(const unsigned char key[MP_DIGEST_KEYBYTES], int domain,
-    const void *p, size_t n)
+void
+mp_digest_keyed16s(const unsigned char key[MP_DIGEST_KEYBYTES], int domain,
+    const void *p, size_t n, unsigned char out[16])
 {
 	static struct mp_buf big;
-	unsigned char small[256], *in = small, out[8];
-	uint64_t h;
+	unsigned char small[256], *in = small;
 
 	if (n + 1 > sizeof small) {
 		big.len = 0;
@@ -65,9 +64,7 @@ mp_digest_keyed8(const unsigned char key[MP_DIGEST_KEYBYTES], int domain,
 	}
 	in[0] = (unsigned char)domain;
 	memcpy(in + 1, p, n);
-	crypto_shorthash_siphash24(out, in, n + 1, key);
-	memcpy(&h, out, sizeof h);
-	return h;
+	crypto_shorthash_siphashx24(out, in, n + 1, key);
 }
 
 void

@@ -21,11 +21,12 @@ void	 mp_digest_sha256_hex(const void *p, size_t n, char hex[65]);
 void	 mp_digest_keyed16(const unsigned char key[MP_DIGEST_KEYBYTES],
 	    int domain, const void *p, size_t n, unsigned char out[16]);
 /*
- * A keyed SipHash-2-4 of 8 bytes over a domain byte and p[0..n), with the
- * key's first 16 bytes: the same for short keys, much faster.
+ * A keyed SipHash-2-4 of 16 bytes (SipHash128) over a domain byte and
+ * p[0..n), with the key's first 16 bytes: the same use, much faster for
+ * short keys.
  */
-uint64_t mp_digest_keyed8(const unsigned char key[MP_DIGEST_KEYBYTES],
-	    int domain, const void *p, size_t n);
+void	 mp_digest_keyed16s(const unsigned char key[MP_DIGEST_KEYBYTES],
+	    int domain, const void *p, size_t n, unsigned char out[16]);
 /* n random bytes, for keys. */
 void	 mp_digest_random(void *p, size_t n);
 /* p[0..n) as 2n lower-case hex digits and a NUL, into out. */

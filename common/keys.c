@@ -1,14 +1,16 @@
 /*
- * keys.c: the key store of mp-dedup.  A key is kept as a 64-bit keyed
- * hash (SipHash-2-4) with the event time (seconds) and the run it was
- * first seen in: 16 bytes in an open-addressing table that grows to be
- * half full once it is 3/4 full, so 21 to 32 bytes a key.  A slot's home
- * is the hash scaled to the table's size, (h * cap) >> 64: the table is
- * in hash order whatever its size, so a state file written out in slot
- * order loads back almost in order.
+ * keys.c: the key store of mp-dedup.  A key is kept as a 72-bit keyed
+ * hash (the first 72 bits of a 128-bit SipHash-2-4) with the event time
+ * (seconds) and the run it was first seen in (24 bits): 16 bytes in an
+ * open-addressing table that grows to be half full once it is 3/4 full,
+ * so 21 to 32 bytes a key.  Two different keys are taken for one with a
+ * chance of n^2 / 2^73 over n keys.  A slot's home is the hash's first 64
+ * bits scaled to the table's size, (h * cap) >> 64: the table is in hash
+ * order whatever its size, so a state file written out in slot order
+ * loads back almost in order.
  *
  * Version 1 state files kept 128-bit BLAKE2b hashes in 24-byte slots.
- * Their first 64 bits are the key, and a state read from one goes on
+ * Their first 72 bits are the key, and a state read from one goes on
  * hashing with BLAKE2b: the keys cannot be hashed again.
  *
  * Runs make re-runs exact.  The state remembers each run's id and the
@@ -42,12 +44,20 @@
 #define HEADER		120		/* and the hash */
 #define CKSBLK		65536
 
-enum { HASH_BLAKE2B = 1, HASH_SIPHASH = 2 };
+/* 2 was a 64-bit SipHash-2-4, in files of no release */
+enum { HASH_BLAKE2B = 1, HASH_SIPHASH = 3 };
+
+/* Runs with an id a state holds (a test lowers it); a slot has 24 bits */
+#ifndef MAXRUNS
+#define MAXRUNS		MP_KEYS_MAXRUNS
+#endif
+_Static_assert(MAXRUNS <= 0xffffff, "a slot's run has 24 bits");
 
 struct slot {
-	uint64_t h;		/* 0: an empty slot */
+	uint64_t h;		/* the hash's first 64 bits; 0: an empty slot */
 	uint32_t t;		/* first seen, seconds since the epoch; 0 none */
-	uint32_t run;		/* index into runs; 0 a run without an id */
+	uint32_t rx;		/* the run << 8 | the hash's next 8 bits; the
+				 * run indexes runs, 0 a run without an id */
 };
 
 /* A slot of a version 1 state file. */
@@ -122,6 +132,18 @@ empty(const struct slot *e)
 	return e->h == 0;
 }
 
+static uint32_t
+runof(const struct slot *e)
+{
+	return e->rx >> 8;
+}
+
+static uint32_t
+xof(const struct slot *e)
+{
+	return e->rx & 0xff;
+}
+
 static size_t
 home(const struct set *s, uint64_t h)
 {
@@ -175,16 +197,16 @@ set_free(struct set *s)
 	s->s = NULL;
 }
 
-/* The slot holding h, or the empty slot where it would go. */
+/* The slot holding the hash h, x, or the empty slot where it would go. */
 static struct slot *
-lookup(const struct set *s, uint64_t h)
+lookup(const struct set *s, uint64_t h, uint32_t x)
 {
 	size_t i = home(s, h);
 
 	for (;; i = next(s, i)) {
 		struct slot *e = &s->s[i];
 
-		if (e->h == h || empty(e))
+		if ((e->h == h && xof(e) == x) || empty(e))
 			return e;
 	}
 }
@@ -227,7 +249,7 @@ grow(struct set *s, size_t cap)
 		later[n++] = e;
 	}
 	for (i = 0; i < n; i++)
-		*lookup(s, later[i].h) = later[i];
+		*lookup(s, later[i].h, xof(&later[i])) = later[i];
 	free(later);
 }
 
@@ -265,7 +287,7 @@ dead(const struct mp_keys *k, const struct set *s, const struct slot *e)
 		return 0;
 	if (k->startwm != NONE && (int64_t)e->t < k->startwm - s->window)
 		return 1;
-	return e->run == k->cur && k->xwm != NONE &&
+	return runof(e) == k->cur && k->xwm != NONE &&
 	    (int64_t)e->t < k->xwm - s->window;
 }
 
@@ -298,7 +320,7 @@ put(struct mp_keys *k, struct set *s, struct slot *e, const struct slot *v)
 				purge(k, s);
 			if (s->n + 1 > s->cap / 8 * 5)
 				grow(s, 2 * (s->n + 1));
-			e = lookup(s, v->h);
+			e = lookup(s, v->h, xof(v));
 		}
 		s->n++;
 	}
@@ -330,35 +352,43 @@ mp_keys_keying(struct mp_keys *k, const char *spec)
 	k->keying = (uint32_t)mp_hash(spec, strlen(spec), 0);
 }
 
-uint64_t
+struct mp_keyhash
 mp_keys_hash(const struct mp_keys *k, int domain, const void *p, size_t n)
 {
 	unsigned char out[16];
-	uint64_t h;
+	struct mp_keyhash kh;
 
 	if (k->hash == HASH_SIPHASH)
-		h = mp_digest_keyed8(k->key, domain, p, n);
-	else {
+		mp_digest_keyed16s(k->key, domain, p, n, out);
+	else
 		mp_digest_keyed16(k->key, domain, p, n, out);
-		memcpy(&h, out, sizeof h);
-	}
-	return h ? h : 1;	/* 0 marks an empty slot */
+	memcpy(&kh.h, out, sizeof kh.h);
+	if (kh.h == 0)
+		kh.h = 1;	/* 0 marks an empty slot */
+	kh.x = out[8];
+	return kh;
 }
 
-/* Sets the run up once the run table is known. */
-static void
-begin(struct mp_keys *k, const char *runid)
+/* Sets the run up once the run table is known; 0, or an exit status. */
+static int
+begin(struct mp_keys *k, const char *file, const char *runid)
 {
 	uint32_t i;
 
 	k->cur = 0;
 	k->startwm = k->xwm = k->wm;
 	if (runid == NULL)
-		return;
+		return 0;
 	for (i = 1; i < k->nrun; i++)
 		if (strcmp(k->run[i].id, runid) == 0)
 			break;
 	if (i == k->nrun) {
+		/* its index would not fit a slot's 24 bits */
+		if (k->nrun - 1 >= MAXRUNS) {
+			mp_warnx("state '%s' is full (%u runs): use another "
+			    "state for run '%s'", file, k->nrun - 1, runid);
+			return MP_EX_CONFIG;
+		}
 		k->run = xrealloc(k->run, (k->nrun + 1) * sizeof *k->run);
 		k->run[i].id = xstrdup(runid);
 		k->run[i].prewm = k->wm;
@@ -367,6 +397,7 @@ begin(struct mp_keys *k, const char *runid)
 	}
 	k->cur = i;
 	k->startwm = k->xwm = k->run[i].prewm;
+	return 0;
 }
 
 /* A buffered reader of the state file that checksums what it reads. */
@@ -436,7 +467,9 @@ rdslot(struct rd *r, int version, struct slot *v)
 	else
 		v->h = v1.h[0] ? v1.h[0] : 1;	/* as mp_keys_hash */
 	v->t = v1.t;
-	v->run = v1.run;
+	if (v1.run > MAXRUNS)	/* more than nrun, checked before */
+		return corrupt(r->file, "a key of an unknown run");
+	v->rx = v1.run << 8 | (uint8_t)v1.h[1];
 	return 0;
 }
 
@@ -451,7 +484,7 @@ load_slots(struct mp_keys *k, struct rd *r, int version, struct set *s,
 	for (; n > 0; n--) {
 		if ((st = rdslot(r, version, &v)) != 0)
 			return st;
-		if (empty(&v) || v.run >= k->nrun)
+		if (empty(&v) || runof(&v) >= k->nrun)
 			return corrupt(r->file, empty(&v) ? "an empty key" :
 			    "a key of an unknown run");
 		if (undo && k->cur == 0)
@@ -460,7 +493,7 @@ load_slots(struct mp_keys *k, struct rd *r, int version, struct set *s,
 			k->dirty = 1;	/* undo records of another run */
 			continue;
 		}
-		if (!undo && v.run == k->cur && k->cur != 0) {
+		if (!undo && runof(&v) == k->cur && k->cur != 0) {
 			k->dirty = 1;	/* first seen in this run: forgotten */
 			continue;
 		}
@@ -469,7 +502,7 @@ load_slots(struct mp_keys *k, struct rd *r, int version, struct set *s,
 			k->dirty = 1;
 			continue;
 		}
-		e = lookup(s, v.h);
+		e = lookup(s, v.h, xof(&v));
 		if (!undo && !empty(e))
 			return corrupt(r->file, "a key twice");
 		if (undo)
@@ -526,8 +559,7 @@ mp_keys_load(struct mp_keys *k, const char *file, const char *runid)
 			return MP_EX_NOINPUT;
 		}
 		k->dirty = file != NULL;	/* a new state is written */
-		begin(k, runid);
-		return 0;
+		return begin(k, file, runid);
 	}
 	r.file = file;
 	r.buf = xmalloc(MP_AFILE_BUF);
@@ -587,6 +619,17 @@ mp_keys_load(struct mp_keys *k, const char *file, const char *runid)
 		st = corrupt(file, "bad counts");
 		goto out;
 	}
+	if (version == 1 && nrun - 1 > MAXRUNS) {
+		mp_warnx("state '%s' holds %u runs with an id, more than the "
+		    "%u a state can now: use another state", file, nrun - 1,
+		    (unsigned)MAXRUNS);
+		st = MP_EX_CONFIG;
+		goto out;
+	}
+	if (version == VERSION && nrun - 1 > MAXRUNS) {
+		st = corrupt(file, "bad counts");
+		goto out;
+	}
 	if (badwm(k->wm)) {
 		st = corrupt(file, "a bad watermark");
 		goto out;
@@ -624,7 +667,8 @@ mp_keys_load(struct mp_keys *k, const char *file, const char *runid)
 		}
 	}
 	k->last = last;
-	begin(k, runid);
+	if ((st = begin(k, file, runid)) != 0)
+		goto out;
 	for (j = 0; j < MP_KEYS_NSET; j++) {
 		set_free(&k->set[j]);
 		set_alloc(&k->set[j], nkeys[j] + nundo[j]);
@@ -653,19 +697,19 @@ out:
 }
 
 void
-mp_keys_prefetch(const struct mp_keys *k, int set, uint64_t h)
+mp_keys_prefetch(const struct mp_keys *k, int set, struct mp_keyhash kh)
 {
 	const struct set *s = &k->set[set];
 
-	__builtin_prefetch(&s->s[home(s, h)]);
+	__builtin_prefetch(&s->s[home(s, kh.h)]);
 }
 
 int
-mp_keys_see(struct mp_keys *k, int set, uint64_t h, int64_t t,
+mp_keys_see(struct mp_keys *k, int set, struct mp_keyhash kh, int64_t t,
     struct mp_keyinfo *ki)
 {
 	struct set *s = &k->set[set];
-	struct slot *e = lookup(s, h), v;
+	struct slot *e = lookup(s, kh.h, kh.x), v;
 	int64_t w = s->window;
 	int rc = MP_KEYS_NEW;
 
@@ -674,12 +718,12 @@ mp_keys_see(struct mp_keys *k, int set, uint64_t h, int64_t t,
 	    (t > (int64_t)e->t ? t - (int64_t)e->t : (int64_t)e->t - t) <
 	    w)) {
 		ki->first = e->t ? (int64_t)e->t : NONE;
-		ki->run = e->run ? k->run[e->run].id : NULL;
+		ki->run = runof(e) ? k->run[runof(e)].id : NULL;
 		rc = MP_KEYS_SEEN;
 	} else if (w > 0 && t != NONE && k->xwm != NONE && t < k->xwm - w)
 		rc = MP_KEYS_LATE;
 	else {
-		if (!empty(e) && e->run != k->cur && k->cur != 0) {
+		if (!empty(e) && runof(e) != k->cur && k->cur != 0) {
 			if (s->nundo == s->capundo) {
 				s->capundo = s->capundo ? 2 * s->capundo : 64;
 				s->undo = xrealloc(s->undo, s->capundo *
@@ -687,9 +731,9 @@ mp_keys_see(struct mp_keys *k, int set, uint64_t h, int64_t t,
 			}
 			s->undo[s->nundo++] = *e;
 		}
-		v.h = h;
+		v.h = kh.h;
 		v.t = t == NONE ? 0 : (uint32_t)t;
-		v.run = k->cur;
+		v.rx = k->cur << 8 | kh.x;
 		put(k, s, e, &v);
 		k->dirty = 1;
 	}
@@ -723,7 +767,7 @@ putslots(struct mp_afile *af, struct cks *c, const struct slot *v,
 		if (table && empty(&v[i]))
 			continue;
 		out[m] = v[i];
-		out[m++].run = map[v[i].run];
+		out[m++].rx = map[runof(&v[i])] << 8 | xof(&v[i]);
 		if (m == 1024) {
 			mp_afile_write(af, out, m * sizeof *out);
 			cks_add(c, out, m * sizeof *out);
@@ -762,9 +806,9 @@ mp_keys_write(struct mp_keys *k, const char *file)
 	for (s = 0; s < MP_KEYS_NSET; s++) {
 		for (j = 0; j < k->set[s].cap; j++)
 			if (!empty(&k->set[s].s[j]))
-				used[k->set[s].s[j].run] = 1;
+				used[runof(&k->set[s].s[j])] = 1;
 		for (j = 0; j < k->set[s].nundo; j++)
-			used[k->set[s].undo[j].run] = 1;
+			used[runof(&k->set[s].undo[j])] = 1;
 	}
 	for (i = 1; i < k->nrun; i++)
 		if (used[i])

@@ -403,17 +403,23 @@ size_t	 mp_rate_size(const struct mp_rate *);
 void	 mp_rate_free(struct mp_rate *);
 
 /*
- * keys.c: keys seen, kept as keyed 64-bit hashes with the time and run
+ * keys.c: keys seen, kept as keyed 72-bit hashes with the time and run
  * they were first seen in, and their state file (libsodium: link with
  * -lsodium).  Set 0 holds keys, set 1 visitors; each has a window.
  */
 #define MP_KEYS_NSET	2
 #define MP_KEYS_MAXRUNID 200
+#define MP_KEYS_MAXRUNS	16777215	/* runs with an id a state holds */
 #define MP_TIME_NONE	INT64_MIN
 enum { MP_KEYS_NEW, MP_KEYS_SEEN, MP_KEYS_LATE };
 struct mp_keyinfo {
 	int64_t	 first;		/* first seen, seconds; MP_TIME_NONE */
 	const char *run;	/* the run that first saw it, or NULL */
+};
+/* A key's hash: h places it in the table, x tells apart keys of one h. */
+struct mp_keyhash {
+	uint64_t h;		/* the first 64 bits, never 0 */
+	uint8_t	 x;		/* the next 8 */
 };
 struct mp_keys;
 /* A store with a window (seconds, 0: none) per set and a random key. */
@@ -427,26 +433,27 @@ void	 mp_keys_keying(struct mp_keys *, const char *);
  * Loads a state file (none yet: a new state) and starts a run with the
  * id (or NULL), as mp-dedup(1) explains.  Returns 0, or an exit status
  * after a message: 65 a corrupt or truncated file, 66, 74, 78 a state of
- * other keys.
+ * other keys or one that holds MP_KEYS_MAXRUNS runs and would need one more.
  */
 int	 mp_keys_load(struct mp_keys *, const char *, const char *);
 /*
- * The keyed hash of the bytes, in a domain (one byte) of their own; never
- * 0.  Call it after mp_keys_load: a state chooses the hash function.
+ * The keyed hash of the bytes, in a domain (one byte) of their own.  Call
+ * it after mp_keys_load: a state chooses the hash function.
  */
-uint64_t mp_keys_hash(const struct mp_keys *, int, const void *, size_t);
+struct mp_keyhash mp_keys_hash(const struct mp_keys *, int, const void *,
+	    size_t);
 /*
  * Starts fetching the table slot of a key into the cache, for the
  * mp_keys_see of it to come after other work.
  */
-void	 mp_keys_prefetch(const struct mp_keys *, int, uint64_t);
+void	 mp_keys_prefetch(const struct mp_keys *, int, struct mp_keyhash);
 /*
  * Looks a key up at event time t (seconds, or MP_TIME_NONE): returns
  * MP_KEYS_SEEN (with *ki filled) when it was seen within the window,
  * MP_KEYS_LATE when t is a window behind the newest time seen (nothing is
  * remembered), else MP_KEYS_NEW, and the key is remembered as of t.
  */
-int	 mp_keys_see(struct mp_keys *, int, uint64_t, int64_t,
+int	 mp_keys_see(struct mp_keys *, int, struct mp_keyhash, int64_t,
 	    struct mp_keyinfo *);
 /*
  * Writes the state file atomically, if anything changed, dropping expired

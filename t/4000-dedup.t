@@ -45,9 +45,13 @@ try:
         pre, = struct.unpack_from("<q", d, off + 2 + n)
         runs.append({"id": rid, "pre": None if pre == -2**63 else pre})
         off += 2 + n + 8
+    # version 2: a key's run is the high 24 bits of its last u32
+    keyruns = sorted({struct.unpack_from("<I", d, off + 16 * i + 12)[0] >> 8
+                      for i in range(nk0 + nk1)}) if ver == 2 else None
     off += (24 if ver == 1 else 16) * (nk0 + nk1 + nu0 + nu1)
     assert off + 16 == len(d), "size %d, fields say %d" % (len(d), off + 16)
     out.update(version=ver, hash=hash, wm=None if wm == -2**63 else wm, runs=runs,
+               keyruns=keyruns,
                last=last, nkeys=[nk0, nk1], nundo=[nu0, nu1],
                window=[w0, w1])
 except Exception as e:
@@ -102,9 +106,9 @@ jq -e --argjson n "$(jq .events "$T/truth")" \
     --argjson sz "$(stat -c %s "$T/g.state")" \
     '.keys == $n and .state_bytes == $sz' "$T/st" >/dev/null
 ok $? "stats: keys as written, state_bytes the size of the state file"
-is "$(layout "$T/g.state" | jq -c '[.error, .version, .hash, (.nkeys // [] | add)]')" \
-    "[null,2,2,$(jq .events "$T/truth")]" \
-    "the state file: magic, version 2, SipHash, the keys, the size its fields say"
+is "$(layout "$T/g.state" | jq -c '[.error, .version, .hash, (.nkeys // [] | add), .keyruns]')" \
+    "[null,2,3,$(jq .events "$T/truth"),[0]]" \
+    "the state file: magic, version 2, SipHash (3), the keys (of no run), the size its fields say"
 run mp-dedup -S "$T/g2.state" "$T/ev1"
 run mp-dedup -S "$T/g3.state" "$T/ev1"
 ! cmp -s <(head -c 48 "$T/g2.state" | tail -c 32) \
@@ -411,8 +415,8 @@ for i in 1 2 3; do
 done
 is "$bad" "" "-w: a re-run of the last run starts from its watermark, three times"
 is "$(layout "$S" | jq -c --argjson b "$B" \
-    '[.error, [.runs // [] | .[] | .id, (if .pre then .pre - $b else null end)]]')" \
-    '[null,["r1",null,"r2",100]]' "the state: each run with the watermark it began with"
+    '[.error, [.runs // [] | .[] | .id, (if .pre then .pre - $b else null end)], .keyruns]')" \
+    '[null,["r1",null,"r2",100],[1,2]]' "the state: each run with the watermark it began with, keys of both"
 # a re-run of an older run also starts from the watermark it began with
 printf '%s\n' 'a 100' | evs >"$T/A"
 printf '%s\n' 'b 200' | evs >"$T/B"

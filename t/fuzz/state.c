@@ -37,7 +37,8 @@ LLVMFuzzerTestOneInput(const unsigned char *data, size_t n)
 	unsigned char tail[16];
 	int64_t win[MP_KEYS_NSET];
 	const char *id;
-	uint64_t h = 0x0123456789abcdefULL, sum;
+	struct mp_keyhash h = { 0x0123456789abcdefULL, 0x45 };
+	uint64_t sum;
 	struct mp_keyinfo ki;
 	unsigned char *copy;
 	uint32_t kh;
