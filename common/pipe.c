@@ -43,11 +43,15 @@ mp_pipe_grow(int fd)
 void
 mp_pipe_stdio(void)
 {
+	static char *outbuf;	/* stdout's, for as long as there is one */
 	size_t bytes = pipe_bytes();
 
 	mp_pipe_grow(0);
 	mp_pipe_grow(1);
-	setvbuf(stdout, xmalloc(bytes), _IOFBF, bytes);
+	if (outbuf == NULL) {
+		outbuf = xmalloc(bytes);
+		setvbuf(stdout, outbuf, _IOFBF, bytes);
+	}
 }
 
 int
