@@ -55,14 +55,16 @@ mp_pipe_stdio(void)
 }
 
 int
-mp_pipe_wait(int fd)
+mp_pipe_wait(int fd, void (*idle)(void *), void *arg)
 {
 	struct pollfd pfd = { fd, POLLIN, 0 };
 	int n;
 
-	if (__fpending(stdout) > 0) {
+	if (idle || __fpending(stdout) > 0) {
 		if ((n = poll(&pfd, 1, 0)) != 0)
 			return n;
+		if (idle)
+			idle(arg);
 		(void)fflush(stdout);	/* a failure shows at the next write */
 	}
 	return poll(&pfd, 1, -1);

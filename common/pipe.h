@@ -19,9 +19,10 @@ void	mp_pipe_grow(int fd);
 void	mp_pipe_stdio(void);
 
 /*
- * Waits until fd can be read, first flushing stdout if no input is
- * waiting.  Returns poll(2)'s result: -1 with errno EINTR on a signal.
+ * Waits until fd can be read.  If no input is waiting, first calls idle
+ * (when not NULL) with arg, to push on work in flight, and flushes stdout.
+ * Returns poll(2)'s result: -1 with errno EINTR on a signal.
  */
-int	mp_pipe_wait(int fd);
+int	mp_pipe_wait(int fd, void (*idle)(void *), void *arg);
 
 #endif

@@ -433,7 +433,7 @@ readfd(struct mp_run *r, int fd, const char *name, char *buf, size_t cap,
 
 	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	for (;;) {
-		(void)mp_pipe_wait(fd);
+		(void)mp_pipe_wait(fd, NULL, NULL);
 		if (caught)	/* also one that came while output was flushed */
 			return 1;
 		k = read(fd, buf + len, cap - len);
