@@ -30,6 +30,8 @@ struct mp_run {
 	int	 flushed, final;	/* mp_run_flush ran; its status */
 	int	 ended;		/* the stats are written */
 	int	 scanning;	/* mp_run_scan: read without a word */
+	void	(*idle)(void *);	/* mp_run_idle */
+	void	*idlearg;
 	/* a record longer than the limit, being streamed to the rejects */
 	long long longbytes;
 	unsigned char carry[3];
@@ -55,6 +57,13 @@ long long
 mp_run_rejected(const struct mp_run *r)
 {
 	return r->s.rejected;
+}
+
+void
+mp_run_idle(struct mp_run *r, void (*fn)(void *), void *arg)
+{
+	r->idle = fn;
+	r->idlearg = arg;
 }
 
 int
@@ -433,6 +442,8 @@ readfd(struct mp_run *r, int fd, const char *name, char *buf, size_t cap,
 
 	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	for (;;) {
+		if (r->idle && poll(&pfd, 1, 0) == 0)
+			r->idle(r->idlearg);
 		if (poll(&pfd, 1, -1) < 0 && errno == EINTR && caught)
 			return 1;
 		k = read(fd, buf + len, cap - len);
