@@ -1,7 +1,8 @@
 /*
  * pgload.c: the loader's run: its session, a batch's transaction and its
- * tries, batches sent while the next is read, and a run in one
- * transaction, kept in a spool file so that it can be made again.
+ * tries, batches sent (straight into the table or staged) while the next
+ * is read, and a run in one transaction, kept in a spool file so that it
+ * can be made again.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -53,12 +54,15 @@ mp_pgload_open(struct mp_pgload *l)
 		return st;
 	if (l->replace && (st = mp_pgtable_bydays(&l->t, l->conn)) != 0)
 		return st;
+	if (!l->atomic && (st = mp_pgtable_unique(&l->t, l->conn)) != 0)
+		return st;
 	paths = xcalloc(l->t.ncol + 1, sizeof *paths);
 	for (i = 0; i < l->t.ncol; i++)
 		paths[i] = l->t.col[i].path;
 	l->query = mp_query_new(paths, l->t.ncol);
 	free(paths);
 	l->val = xcalloc(l->t.ncol + 1, sizeof *l->val);
+	l->at = xcalloc(l->t.ncol + 1, sizeof *l->at);
 	return 0;
 }
 
@@ -196,10 +200,49 @@ batch(struct mp_pgload *l, int fresh)
 }
 
 /*
- * The fast way: COPY the batch, then send its INSERT and COMMIT without
- * waiting, so that the server works on them while the next batch is read.
- * Returns 0 when sent (the batch is then l->sent), else 1 after a
- * rollback: the batch must go the slow way, batch().
+ * Straight into the table: BEGIN, the rows whose keys are new sent by
+ * COPY, its result and the COMMIT waited for at finish().  Returns 0 when
+ * sent (the batch is then l->sent), else 1 after a rollback: the batch
+ * must go the staged way.
+ */
+static int
+straight(struct mp_pgload *l)
+{
+	struct mp_pgbatch *bat = l->bat;
+	PGresult *r;
+
+	clearwhy(bat);
+	if (mp_pg_exec(l->conn, "BEGIN", &r) == 0) {
+		PQclear(r);
+		if (mp_pgcopy_direct(l, &r) < 0)
+			bat->direct = 0;
+	}
+	if (!bat->direct) {
+		PQclear(r);
+		mp_pg_rollback(l->conn);
+		return 1;
+	}
+	l->sent = bat;
+	l->bat = bat == &l->bats[0] ? &l->bats[1] : &l->bats[0];
+	return 0;
+}
+
+/* After a batch that could not go straight: a few the staged way. */
+static void
+backoff(struct mp_pgload *l)
+{
+	l->backoff = l->backoff ? l->backoff * 2 : 1;
+	if (l->backoff > 64)
+		l->backoff = 64;
+	l->staged = l->backoff;
+}
+
+/*
+ * The fast way: straight into the table, or else COPY the batch into the
+ * staging table, then send its INSERT and COMMIT without waiting, so that
+ * the server works on them while the next batch is read.  Returns 0 when
+ * sent (the batch is then l->sent), else 1 after a rollback: the batch
+ * must go the slow way, batch().
  */
 static int
 start(struct mp_pgload *l)
@@ -207,6 +250,13 @@ start(struct mp_pgload *l)
 	struct mp_pgbatch *bat = l->bat;
 	PGresult *r, *x;
 
+	if (l->t.unique && l->staged > 0)
+		l->staged--;
+	else if (l->t.unique) {
+		if (straight(l) == 0)
+			return 0;
+		backoff(l);
+	}
 	clearwhy(bat);
 	if (mp_pg_exec(l->conn, "BEGIN", &r) < 0) {
 		PQclear(r);
@@ -238,6 +288,76 @@ slow:
 	return 1;
 }
 
+/* The result of a sent batch's COPY straight into the table. */
+static void
+copied(struct mp_pgload *l, struct mp_pgbatch *bat)
+{
+	PGresult *r, *x;
+
+	if (bat->direct != 2 || bat->commit || bat->fail)
+		return;
+	r = PQgetResult(l->conn);
+	while ((x = PQgetResult(l->conn)) != NULL)
+		PQclear(x);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		bat->fail = r;
+		return;
+	}
+	bat->copied = atoll(PQcmdTuples(r));
+	PQclear(r);
+}
+
+/*
+ * While the input has nothing more yet: the COMMIT of the batch sent
+ * straight, so that it lands without waiting for the next batch.
+ */
+static void
+pushed(void *arg)
+{
+	struct mp_pgload *l = arg;
+	struct mp_pgbatch *bat = l->sent;
+
+	if (bat == NULL || !bat->direct || bat->commit)
+		return;
+	copied(l, bat);
+	if (bat->fail == NULL && PQsendQuery(l->conn, "COMMIT"))
+		bat->commit = 1;
+}
+
+/*
+ * The outcome of the batch sent straight: its COPY's, then its COMMIT's.
+ * Returns 1 when committed (the rows inserted in *ins), else 0 with the
+ * failure (or NULL) in *bad.
+ */
+static int
+committed(struct mp_pgload *l, long long *ins, PGresult **bad)
+{
+	struct mp_pgbatch *bat = l->bat;
+	PGresult *r;
+	int ok = 1;
+
+	*bad = NULL;
+	copied(l, bat);
+	if (bat->fail) {
+		*bad = bat->fail;
+		bat->fail = NULL;
+		return 0;
+	}
+	if (!bat->commit && !PQsendQuery(l->conn, "COMMIT"))
+		return 0;
+	bat->commit = 1;
+	while ((r = PQgetResult(l->conn)) != NULL) {
+		if (PQresultStatus(r) != PGRES_COMMAND_OK && ok) {
+			ok = 0;
+			*bad = r;
+			continue;
+		}
+		PQclear(r);
+	}
+	*ins = bat->copied;
+	return ok;
+}
+
 /* Waits for the sent batch; when it failed, does it the slow way. */
 static int
 finish(struct mp_pgload *l)
@@ -249,20 +369,25 @@ finish(struct mp_pgload *l)
 
 	l->bat = l->sent;
 	l->sent = NULL;
-	while ((r = PQgetResult(l->conn)) != NULL) {
-		if (PQresultStatus(r) == PGRES_TUPLES_OK) {
-			ins = atoll(PQgetvalue(r, 0, 0));
-			upd = atoll(PQgetvalue(r, 0, 1));
-		} else if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-			ok = 0;
-			if (bad == NULL) {
-				bad = r;
-				continue;
+	if (l->bat->direct)
+		ok = committed(l, &ins, &bad);
+	else
+		while ((r = PQgetResult(l->conn)) != NULL) {
+			if (PQresultStatus(r) == PGRES_TUPLES_OK) {
+				ins = atoll(PQgetvalue(r, 0, 0));
+				upd = atoll(PQgetvalue(r, 0, 1));
+			} else if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+				ok = 0;
+				if (bad == NULL) {
+					bad = r;
+					continue;
+				}
 			}
+			PQclear(r);
 		}
-		PQclear(r);
-	}
 	if (ok && PQstatus(l->conn) == CONNECTION_OK) {
+		if (l->bat->direct)
+			l->backoff = 0;
 		l->pend.inserted += ins;
 		l->pend.updated += upd;
 		l->pend.skipped += (long long)l->bat->n - ins - upd;
@@ -272,9 +397,14 @@ finish(struct mp_pgload *l)
 	} else if (mp_pg_transient(l->conn, bad)) {
 		/* counted and waited for as any other try */
 		mp_retry_reset(&l->retry);
+		l->bat->direct = 0;
 		if ((st = again(l, bad)) == 0)
 			st = batch(l, 0);
 	} else {
+		/* a row refused, or (sent straight) a key the table got since */
+		if (l->bat->direct)
+			backoff(l);
+		l->bat->direct = 0;
 		PQclear(bad);
 		mp_pg_rollback(l->conn);
 		memset(&l->pend, 0, sizeof l->pend);
@@ -555,8 +685,10 @@ mp_pgload_begin(struct mp_pgload *l, struct mp_run *run)
 	commitcounts(l);
 	mp_count(run, "retries", 0);
 	mp_pg_retry(&l->retry, l->retries);
-	if (!l->atomic)
+	if (!l->atomic) {
+		mp_run_idle(run, pushed, l);
 		return 0;
+	}
 	l->spool = spoolfile();
 	l->rspool = spoolfile();
 	if (mp_pg_exec(l->conn, "BEGIN", NULL) < 0)
@@ -604,6 +736,7 @@ mp_pgload_free(struct mp_pgload *l)
 		free(l->bats[i].row);
 		mp_buf_free(&l->bats[i].text);
 		mp_buf_free(&l->bats[i].copy);
+		mp_buf_free(&l->bats[i].keys);
 	}
 	mp_pgday_reset(l);
 	free(l->swaps);
@@ -615,6 +748,12 @@ mp_pgload_free(struct mp_pgload *l)
 	if (l->query)
 		mp_query_free(l->query);
 	free(l->val);
+	free(l->at);
+	free(l->slot);
+	mp_buf_free(&l->send);
+	mp_buf_free(&l->sql_keys);
+	mp_buf_free(&l->sql_probe);
+	mp_buf_free(&l->sql_direct);
 	mp_buf_free(&l->sql_copy);
 	mp_buf_free(&l->sql_insert);
 	mp_buf_free(&l->sql_finish);

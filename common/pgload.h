@@ -3,7 +3,9 @@
  * batch goes by COPY into a temporary staging table, then INSERT ...
  * SELECT ... ON CONFLICT on the key, in one transaction; a batch
  * PostgreSQL refuses is split until only its bad rows remain, and they go
- * to the rejects with PostgreSQL's message.  A failure worth another try
+ * to the rejects with PostgreSQL's message.  Outside an atomic run, a
+ * batch whose keys the table does not hold yet goes by COPY straight into
+ * the table instead, and the staged way only when that fails.  A failure worth another try
  * (mp_pg_transient) is tried again under retry.h's policy.  An atomic run
  * is one transaction, committed only at its end; replacing days (pgday.h)
  * implies it.
@@ -17,18 +19,33 @@
 struct mp_rec;
 struct mp_run;
 struct pg_conn;
+struct pg_result;
 
 struct mp_pgrow {
 	size_t	 off, n;	/* the record in text; its day after its NUL */
 	size_t	 coff;		/* its COPY line in copy */
+	size_t	 koff, klen;	/* its key's COPY text in keys */
+	int	 skip;		/* not sent straight: MP_PGROW_* */
 	const char *file;
 	long long line;
 	char	*why;		/* refused by PostgreSQL */
 };
+/* Why a row of a batch that goes straight into the table is not sent. */
+enum {
+	MP_PGROW_SEND,
+	MP_PGROW_REPEAT,	/* its key is another row's of the batch */
+	MP_PGROW_THERE		/* its key is in the table */
+};
 struct mp_pgbatch {
 	struct mp_buf text, copy;
+	struct mp_buf keys;	/* each row's key and its place, COPY text */
 	struct mp_pgrow *row;
 	size_t	 n, cap;
+	/* sent straight into the table: 1, 2 by a COPY; then known: */
+	int	 direct;
+	int	 commit;	/* the COPY went in and the COMMIT is sent */
+	long long copied;	/* the rows the COPY inserted */
+	struct pg_result *fail;	/* or why the COPY failed */
 };
 /* A day's partition and the fresh table that replaces it (pgday.c). */
 struct mp_pgswap {
@@ -62,6 +79,17 @@ struct mp_pgload {
 	/* two batches: one is read while the other's INSERT runs */
 	struct mp_pgbatch bats[2], *bat, *sent;
 	struct mp_buf sql_copy, sql_insert, sql_finish, sql_delete;
+	struct mp_buf sql_keys, sql_probe, sql_direct;
+	/*
+	 * Straight into the table: the batches to go the staged way first,
+	 * after a batch that failed there, and how many the next failure
+	 * makes (twice as many each time, up to 64)
+	 */
+	int	 staged, backoff;
+	size_t	*at;		/* where each column starts in a COPY line */
+	size_t	*slot;		/* a batch's rows by key, a hash table */
+	size_t	 nslot;
+	struct mp_buf send;	/* the rows sent straight */
 	struct mp_buf tmp, dec;	/* scratch */
 	struct mp_buf row;	/* a row read back from the spool */
 	/* counts of the transaction in progress, added at its commit */

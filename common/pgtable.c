@@ -270,6 +270,39 @@ mp_pgtable_bydays(struct mp_pgtable *t, struct pg_conn *c)
 }
 
 int
+mp_pgtable_unique(struct mp_pgtable *t, struct pg_conn *c)
+{
+	const char *v[1] = { t->qname.p };
+	PGresult *r;
+	int i, j, k, m, n, st;
+
+	if ((st = ask(t, c, "SELECT i.indexrelid, a.attname FROM pg_index i "
+	    "JOIN pg_attribute a ON a.attrelid = i.indrelid AND "
+	    "a.attnum = ANY (i.indkey) WHERE i.indrelid = to_regclass($1) "
+	    "AND i.indisunique AND i.indisvalid AND i.indimmediate AND "
+	    "i.indpred IS NULL AND i.indexprs IS NULL AND "
+	    "i.indnkeyatts = i.indnatts AND "
+	    "has_table_privilege(i.indrelid, 'INSERT') ORDER BY 1", 1, v,
+	    &r)) != 0)
+		return st;
+	t->unique = 0;
+	n = PQntuples(r);
+	for (i = 0; i < n && !t->unique; i = j) {
+		/* the rows of one index, a column each */
+		for (j = i, m = 0; j < n && strcmp(PQgetvalue(r, j, 0),
+		    PQgetvalue(r, i, 0)) == 0; j++) {
+			for (k = 0; k < t->nkey &&
+			    strcmp(t->key[k], PQgetvalue(r, j, 1)); k++)
+				;
+			m += k < t->nkey;
+		}
+		t->unique = m == j - i && m == t->nkey;
+	}
+	PQclear(r);
+	return 0;
+}
+
+int
 mp_pgtable_look(struct mp_pgtable *t, struct pg_conn *c, int mk, int gin)
 {
 	const char *v[1] = { t->qname.p };
