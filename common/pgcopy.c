@@ -530,15 +530,16 @@ mp_pgcopy_direct(struct mp_pgload *l, PGresult **err)
 	struct mp_buf *b = &l->send;
 	const char *p, *tab;
 	PGresult *x;
-	long long nthere;
+	long long nthere = 0;
 	size_t i, end;
 
 	*err = NULL;
 	for (i = 0; i < bat->n; i++)
 		bat->row[i].skip = MP_PGROW_SEND;
 	repeats(l);
-	if ((nthere = there(l, err)) < 0)
+	if (l->probe && (nthere = there(l, err)) < 0)
 		return -1;
+	l->probe = nthere > 0;
 	/* an update of a row there is the staged way's */
 	if (l->t.update && nthere > 0)
 		return -1;

@@ -32,8 +32,9 @@ int	 mp_pgcopy_rows(struct mp_pgload *, struct pg_result **);
 /*
  * Sends the batch by COPY straight into the table, in the open
  * transaction, without waiting for the COPY's result: only the rows whose
- * key neither the table nor an earlier row of the batch holds (with
- * --on-conflict=update, a later row), the others marked (skip).  Returns
+ * key no earlier row of the batch holds (with --on-conflict=update, no
+ * later row), nor the table when asked (probe), the others marked
+ * (skip).  Returns
  * 0 when the COPY is sent, 1 when no row is to be sent, or -1 (with the
  * failure in *err, or NULL) when the batch must go the staged way: a
  * failure, or a row to update.

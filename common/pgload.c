@@ -63,6 +63,7 @@ mp_pgload_open(struct mp_pgload *l)
 	free(paths);
 	l->val = xcalloc(l->t.ncol + 1, sizeof *l->val);
 	l->at = xcalloc(l->t.ncol + 1, sizeof *l->at);
+	l->probe = 1;
 	return 0;
 }
 
@@ -402,8 +403,10 @@ finish(struct mp_pgload *l)
 			st = batch(l, 0);
 	} else {
 		/* a row refused, or (sent straight) a key the table got since */
-		if (l->bat->direct)
+		if (l->bat->direct) {
 			backoff(l);
+			l->probe = 1;
+		}
 		l->bat->direct = 0;
 		PQclear(bad);
 		mp_pg_rollback(l->conn);

@@ -86,6 +86,12 @@ struct mp_pgload {
 	 * makes (twice as many each time, up to 64)
 	 */
 	int	 staged, backoff;
+	/*
+	 * Whether to ask which keys the table holds before a batch goes
+	 * straight: after a batch of which it held some, or a COPY that
+	 * failed; the unique index catches the others
+	 */
+	int	 probe;
 	size_t	*at;		/* where each column starts in a COPY line */
 	size_t	*slot;		/* a batch's rows by key, a hash table */
 	size_t	 nslot;
