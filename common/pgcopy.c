@@ -74,7 +74,7 @@ mp_pgcopy_sql(struct mp_pgload *l)
 
 /* The session's staging table: the loaded columns and each row's place. */
 int
-mp_pgcopy_stage(struct mp_pgload *l)
+mp_pgcopy_stage(struct mp_pgload *l, struct pg_conn *c)
 {
 	PGresult *r;
 
@@ -91,8 +91,8 @@ mp_pgcopy_stage(struct mp_pgload *l)
 	keycols(&l->t, &l->tmp, "");
 	mp_buf_printf(&l->tmp, ", 0::integer AS \"mp-load ord\" FROM %s "
 	    "WITH NO DATA", l->t.qname.p);
-	if (mp_pg_exec(l->conn, mp_buf_str(&l->tmp), &r) < 0)
-		return mp_pg_fail(l->conn, r, "staging table");
+	if (mp_pg_exec(c, mp_buf_str(&l->tmp), &r) < 0)
+		return mp_pg_fail(c, r, "staging table");
 	PQclear(r);
 	return 0;
 }
@@ -284,7 +284,7 @@ mp_pgcopy_clear(struct mp_pgbatch *bat)
 	bat->text.len = 0;
 	bat->copy.len = 0;
 	bat->keys.len = 0;
-	bat->direct = bat->commit = 0;
+	bat->direct = bat->commit = bat->done = bat->ok = 0;
 	bat->copied = 0;
 	PQclear(bat->fail);
 	bat->fail = NULL;
@@ -460,6 +460,42 @@ repeats(struct mp_pgload *l)
 	return nrep;
 }
 
+int
+mp_pgcopy_shared(struct mp_pgload *l, const struct mp_pgbatch *a,
+    const struct mp_pgbatch *b)
+{
+	const struct mp_pgrow *r, *o;
+	size_t i, k, mask;
+
+	for (k = 64; k < b->n * 2; k *= 2)
+		;
+	if (k > l->nslot) {
+		free(l->slot);
+		l->slot = xcalloc(k, sizeof *l->slot);
+		l->nslot = k;
+	} else
+		memset(l->slot, 0, k * sizeof *l->slot);
+	mask = k - 1;
+	for (i = 0; i < b->n; i++) {
+		r = &b->row[i];
+		k = mp_hash(b->keys.p + r->koff, r->klen, 0) & mask;
+		while (l->slot[k])
+			k = (k + 1) & mask;
+		l->slot[k] = i + 1;
+	}
+	for (i = 0; i < a->n; i++) {
+		r = &a->row[i];
+		k = mp_hash(a->keys.p + r->koff, r->klen, 0) & mask;
+		for (; l->slot[k]; k = (k + 1) & mask) {
+			o = &b->row[l->slot[k] - 1];
+			if (o->klen == r->klen && memcmp(b->keys.p + o->koff,
+			    a->keys.p + r->koff, r->klen) == 0)
+				return 1;
+		}
+	}
+	return 0;
+}
+
 /*
  * Asks which keys of the batch the table holds (in the open transaction)
  * and marks their rows.  Returns the rows marked, or -1 with the failure
@@ -475,7 +511,7 @@ there(struct mp_pgload *l, PGresult **err)
 	size_t i, end;
 	int j, ok = 1;
 
-	*err = PQexec(l->conn, l->sql_keys.p);
+	*err = PQexec(bat->conn, l->sql_keys.p);
 	if (PQresultStatus(*err) != PGRES_COPY_IN)
 		return -1;
 	PQclear(*err);
@@ -485,26 +521,26 @@ there(struct mp_pgload *l, PGresult **err)
 		if (row->skip != MP_PGROW_SEND)
 			continue;
 		end = i + 1 < bat->n ? bat->row[i + 1].koff : bat->keys.len;
-		ok = PQputCopyData(l->conn, bat->keys.p + row->koff,
+		ok = PQputCopyData(bat->conn, bat->keys.p + row->koff,
 		    (int)(end - row->koff)) == 1;
 	}
-	if (!ok || PQputCopyEnd(l->conn, NULL) != 1) {
-		*err = PQgetResult(l->conn);
-		while ((x = PQgetResult(l->conn)) != NULL)
+	if (!ok || PQputCopyEnd(bat->conn, NULL) != 1) {
+		*err = PQgetResult(bat->conn);
+		while ((x = PQgetResult(bat->conn)) != NULL)
 			PQclear(x);
 		return -1;
 	}
-	r = PQgetResult(l->conn);
-	while ((x = PQgetResult(l->conn)) != NULL)
+	r = PQgetResult(bat->conn);
+	while ((x = PQgetResult(bat->conn)) != NULL)
 		PQclear(x);
 	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
 		*err = r;
 		return -1;
 	}
 	PQclear(r);
-	if (!PQsendQuery(l->conn, l->sql_probe.p))
+	if (!PQsendQuery(bat->conn, l->sql_probe.p))
 		return -1;
-	while ((r = PQgetResult(l->conn)) != NULL) {
+	while ((r = PQgetResult(bat->conn)) != NULL) {
 		if (PQresultStatus(r) == PGRES_TUPLES_OK) {
 			for (j = 0; j < PQntuples(r); j++) {
 				ord = atoll(PQgetvalue(r, j, 0));
@@ -558,15 +594,15 @@ mp_pgcopy_direct(struct mp_pgload *l, PGresult **err)
 	if (b->len == 0)
 		return 1;
 	bat->direct = 2;
-	*err = PQexec(l->conn, l->sql_direct.p);
+	*err = PQexec(bat->conn, l->sql_direct.p);
 	if (PQresultStatus(*err) != PGRES_COPY_IN)
 		return -1;
 	PQclear(*err);
 	*err = NULL;
-	if (PQputCopyData(l->conn, b->p, (int)b->len) != 1 ||
-	    PQputCopyEnd(l->conn, NULL) != 1) {
-		*err = PQgetResult(l->conn);
-		while ((x = PQgetResult(l->conn)) != NULL)
+	if (PQputCopyData(bat->conn, b->p, (int)b->len) != 1 ||
+	    PQputCopyEnd(bat->conn, NULL) != 1) {
+		*err = PQgetResult(bat->conn);
+		while ((x = PQgetResult(bat->conn)) != NULL)
 			PQclear(x);
 		return -1;
 	}

@@ -10,12 +10,16 @@
 struct mp_pgload;
 struct mp_pgbatch;
 struct mp_rec;
+struct pg_conn;
 struct pg_result;
 
 /* Builds the batch's statements: COPY, INSERT and INSERT; COMMIT. */
 void	 mp_pgcopy_sql(struct mp_pgload *);
-/* Makes the session's staging table; 0, or an exit status after a message. */
-int	 mp_pgcopy_stage(struct mp_pgload *);
+/*
+ * Makes a session's staging tables; 0, or an exit status after a
+ * message.
+ */
+int	 mp_pgcopy_stage(struct mp_pgload *, struct pg_conn *);
 /*
  * Adds a record to the batch with its COPY line (and its day after the
  * NUL that ends its text, so that the day travels with the row), or
@@ -29,9 +33,12 @@ void	 mp_pgcopy_add(struct mp_pgload *, const struct mp_rec *, int64_t);
  * MP_PG_RETRY or MP_PG_FATAL with the failure in *err.
  */
 int	 mp_pgcopy_rows(struct mp_pgload *, struct pg_result **);
+/* Whether a key of batch a is one of batch b's, by its COPY text. */
+int	 mp_pgcopy_shared(struct mp_pgload *, const struct mp_pgbatch *,
+	    const struct mp_pgbatch *);
 /*
  * Sends the batch by COPY straight into the table, in the open
- * transaction, without waiting for the COPY's result: only the rows whose
+ * transaction of its session (conn), without waiting for the COPY's result: only the rows whose
  * key no earlier row of the batch holds (with --on-conflict=update, no
  * later row), nor the table when asked (probe), the others marked
  * (skip).  Returns

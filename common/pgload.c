@@ -33,7 +33,7 @@ session(struct mp_pgload *l, int stage)
 		return rc;
 	if (l->lock && (rc = mp_pg_lock(l->conn, l->lock)) != 0)
 		return rc;
-	return stage ? mp_pgcopy_stage(l) : 0;
+	return stage ? mp_pgcopy_stage(l, l->conn) : 0;
 }
 
 int
@@ -50,7 +50,7 @@ mp_pgload_open(struct mp_pgload *l)
 	mp_pgcopy_sql(l);
 	if (l->replace)
 		mp_pgday_sql(l);
-	if ((st = mp_pgcopy_stage(l)) != 0)
+	if ((st = mp_pgcopy_stage(l, l->conn)) != 0)
 		return st;
 	if (l->replace && (st = mp_pgtable_bydays(&l->t, l->conn)) != 0)
 		return st;
@@ -64,6 +64,9 @@ mp_pgload_open(struct mp_pgload *l)
 	l->val = xcalloc(l->t.ncol + 1, sizeof *l->val);
 	l->at = xcalloc(l->t.ncol + 1, sizeof *l->at);
 	l->probe = 1;
+	for (i = 0, l->two = l->t.unique; i < l->t.ncol; i++)
+		if (l->t.col[i].key && !l->t.col[i].plain)
+			l->two = 0;
 	return 0;
 }
 
@@ -200,31 +203,53 @@ batch(struct mp_pgload *l, int fresh)
 	return 0;
 }
 
+/* A batch buffer neither read nor sent, for the next batch to read. */
+static struct mp_pgbatch *
+spare(struct mp_pgload *l)
+{
+	int i;
+
+	for (i = 0; i < 3; i++)
+		if (&l->bats[i] != l->bat && (l->nfly < 1 ||
+		    &l->bats[i] != l->fly[0]) && (l->nfly < 2 ||
+		    &l->bats[i] != l->fly[1]))
+			break;
+	return &l->bats[i];
+}
+
+/* The batch read is sent: it flies, another is read. */
+static void
+sent(struct mp_pgload *l)
+{
+	l->fly[l->nfly++] = l->bat;
+	l->bat = spare(l);
+}
+
 /*
- * Straight into the table: BEGIN, the rows whose keys are new sent by
- * COPY, its result and the COMMIT waited for at finish().  Returns 0 when
- * sent (the batch is then l->sent), else 1 after a rollback: the batch
- * must go the staged way.
+ * Straight into the table, in session c: BEGIN, the rows whose keys are
+ * new sent by COPY, its result and the COMMIT waited for at finish().
+ * Returns 0 when sent, else 1 after a rollback: the batch must go the
+ * staged way.
  */
 static int
-straight(struct mp_pgload *l)
+straight(struct mp_pgload *l, struct pg_conn *c)
 {
 	struct mp_pgbatch *bat = l->bat;
 	PGresult *r;
 
 	clearwhy(bat);
-	if (mp_pg_exec(l->conn, "BEGIN", &r) == 0) {
+	bat->conn = c;
+	if (mp_pg_exec(c, "BEGIN", &r) == 0) {
 		PQclear(r);
 		if (mp_pgcopy_direct(l, &r) < 0)
 			bat->direct = 0;
 	}
 	if (!bat->direct) {
 		PQclear(r);
-		mp_pg_rollback(l->conn);
+		mp_pg_rollback(c);
 		return 1;
 	}
-	l->sent = bat;
-	l->bat = bat == &l->bats[0] ? &l->bats[1] : &l->bats[0];
+	sent(l);
 	return 0;
 }
 
@@ -239,11 +264,10 @@ backoff(struct mp_pgload *l)
 }
 
 /*
- * The fast way: straight into the table, or else COPY the batch into the
- * staging table, then send its INSERT and COMMIT without waiting, so that
- * the server works on them while the next batch is read.  Returns 0 when
- * sent (the batch is then l->sent), else 1 after a rollback: the batch
- * must go the slow way, batch().
+ * The fast staged way: COPY the batch into the staging table, then send
+ * its INSERT and COMMIT without waiting, so that the server works on them
+ * while the next batch is read.  Returns 0 when sent, else 1 after a
+ * rollback: the batch must go the slow way, batch().
  */
 static int
 start(struct mp_pgload *l)
@@ -251,14 +275,8 @@ start(struct mp_pgload *l)
 	struct mp_pgbatch *bat = l->bat;
 	PGresult *r, *x;
 
-	if (l->t.unique && l->staged > 0)
-		l->staged--;
-	else if (l->t.unique) {
-		if (straight(l) == 0)
-			return 0;
-		backoff(l);
-	}
 	clearwhy(bat);
+	bat->conn = l->conn;
 	if (mp_pg_exec(l->conn, "BEGIN", &r) < 0) {
 		PQclear(r);
 		return 1;
@@ -280,8 +298,7 @@ start(struct mp_pgload *l)
 	    !PQsendQuery(l->conn, l->sql_finish.p))
 		goto slow;
 	PQclear(r);
-	l->sent = bat;
-	l->bat = bat == &l->bats[0] ? &l->bats[1] : &l->bats[0];
+	sent(l);
 	return 0;
 slow:
 	PQclear(r);
@@ -291,14 +308,14 @@ slow:
 
 /* The result of a sent batch's COPY straight into the table. */
 static void
-copied(struct mp_pgload *l, struct mp_pgbatch *bat)
+copied(struct mp_pgbatch *bat)
 {
 	PGresult *r, *x;
 
 	if (bat->direct != 2 || bat->commit || bat->fail)
 		return;
-	r = PQgetResult(l->conn);
-	while ((x = PQgetResult(l->conn)) != NULL)
+	r = PQgetResult(bat->conn);
+	while ((x = PQgetResult(bat->conn)) != NULL)
 		PQclear(x);
 	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
 		bat->fail = r;
@@ -308,71 +325,79 @@ copied(struct mp_pgload *l, struct mp_pgbatch *bat)
 	PQclear(r);
 }
 
+/* The COPY's result of a batch sent straight, and its COMMIT sent. */
+static void
+push(struct mp_pgbatch *bat)
+{
+	if (!bat->direct || bat->commit)
+		return;
+	copied(bat);
+	if (bat->fail == NULL && PQsendQuery(bat->conn, "COMMIT"))
+		bat->commit = 1;
+}
+
 /*
- * While the input has nothing more yet: the COMMIT of the batch sent
- * straight, so that it lands without waiting for the next batch.
+ * While the input has nothing more yet: the COMMITs of the batches sent
+ * straight, so that they land without waiting for the next batch.
  */
 static void
 pushed(void *arg)
 {
 	struct mp_pgload *l = arg;
-	struct mp_pgbatch *bat = l->sent;
+	int i;
 
-	if (bat == NULL || !bat->direct || bat->commit)
-		return;
-	copied(l, bat);
-	if (bat->fail == NULL && PQsendQuery(l->conn, "COMMIT"))
-		bat->commit = 1;
+	for (i = 0; i < l->nfly; i++)
+		push(l->fly[i]);
 }
 
 /*
- * The outcome of the batch sent straight: its COPY's, then its COMMIT's.
- * Returns 1 when committed (the rows inserted in *ins), else 0 with the
- * failure (or NULL) in *bad.
+ * The outcome of a batch sent straight, its COPY's, then its COMMIT's,
+ * kept in it (done): committed (ok), or its failure (fail, or NULL).
  */
-static int
-committed(struct mp_pgload *l, long long *ins, PGresult **bad)
+static void
+outcome(struct mp_pgbatch *bat)
 {
-	struct mp_pgbatch *bat = l->bat;
 	PGresult *r;
-	int ok = 1;
 
-	*bad = NULL;
-	copied(l, bat);
-	if (bat->fail) {
-		*bad = bat->fail;
-		bat->fail = NULL;
-		return 0;
-	}
-	if (!bat->commit && !PQsendQuery(l->conn, "COMMIT"))
-		return 0;
-	bat->commit = 1;
-	while ((r = PQgetResult(l->conn)) != NULL) {
-		if (PQresultStatus(r) != PGRES_COMMAND_OK && ok) {
-			ok = 0;
-			*bad = r;
+	if (bat->done)
+		return;
+	bat->done = 1;
+	push(bat);
+	if (bat->fail || !bat->commit)
+		return;
+	while ((r = PQgetResult(bat->conn)) != NULL) {
+		if (PQresultStatus(r) != PGRES_COMMAND_OK && bat->fail == NULL) {
+			bat->fail = r;
 			continue;
 		}
 		PQclear(r);
 	}
-	*ins = bat->copied;
-	return ok;
+	bat->ok = bat->fail == NULL;
 }
 
-/* Waits for the sent batch; when it failed, does it the slow way. */
+/*
+ * Waits for the oldest batch sent; when it failed, does it the slow way in
+ * the first session, once the outcome of a batch sent there after it is
+ * known.
+ */
 static int
 finish(struct mp_pgload *l)
 {
-	struct mp_pgbatch *next = l->bat;
+	struct mp_pgbatch *next = l->bat, *bat = l->fly[0];
 	PGresult *r, *bad = NULL;
 	long long ins = 0, upd = 0;
-	int ok = 1, st = 0;
+	int ok = 1, st = 0, retry;
 
-	l->bat = l->sent;
-	l->sent = NULL;
-	if (l->bat->direct)
-		ok = committed(l, &ins, &bad);
-	else
+	l->fly[0] = l->fly[1];
+	l->nfly--;
+	l->bat = bat;
+	if (bat->direct) {
+		outcome(bat);
+		ok = bat->ok;
+		ins = bat->copied;
+		bad = bat->fail;
+		bat->fail = NULL;
+	} else
 		while ((r = PQgetResult(l->conn)) != NULL) {
 			if (PQresultStatus(r) == PGRES_TUPLES_OK) {
 				ins = atoll(PQgetvalue(r, 0, 0));
@@ -386,34 +411,48 @@ finish(struct mp_pgload *l)
 			}
 			PQclear(r);
 		}
-	if (ok && PQstatus(l->conn) == CONNECTION_OK) {
-		if (l->bat->direct)
+	if (ok && PQstatus(bat->conn) == CONNECTION_OK) {
+		if (bat->direct)
 			l->backoff = 0;
 		l->pend.inserted += ins;
 		l->pend.updated += upd;
-		l->pend.skipped += (long long)l->bat->n - ins - upd;
+		l->pend.skipped += (long long)bat->n - ins - upd;
 		l->pend.batches++;
 		settle(l);
 		PQclear(bad);
-	} else if (mp_pg_transient(l->conn, bad)) {
+		goto out;
+	}
+	retry = mp_pg_transient(bat->conn, bad);
+	if (bat->conn != l->conn) {
+		/* the second session is had again when next needed */
+		mp_pg_rollback(l->conn2);
+		if (PQstatus(l->conn2) != CONNECTION_OK) {
+			PQfinish(l->conn2);
+			l->conn2 = NULL;
+		}
+	}
+	if (l->nfly && l->fly[0]->conn == l->conn)
+		outcome(l->fly[0]);
+	if (retry) {
 		/* counted and waited for as any other try */
 		mp_retry_reset(&l->retry);
-		l->bat->direct = 0;
+		bat->direct = 0;
 		if ((st = again(l, bad)) == 0)
 			st = batch(l, 0);
 	} else {
 		/* a row refused, or (sent straight) a key the table got since */
-		if (l->bat->direct) {
+		if (bat->direct) {
 			backoff(l);
 			l->probe = 1;
 		}
-		l->bat->direct = 0;
+		bat->direct = 0;
 		PQclear(bad);
 		mp_pg_rollback(l->conn);
 		memset(&l->pend, 0, sizeof l->pend);
 		st = batch(l, 1);
 	}
-	mp_pgcopy_clear(l->bat);
+out:
+	mp_pgcopy_clear(bat);
 	l->bat = next;
 	return st;
 }
@@ -660,10 +699,44 @@ runcommit(struct mp_pgload *l)
 	return 0;
 }
 
+/*
+ * The session a batch may go straight in while another is sent, when it
+ * has none of its keys: the one that batch does not use.  NULL when the
+ * batch must wait for the other.
+ */
+static struct pg_conn *
+beside(struct mp_pgload *l)
+{
+	const struct mp_pgbatch *other = l->fly[0];
+	int rc;
+
+	if (!l->two || !other->direct)
+		return NULL;
+	if (mp_pgcopy_shared(l, l->bat, other)) {
+		/* after it, those keys are in the table */
+		l->probe = 1;
+		return NULL;
+	}
+	if (other->conn != l->conn)
+		return l->conn;
+	if (l->conn2 == NULL) {
+		if ((l->conn2 = mp_pg_connect(l->db, 0, &rc)) == NULL ||
+		    mp_pgcopy_stage(l, l->conn2) != 0) {
+			/* one session will do */
+			mp_pg_close(l->conn2);
+			l->conn2 = NULL;
+			l->two = 0;
+			return NULL;
+		}
+	}
+	return l->conn2;
+}
+
 /* A full batch, or the last: 0 or an exit status. */
 static int
 flushbatch(struct mp_pgload *l)
 {
+	struct pg_conn *c;
 	int st;
 
 	if (l->atomic) {
@@ -671,9 +744,31 @@ flushbatch(struct mp_pgload *l)
 		mp_pgcopy_clear(l->bat);
 		return st;
 	}
-	if (l->sent && (st = finish(l)) != 0)
-		return st;
-	if (l->bat->n == 0 || start(l) == 0)
+	if (l->bat->n == 0)
+		return 0;
+	if (l->t.unique && l->staged > 0)
+		l->staged--;
+	else if (l->t.unique) {
+		c = l->conn;
+		if (l->nfly == 2 && (st = finish(l)) != 0)
+			return st;
+		if (l->nfly == 1 && (c = beside(l)) == NULL) {
+			if ((st = finish(l)) != 0)
+				return st;
+			c = l->conn;
+		}
+		/* a batch finished here may have failed straight */
+		if (l->staged > 0)
+			l->staged--;
+		else if (straight(l, c) == 0)
+			return 0;
+		else
+			backoff(l);
+	}
+	while (l->nfly > 0)
+		if ((st = finish(l)) != 0)
+			return st;
+	if (start(l) == 0)
 		return 0;
 	st = batch(l, 1);
 	mp_pgcopy_clear(l->bat);
@@ -714,7 +809,7 @@ mp_pgload_end(struct mp_pgload *l)
 	int st;
 
 	st = flushbatch(l);
-	if (st == 0 && l->sent)
+	while (st == 0 && l->nfly > 0)
 		st = finish(l);
 	if (st == 0 && l->atomic)
 		st = runcommit(l);
@@ -733,8 +828,9 @@ mp_pgload_free(struct mp_pgload *l)
 	int i;
 
 	mp_pg_close(l->conn);
-	l->conn = NULL;
-	for (i = 0; i < 2; i++) {
+	mp_pg_close(l->conn2);
+	l->conn = l->conn2 = NULL;
+	for (i = 0; i < 3; i++) {
 		mp_pgcopy_clear(&l->bats[i]);
 		free(l->bats[i].row);
 		mp_buf_free(&l->bats[i].text);

@@ -5,7 +5,8 @@
  * PostgreSQL refuses is split until only its bad rows remain, and they go
  * to the rejects with PostgreSQL's message.  Outside an atomic run, a
  * batch whose keys the table does not hold yet goes by COPY straight into
- * the table instead, and the staged way only when that fails.  A failure worth another try
+ * the table instead, and the staged way only when that fails; two such
+ * batches may be in flight at once, in two sessions.  A failure worth another try
  * (mp_pg_transient) is tried again under retry.h's policy.  An atomic run
  * is one transaction, committed only at its end; replacing days (pgday.h)
  * implies it.
@@ -41,11 +42,13 @@ struct mp_pgbatch {
 	struct mp_buf keys;	/* each row's key and its place, COPY text */
 	struct mp_pgrow *row;
 	size_t	 n, cap;
+	struct pg_conn *conn;	/* the session it is sent on */
 	/* sent straight into the table: 1, 2 by a COPY; then known: */
 	int	 direct;
 	int	 commit;	/* the COPY went in and the COMMIT is sent */
 	long long copied;	/* the rows the COPY inserted */
-	struct pg_result *fail;	/* or why the COPY failed */
+	struct pg_result *fail;	/* or why the COPY or COMMIT failed */
+	int	 done, ok;	/* the outcome is known: committed */
 };
 /* A day's partition and the fresh table that replaces it (pgday.c). */
 struct mp_pgswap {
@@ -76,8 +79,15 @@ struct mp_pgload {
 	struct mp_retry retry;
 	struct mp_query *query;
 	struct mp_span *val;
-	/* two batches: one is read while the other's INSERT runs */
-	struct mp_pgbatch bats[2], *bat, *sent;
+	/*
+	 * One batch is read while up to two are sent (fly, the oldest
+	 * first): two sent straight, each in a session of its own, when
+	 * their keys differ in text and so in value (two)
+	 */
+	struct mp_pgbatch bats[3], *bat, *fly[2];
+	int	 nfly;
+	struct pg_conn *conn2;	/* the second session, once needed */
+	int	 two;
 	struct mp_buf sql_copy, sql_insert, sql_finish, sql_delete;
 	struct mp_buf sql_keys, sql_probe, sql_direct;
 	/*

@@ -238,6 +238,9 @@ keep(struct mp_pgtable *t, PGresult *r)
 				    strcmp(ty, "timestamp") == 0;
 				c->exact = numeric(PQgetvalue(r, j, 3),
 				    &c->prec, &c->scale);
+				c->plain = c->time || ((strcmp(ty, "text") ==
+				    0 || strcmp(ty, "varchar") == 0) &&
+				    strcmp(PQgetvalue(r, j, 4), "t") == 0);
 			}
 		if (!kept && c->given)
 			mp_errx(MP_EX_CONFIG, "table '%s' has no column '%s'",
@@ -314,8 +317,10 @@ mp_pgtable_look(struct mp_pgtable *t, struct pg_conn *c, int mk, int gin)
 		if ((st = ask(t, c, "SELECT a.attname, format_type("
 		    "a.atttypid, a.atttypmod), t.typname, CASE t.typtype "
 		    "WHEN 'd' THEN format_type(t.typbasetype, t.typtypmod) "
-		    "ELSE format_type(a.atttypid, a.atttypmod) END FROM "
+		    "ELSE format_type(a.atttypid, a.atttypmod) END, "
+		    "coalesce(o.collisdeterministic, true) FROM "
 		    "pg_attribute a JOIN pg_type t ON t.oid = a.atttypid "
+		    "LEFT JOIN pg_collation o ON o.oid = a.attcollation "
 		    "WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND "
 		    "NOT a.attisdropped AND a.attgenerated = ''",
 		    1, v, &r)) != 0)

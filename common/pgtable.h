@@ -20,6 +20,11 @@ struct mp_pgcol {
 	int	 exact;		/* numeric(prec,scale), which rounds */
 	int	 prec, scale;
 	int	 key;
+	/*
+	 * Two values are equal only when their COPY text is, as mp-load
+	 * writes them: text, varchar with a deterministic collation, times
+	 */
+	int	 plain;
 };
 
 struct mp_pgtable {
