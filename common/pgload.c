@@ -376,6 +376,36 @@ outcome(struct mp_pgbatch *bat)
 }
 
 /*
+ * After a failure that ends the run: the batches still sent, each
+ * committed or not, the committed ones counted and settled.
+ */
+static void
+drain(struct mp_pgload *l)
+{
+	struct mp_pgbatch *next = l->bat, *bat;
+
+	memset(&l->pend, 0, sizeof l->pend);
+	while (l->nfly > 0) {
+		bat = l->fly[0];
+		l->fly[0] = l->fly[1];
+		l->nfly--;
+		if (bat->direct) {
+			outcome(bat);
+			if (bat->ok) {
+				l->bat = bat;
+				l->pend.inserted += bat->copied;
+				l->pend.skipped += (long long)bat->n -
+				    bat->copied;
+				l->pend.batches++;
+				settle(l);
+			}
+		}
+		mp_pgcopy_clear(bat);
+	}
+	l->bat = next;
+}
+
+/*
  * Waits for the oldest batch sent; when it failed, does it the slow way in
  * the first session, once the outcome of a batch sent there after it is
  * known.
@@ -454,6 +484,8 @@ finish(struct mp_pgload *l)
 out:
 	mp_pgcopy_clear(bat);
 	l->bat = next;
+	if (st != 0)
+		drain(l);
 	return st;
 }
 
