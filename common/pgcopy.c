@@ -285,6 +285,7 @@ mp_pgcopy_clear(struct mp_pgbatch *bat)
 	bat->copy.len = 0;
 	bat->keys.len = 0;
 	bat->direct = bat->commit = bat->done = bat->ok = 0;
+	bat->restage = 0;
 	bat->copied = 0;
 	PQclear(bat->fail);
 	bat->fail = NULL;
@@ -497,19 +498,17 @@ mp_pgcopy_shared(struct mp_pgload *l, const struct mp_pgbatch *a,
 }
 
 /*
- * Asks which keys of the batch the table holds (in the open transaction)
- * and marks their rows.  Returns the rows marked, or -1 with the failure
- * in *err.
+ * Asks which keys of the batch the table holds, in the open transaction
+ * of its session: the keys by COPY, then the question sent without
+ * waiting for its answer.  Returns 0, or -1 with the failure in *err.
  */
-static long long
-there(struct mp_pgload *l, PGresult **err)
+static int
+ask(struct mp_pgload *l, struct mp_pgbatch *bat, PGresult **err)
 {
-	struct mp_pgbatch *bat = l->bat;
 	struct mp_pgrow *row;
 	PGresult *r, *x;
-	long long n = 0, ord;
 	size_t i, end;
-	int j, ok = 1;
+	int ok = 1;
 
 	*err = PQexec(bat->conn, l->sql_keys.p);
 	if (PQresultStatus(*err) != PGRES_COPY_IN)
@@ -538,8 +537,21 @@ there(struct mp_pgload *l, PGresult **err)
 		return -1;
 	}
 	PQclear(r);
-	if (!PQsendQuery(bat->conn, l->sql_probe.p))
-		return -1;
+	return PQsendQuery(bat->conn, l->sql_probe.p) ? 0 : -1;
+}
+
+/*
+ * The answer: marks the rows whose key the table holds.  Returns how
+ * many, or -1 with the failure in *err.
+ */
+static long long
+heard(struct mp_pgbatch *bat, PGresult **err)
+{
+	PGresult *r;
+	long long n = 0, ord;
+	int j;
+
+	*err = NULL;
 	while ((r = PQgetResult(bat->conn)) != NULL) {
 		if (PQresultStatus(r) == PGRES_TUPLES_OK) {
 			for (j = 0; j < PQntuples(r); j++) {
@@ -560,9 +572,28 @@ there(struct mp_pgload *l, PGresult **err)
 }
 
 int
-mp_pgcopy_direct(struct mp_pgload *l, PGresult **err)
+mp_pgcopy_ask(struct mp_pgload *l, PGresult **err)
 {
 	struct mp_pgbatch *bat = l->bat;
+	size_t i;
+
+	*err = NULL;
+	for (i = 0; i < bat->n; i++)
+		bat->row[i].skip = MP_PGROW_SEND;
+	repeats(l);
+	if (!l->probe && !l->meet)
+		return 1;
+	l->meet = 0;
+	if (ask(l, bat, err) < 0)
+		return -1;
+	bat->direct = 3;
+	return 0;
+}
+
+int
+mp_pgcopy_direct(struct mp_pgload *l, struct mp_pgbatch *bat,
+    PGresult **err)
+{
 	struct mp_buf *b = &l->send;
 	const char *p, *tab;
 	PGresult *x;
@@ -570,15 +601,12 @@ mp_pgcopy_direct(struct mp_pgload *l, PGresult **err)
 	size_t i, end;
 
 	*err = NULL;
-	for (i = 0; i < bat->n; i++)
-		bat->row[i].skip = MP_PGROW_SEND;
-	repeats(l);
-	if (l->probe && (nthere = there(l, err)) < 0)
+	if (bat->direct == 3 && (nthere = heard(bat, err)) < 0)
 		return -1;
 	l->probe = nthere > 0;
 	/* an update of a row there is the staged way's */
 	if (l->t.update && nthere > 0)
-		return -1;
+		return 2;
 	b->len = 0;
 	for (i = 0; i < bat->n; i++) {
 		if (bat->row[i].skip != MP_PGROW_SEND)

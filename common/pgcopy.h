@@ -37,16 +37,22 @@ int	 mp_pgcopy_rows(struct mp_pgload *, struct pg_result **);
 int	 mp_pgcopy_shared(struct mp_pgload *, const struct mp_pgbatch *,
 	    const struct mp_pgbatch *);
 /*
- * Sends the batch by COPY straight into the table, in the open
- * transaction of its session (conn), without waiting for the COPY's result: only the rows whose
- * key no earlier row of the batch holds (with --on-conflict=update, no
- * later row), nor the table when asked (probe), the others marked
- * (skip).  Returns
- * 0 when the COPY is sent, 1 when no row is to be sent, or -1 (with the
- * failure in *err, or NULL) when the batch must go the staged way: a
- * failure, or a row to update.
+ * Marks the rows of the batch read whose key an earlier row of the batch
+ * holds (with --on-conflict=update, a later row), then, when the table
+ * may hold some of its keys (probe), asks which in the open transaction
+ * of its session (conn) without waiting for the answer.  Returns 0 when
+ * asked, 1 when not, or -1 with the failure in *err (or NULL).
  */
-int	 mp_pgcopy_direct(struct mp_pgload *, struct pg_result **);
+int	 mp_pgcopy_ask(struct mp_pgload *, struct pg_result **);
+/*
+ * With the answer, if asked, marks the rows whose key the table holds,
+ * then sends the others by COPY straight into the table without waiting
+ * for its result.  Returns 0 when the COPY is sent, 1 when no row is to
+ * be sent, 2 when a row is to be updated (the staged way), or -1 with
+ * the failure in *err (or NULL).
+ */
+int	 mp_pgcopy_direct(struct mp_pgload *, struct mp_pgbatch *,
+	    struct pg_result **);
 /* Empties a batch. */
 void	 mp_pgcopy_clear(struct mp_pgbatch *);
 

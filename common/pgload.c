@@ -226,8 +226,9 @@ sent(struct mp_pgload *l)
 }
 
 /*
- * Straight into the table, in session c: BEGIN, the rows whose keys are
- * new sent by COPY, its result and the COMMIT waited for at finish().
+ * Straight into the table, in session c: BEGIN, then the question about
+ * its keys, or the rows sent by COPY; the rest (push) when the input is
+ * idle or at finish().
  * Returns 0 when sent, else 1 after a rollback: the batch must go the
  * staged way.
  */
@@ -236,12 +237,18 @@ straight(struct mp_pgload *l, struct pg_conn *c)
 {
 	struct mp_pgbatch *bat = l->bat;
 	PGresult *r;
+	int k;
 
 	clearwhy(bat);
 	bat->conn = c;
+	bat->direct = 0;
 	if (mp_pg_exec(c, "BEGIN", &r) == 0) {
 		PQclear(r);
-		if (mp_pgcopy_direct(l, &r) < 0)
+		/* not asked about its keys: the rows go now */
+		if ((k = mp_pgcopy_ask(l, &r)) == 1 &&
+		    (k = mp_pgcopy_direct(l, bat, &r)) == 2)
+			k = -1;
+		if (k < 0)
 			bat->direct = 0;
 	}
 	if (!bat->direct) {
@@ -325,12 +332,27 @@ copied(struct mp_pgbatch *bat)
 	PQclear(r);
 }
 
-/* The COPY's result of a batch sent straight, and its COMMIT sent. */
+/*
+ * The batch sent straight on: the answer about its keys and its COPY,
+ * the COPY's result, then its COMMIT sent.
+ */
 static void
-push(struct mp_pgbatch *bat)
+push(struct mp_pgload *l, struct mp_pgbatch *bat)
 {
-	if (!bat->direct || bat->commit)
+	PGresult *r;
+	int c;
+
+	if (!bat->direct || bat->commit || bat->fail || bat->restage)
 		return;
+	if (bat->direct == 3) {
+		if ((c = mp_pgcopy_direct(l, bat, &r)) == 2)
+			bat->restage = 1;
+		else if (c < 0)
+			bat->fail = r ? r : PQmakeEmptyPGresult(bat->conn,
+			    PGRES_FATAL_ERROR);
+		if (c < 0 || c == 2)
+			return;
+	}
 	copied(bat);
 	if (bat->fail == NULL && PQsendQuery(bat->conn, "COMMIT"))
 		bat->commit = 1;
@@ -347,7 +369,7 @@ pushed(void *arg)
 	int i;
 
 	for (i = 0; i < l->nfly; i++)
-		push(l->fly[i]);
+		push(l, l->fly[i]);
 }
 
 /*
@@ -355,14 +377,14 @@ pushed(void *arg)
  * kept in it (done): committed (ok), or its failure (fail, or NULL).
  */
 static void
-outcome(struct mp_pgbatch *bat)
+outcome(struct mp_pgload *l, struct mp_pgbatch *bat)
 {
 	PGresult *r;
 
 	if (bat->done)
 		return;
 	bat->done = 1;
-	push(bat);
+	push(l, bat);
 	if (bat->fail || !bat->commit)
 		return;
 	while ((r = PQgetResult(bat->conn)) != NULL) {
@@ -390,7 +412,7 @@ drain(struct mp_pgload *l)
 		l->fly[0] = l->fly[1];
 		l->nfly--;
 		if (bat->direct) {
-			outcome(bat);
+			outcome(l, bat);
 			if (bat->ok) {
 				l->bat = bat;
 				l->pend.inserted += bat->copied;
@@ -422,7 +444,7 @@ finish(struct mp_pgload *l)
 	l->nfly--;
 	l->bat = bat;
 	if (bat->direct) {
-		outcome(bat);
+		outcome(l, bat);
 		ok = bat->ok;
 		ins = bat->copied;
 		bad = bat->fail;
@@ -452,7 +474,7 @@ finish(struct mp_pgload *l)
 		PQclear(bad);
 		goto out;
 	}
-	retry = mp_pg_transient(bat->conn, bad);
+	retry = !bat->restage && mp_pg_transient(bat->conn, bad);
 	if (bat->conn != l->conn) {
 		/* the second session is had again when next needed */
 		mp_pg_rollback(l->conn2);
@@ -462,7 +484,7 @@ finish(struct mp_pgload *l)
 		}
 	}
 	if (l->nfly && l->fly[0]->conn == l->conn)
-		outcome(l->fly[0]);
+		outcome(l, l->fly[0]);
 	if (retry) {
 		/* counted and waited for as any other try */
 		mp_retry_reset(&l->retry);
@@ -746,7 +768,7 @@ beside(struct mp_pgload *l)
 		return NULL;
 	if (mp_pgcopy_shared(l, l->bat, other)) {
 		/* after it, those keys are in the table */
-		l->probe = 1;
+		l->meet = 1;
 		return NULL;
 	}
 	if (other->conn != l->conn)

@@ -43,12 +43,16 @@ struct mp_pgbatch {
 	struct mp_pgrow *row;
 	size_t	 n, cap;
 	struct pg_conn *conn;	/* the session it is sent on */
-	/* sent straight into the table: 1, 2 by a COPY; then known: */
+	/*
+	 * sent straight into the table: 1, 2 by a COPY, 3 its keys asked
+	 * about first; then known:
+	 */
 	int	 direct;
 	int	 commit;	/* the COPY went in and the COMMIT is sent */
 	long long copied;	/* the rows the COPY inserted */
 	struct pg_result *fail;	/* or why the COPY or COMMIT failed */
 	int	 done, ok;	/* the outcome is known: committed */
+	int	 restage;	/* or a row to update: the staged way */
 };
 /* A day's partition and the fresh table that replaces it (pgday.c). */
 struct mp_pgswap {
@@ -102,6 +106,7 @@ struct mp_pgload {
 	 * failed; the unique index catches the others
 	 */
 	int	 probe;
+	int	 meet;		/* the batch read has keys of the one sent */
 	size_t	*at;		/* where each column starts in a COPY line */
 	size_t	*slot;		/* a batch's rows by key, a hash table */
 	size_t	 nslot;
