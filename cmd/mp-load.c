@@ -1,12 +1,13 @@
 /*
  * mp-load: load NDJSON records into a PostgreSQL table exactly once.  Each
  * batch goes by COPY into a temporary staging table, then INSERT ... SELECT
- * ... ON CONFLICT on the key, in one transaction.  A batch PostgreSQL
- * refuses is split until only its bad rows remain; they go to the rejects
- * with PostgreSQL's message.  --atomic makes the whole run one
- * transaction, committed only when the run and every stage before it
- * finished; --replace=day, which implies it, replaces each UTC day of the
- * input.
+ * ... ON CONFLICT on the key, in one transaction; or, outside --atomic,
+ * its rows whose keys the table lacks go by COPY straight into it, and
+ * the staged way only when that fails.  A batch PostgreSQL refuses is
+ * split until only its bad rows remain; they go to the rejects with
+ * PostgreSQL's message.  --atomic makes the whole run one transaction,
+ * committed only when the run and every stage before it finished;
+ * --replace=day, which implies it, replaces each UTC day of the input.
  */
 #include <stdlib.h>
 #include <string.h>

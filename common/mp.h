@@ -605,6 +605,11 @@ long long mp_run_rejected(const struct mp_run *);
  * after a reject, or SIGINT or SIGTERM.
  */
 int	 mp_run_stopped(const struct mp_run *);
+/*
+ * Has the loop call fn(arg) when the input has nothing to read yet, before
+ * it waits: work in flight is pushed on meanwhile (NULL: none).
+ */
+void	 mp_run_idle(struct mp_run *, void (*)(void *), void *);
 /* Whether SIGINT or SIGTERM arrived (the loop then stops). */
 int	 mp_interrupted(void);
 /*

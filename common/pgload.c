@@ -1,7 +1,8 @@
 /*
  * pgload.c: the loader's run: its session, a batch's transaction and its
- * tries, batches sent while the next is read, and a run in one
- * transaction, kept in a spool file so that it can be made again.
+ * tries, batches sent (straight into the table or staged) while the next
+ * is read, and a run in one transaction, kept in a spool file so that it
+ * can be made again.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -32,7 +33,7 @@ session(struct mp_pgload *l, int stage)
 		return rc;
 	if (l->lock && (rc = mp_pg_lock(l->conn, l->lock)) != 0)
 		return rc;
-	return stage ? mp_pgcopy_stage(l) : 0;
+	return stage ? mp_pgcopy_stage(l, l->conn) : 0;
 }
 
 int
@@ -49,9 +50,11 @@ mp_pgload_open(struct mp_pgload *l)
 	mp_pgcopy_sql(l);
 	if (l->replace)
 		mp_pgday_sql(l);
-	if ((st = mp_pgcopy_stage(l)) != 0)
+	if ((st = mp_pgcopy_stage(l, l->conn)) != 0)
 		return st;
 	if (l->replace && (st = mp_pgtable_bydays(&l->t, l->conn)) != 0)
+		return st;
+	if (!l->atomic && (st = mp_pgtable_unique(&l->t, l->conn)) != 0)
 		return st;
 	paths = xcalloc(l->t.ncol + 1, sizeof *paths);
 	for (i = 0; i < l->t.ncol; i++)
@@ -59,6 +62,11 @@ mp_pgload_open(struct mp_pgload *l)
 	l->query = mp_query_new(paths, l->t.ncol);
 	free(paths);
 	l->val = xcalloc(l->t.ncol + 1, sizeof *l->val);
+	l->at = xcalloc(l->t.ncol + 1, sizeof *l->at);
+	l->probe = 1;
+	for (i = 0, l->two = l->t.unique; i < l->t.ncol; i++)
+		if (l->t.col[i].key && !l->t.col[i].plain)
+			l->two = 0;
 	return 0;
 }
 
@@ -195,10 +203,77 @@ batch(struct mp_pgload *l, int fresh)
 	return 0;
 }
 
+/* A batch buffer neither read nor sent, for the next batch to read. */
+static struct mp_pgbatch *
+spare(struct mp_pgload *l)
+{
+	int i;
+
+	for (i = 0; i < 3; i++)
+		if (&l->bats[i] != l->bat && (l->nfly < 1 ||
+		    &l->bats[i] != l->fly[0]) && (l->nfly < 2 ||
+		    &l->bats[i] != l->fly[1]))
+			break;
+	return &l->bats[i];
+}
+
+/* The batch read is sent: it flies, another is read. */
+static void
+sent(struct mp_pgload *l)
+{
+	l->fly[l->nfly++] = l->bat;
+	l->bat = spare(l);
+}
+
 /*
- * The fast way: COPY the batch, then send its INSERT and COMMIT without
- * waiting, so that the server works on them while the next batch is read.
- * Returns 0 when sent (the batch is then l->sent), else 1 after a
+ * Straight into the table, in session c: BEGIN, then the question about
+ * its keys, or the rows sent by COPY; the rest (push) when the input is
+ * idle or at finish().
+ * Returns 0 when sent, else 1 after a rollback: the batch must go the
+ * staged way.
+ */
+static int
+straight(struct mp_pgload *l, struct pg_conn *c)
+{
+	struct mp_pgbatch *bat = l->bat;
+	PGresult *r;
+	int k;
+
+	clearwhy(bat);
+	bat->conn = c;
+	bat->direct = 0;
+	if (mp_pg_exec(c, "BEGIN", &r) == 0) {
+		PQclear(r);
+		/* not asked about its keys: the rows go now */
+		if ((k = mp_pgcopy_ask(l, &r)) == 1 &&
+		    (k = mp_pgcopy_direct(l, bat, &r)) == 2)
+			k = -1;
+		if (k < 0)
+			bat->direct = 0;
+	}
+	if (!bat->direct) {
+		PQclear(r);
+		mp_pg_rollback(c);
+		return 1;
+	}
+	sent(l);
+	return 0;
+}
+
+/* After a batch that could not go straight: a few the staged way. */
+static void
+backoff(struct mp_pgload *l)
+{
+	l->backoff = l->backoff ? l->backoff * 2 : 1;
+	if (l->backoff > 64)
+		l->backoff = 64;
+	l->staged = l->backoff;
+}
+
+/*
+ * The fast staged way: COPY the batch into the staging table, then send
+ * its INSERT and COMMIT without waiting, so that the server works on them
+ * while the next batch is read.  Returns 0 when sent, else 1 after a
  * rollback: the batch must go the slow way, batch().
  */
 static int
@@ -208,6 +283,7 @@ start(struct mp_pgload *l)
 	PGresult *r, *x;
 
 	clearwhy(bat);
+	bat->conn = l->conn;
 	if (mp_pg_exec(l->conn, "BEGIN", &r) < 0) {
 		PQclear(r);
 		return 1;
@@ -229,8 +305,7 @@ start(struct mp_pgload *l)
 	    !PQsendQuery(l->conn, l->sql_finish.p))
 		goto slow;
 	PQclear(r);
-	l->sent = bat;
-	l->bat = bat == &l->bats[0] ? &l->bats[1] : &l->bats[0];
+	sent(l);
 	return 0;
 slow:
 	PQclear(r);
@@ -238,50 +313,201 @@ slow:
 	return 1;
 }
 
-/* Waits for the sent batch; when it failed, does it the slow way. */
-static int
-finish(struct mp_pgload *l)
+/* The result of a sent batch's COPY straight into the table. */
+static void
+copied(struct mp_pgbatch *bat)
 {
-	struct mp_pgbatch *next = l->bat;
-	PGresult *r, *bad = NULL;
-	long long ins = 0, upd = 0;
-	int ok = 1, st = 0;
+	PGresult *r, *x;
 
-	l->bat = l->sent;
-	l->sent = NULL;
-	while ((r = PQgetResult(l->conn)) != NULL) {
-		if (PQresultStatus(r) == PGRES_TUPLES_OK) {
-			ins = atoll(PQgetvalue(r, 0, 0));
-			upd = atoll(PQgetvalue(r, 0, 1));
-		} else if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-			ok = 0;
-			if (bad == NULL) {
-				bad = r;
-				continue;
-			}
+	if (bat->direct != 2 || bat->commit || bat->fail)
+		return;
+	r = PQgetResult(bat->conn);
+	while ((x = PQgetResult(bat->conn)) != NULL)
+		PQclear(x);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		bat->fail = r;
+		return;
+	}
+	bat->copied = atoll(PQcmdTuples(r));
+	PQclear(r);
+}
+
+/*
+ * The batch sent straight on: the answer about its keys and its COPY,
+ * the COPY's result, then its COMMIT sent.
+ */
+static void
+push(struct mp_pgload *l, struct mp_pgbatch *bat)
+{
+	PGresult *r;
+	int c;
+
+	if (!bat->direct || bat->commit || bat->fail || bat->restage)
+		return;
+	if (bat->direct == 3) {
+		if ((c = mp_pgcopy_direct(l, bat, &r)) == 2)
+			bat->restage = 1;
+		else if (c < 0)
+			bat->fail = r ? r : PQmakeEmptyPGresult(bat->conn,
+			    PGRES_FATAL_ERROR);
+		if (c < 0 || c == 2)
+			return;
+	}
+	copied(bat);
+	if (bat->fail == NULL && PQsendQuery(bat->conn, "COMMIT"))
+		bat->commit = 1;
+}
+
+/*
+ * While the input has nothing more yet: the COMMITs of the batches sent
+ * straight, so that they land without waiting for the next batch.
+ */
+static void
+pushed(void *arg)
+{
+	struct mp_pgload *l = arg;
+	int i;
+
+	for (i = 0; i < l->nfly; i++)
+		push(l, l->fly[i]);
+}
+
+/*
+ * The outcome of a batch sent straight, its COPY's, then its COMMIT's,
+ * kept in it (done): committed (ok), or its failure (fail, or NULL).
+ */
+static void
+outcome(struct mp_pgload *l, struct mp_pgbatch *bat)
+{
+	PGresult *r;
+
+	if (bat->done)
+		return;
+	bat->done = 1;
+	push(l, bat);
+	if (bat->fail || !bat->commit)
+		return;
+	while ((r = PQgetResult(bat->conn)) != NULL) {
+		if (PQresultStatus(r) != PGRES_COMMAND_OK && bat->fail == NULL) {
+			bat->fail = r;
+			continue;
 		}
 		PQclear(r);
 	}
-	if (ok && PQstatus(l->conn) == CONNECTION_OK) {
+	bat->ok = bat->fail == NULL;
+}
+
+/*
+ * After a failure that ends the run: the batches still sent, each
+ * committed or not, the committed ones counted and settled.
+ */
+static void
+drain(struct mp_pgload *l)
+{
+	struct mp_pgbatch *next = l->bat, *bat;
+
+	memset(&l->pend, 0, sizeof l->pend);
+	while (l->nfly > 0) {
+		bat = l->fly[0];
+		l->fly[0] = l->fly[1];
+		l->nfly--;
+		if (bat->direct) {
+			outcome(l, bat);
+			if (bat->ok) {
+				l->bat = bat;
+				l->pend.inserted += bat->copied;
+				l->pend.skipped += (long long)bat->n -
+				    bat->copied;
+				l->pend.batches++;
+				settle(l);
+			}
+		}
+		mp_pgcopy_clear(bat);
+	}
+	l->bat = next;
+}
+
+/*
+ * Waits for the oldest batch sent; when it failed, does it the slow way in
+ * the first session, once the outcome of a batch sent there after it is
+ * known.
+ */
+static int
+finish(struct mp_pgload *l)
+{
+	struct mp_pgbatch *next = l->bat, *bat = l->fly[0];
+	PGresult *r, *bad = NULL;
+	long long ins = 0, upd = 0;
+	int ok = 1, st = 0, retry;
+
+	l->fly[0] = l->fly[1];
+	l->nfly--;
+	l->bat = bat;
+	if (bat->direct) {
+		outcome(l, bat);
+		ok = bat->ok;
+		ins = bat->copied;
+		bad = bat->fail;
+		bat->fail = NULL;
+	} else
+		while ((r = PQgetResult(l->conn)) != NULL) {
+			if (PQresultStatus(r) == PGRES_TUPLES_OK) {
+				ins = atoll(PQgetvalue(r, 0, 0));
+				upd = atoll(PQgetvalue(r, 0, 1));
+			} else if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+				ok = 0;
+				if (bad == NULL) {
+					bad = r;
+					continue;
+				}
+			}
+			PQclear(r);
+		}
+	if (ok && PQstatus(bat->conn) == CONNECTION_OK) {
+		if (bat->direct)
+			l->backoff = 0;
 		l->pend.inserted += ins;
 		l->pend.updated += upd;
-		l->pend.skipped += (long long)l->bat->n - ins - upd;
+		l->pend.skipped += (long long)bat->n - ins - upd;
 		l->pend.batches++;
 		settle(l);
 		PQclear(bad);
-	} else if (mp_pg_transient(l->conn, bad)) {
+		goto out;
+	}
+	retry = !bat->restage && mp_pg_transient(bat->conn, bad);
+	if (bat->conn != l->conn) {
+		/* the second session is had again when next needed */
+		mp_pg_rollback(l->conn2);
+		if (PQstatus(l->conn2) != CONNECTION_OK) {
+			PQfinish(l->conn2);
+			l->conn2 = NULL;
+		}
+	}
+	if (l->nfly && l->fly[0]->conn == l->conn)
+		outcome(l, l->fly[0]);
+	if (retry) {
 		/* counted and waited for as any other try */
 		mp_retry_reset(&l->retry);
+		bat->direct = 0;
 		if ((st = again(l, bad)) == 0)
 			st = batch(l, 0);
 	} else {
+		/* a row refused, or (sent straight) a key the table got since */
+		if (bat->direct) {
+			backoff(l);
+			l->probe = 1;
+		}
+		bat->direct = 0;
 		PQclear(bad);
 		mp_pg_rollback(l->conn);
 		memset(&l->pend, 0, sizeof l->pend);
 		st = batch(l, 1);
 	}
-	mp_pgcopy_clear(l->bat);
+out:
+	mp_pgcopy_clear(bat);
 	l->bat = next;
+	if (st != 0)
+		drain(l);
 	return st;
 }
 
@@ -527,10 +753,44 @@ runcommit(struct mp_pgload *l)
 	return 0;
 }
 
+/*
+ * The session a batch may go straight in while another is sent, when it
+ * has none of its keys: the one that batch does not use.  NULL when the
+ * batch must wait for the other.
+ */
+static struct pg_conn *
+beside(struct mp_pgload *l)
+{
+	const struct mp_pgbatch *other = l->fly[0];
+	int rc;
+
+	if (!l->two || !other->direct)
+		return NULL;
+	if (mp_pgcopy_shared(l, l->bat, other)) {
+		/* after it, those keys are in the table */
+		l->meet = 1;
+		return NULL;
+	}
+	if (other->conn != l->conn)
+		return l->conn;
+	if (l->conn2 == NULL) {
+		if ((l->conn2 = mp_pg_connect(l->db, 0, &rc)) == NULL ||
+		    mp_pgcopy_stage(l, l->conn2) != 0) {
+			/* one session will do */
+			mp_pg_close(l->conn2);
+			l->conn2 = NULL;
+			l->two = 0;
+			return NULL;
+		}
+	}
+	return l->conn2;
+}
+
 /* A full batch, or the last: 0 or an exit status. */
 static int
 flushbatch(struct mp_pgload *l)
 {
+	struct pg_conn *c;
 	int st;
 
 	if (l->atomic) {
@@ -538,9 +798,31 @@ flushbatch(struct mp_pgload *l)
 		mp_pgcopy_clear(l->bat);
 		return st;
 	}
-	if (l->sent && (st = finish(l)) != 0)
-		return st;
-	if (l->bat->n == 0 || start(l) == 0)
+	if (l->bat->n == 0)
+		return 0;
+	if (l->t.unique && l->staged > 0)
+		l->staged--;
+	else if (l->t.unique) {
+		c = l->conn;
+		if (l->nfly == 2 && (st = finish(l)) != 0)
+			return st;
+		if (l->nfly == 1 && (c = beside(l)) == NULL) {
+			if ((st = finish(l)) != 0)
+				return st;
+			c = l->conn;
+		}
+		/* a batch finished here may have failed straight */
+		if (l->staged > 0)
+			l->staged--;
+		else if (straight(l, c) == 0)
+			return 0;
+		else
+			backoff(l);
+	}
+	while (l->nfly > 0)
+		if ((st = finish(l)) != 0)
+			return st;
+	if (start(l) == 0)
 		return 0;
 	st = batch(l, 1);
 	mp_pgcopy_clear(l->bat);
@@ -555,8 +837,10 @@ mp_pgload_begin(struct mp_pgload *l, struct mp_run *run)
 	commitcounts(l);
 	mp_count(run, "retries", 0);
 	mp_pg_retry(&l->retry, l->retries);
-	if (!l->atomic)
+	if (!l->atomic) {
+		mp_run_idle(run, pushed, l);
 		return 0;
+	}
 	l->spool = spoolfile();
 	l->rspool = spoolfile();
 	if (mp_pg_exec(l->conn, "BEGIN", NULL) < 0)
@@ -579,7 +863,7 @@ mp_pgload_end(struct mp_pgload *l)
 	int st;
 
 	st = flushbatch(l);
-	if (st == 0 && l->sent)
+	while (st == 0 && l->nfly > 0)
 		st = finish(l);
 	if (st == 0 && l->atomic)
 		st = runcommit(l);
@@ -598,12 +882,14 @@ mp_pgload_free(struct mp_pgload *l)
 	int i;
 
 	mp_pg_close(l->conn);
-	l->conn = NULL;
-	for (i = 0; i < 2; i++) {
+	mp_pg_close(l->conn2);
+	l->conn = l->conn2 = NULL;
+	for (i = 0; i < 3; i++) {
 		mp_pgcopy_clear(&l->bats[i]);
 		free(l->bats[i].row);
 		mp_buf_free(&l->bats[i].text);
 		mp_buf_free(&l->bats[i].copy);
+		mp_buf_free(&l->bats[i].keys);
 	}
 	mp_pgday_reset(l);
 	free(l->swaps);
@@ -615,6 +901,12 @@ mp_pgload_free(struct mp_pgload *l)
 	if (l->query)
 		mp_query_free(l->query);
 	free(l->val);
+	free(l->at);
+	free(l->slot);
+	mp_buf_free(&l->send);
+	mp_buf_free(&l->sql_keys);
+	mp_buf_free(&l->sql_probe);
+	mp_buf_free(&l->sql_direct);
 	mp_buf_free(&l->sql_copy);
 	mp_buf_free(&l->sql_insert);
 	mp_buf_free(&l->sql_finish);

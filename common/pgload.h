@@ -3,7 +3,10 @@
  * batch goes by COPY into a temporary staging table, then INSERT ...
  * SELECT ... ON CONFLICT on the key, in one transaction; a batch
  * PostgreSQL refuses is split until only its bad rows remain, and they go
- * to the rejects with PostgreSQL's message.  A failure worth another try
+ * to the rejects with PostgreSQL's message.  Outside an atomic run, a
+ * batch whose keys the table does not hold yet goes by COPY straight into
+ * the table instead, and the staged way only when that fails; two such
+ * batches may be in flight at once, in two sessions.  A failure worth another try
  * (mp_pg_transient) is tried again under retry.h's policy.  An atomic run
  * is one transaction, committed only at its end; replacing days (pgday.h)
  * implies it.
@@ -17,18 +20,39 @@
 struct mp_rec;
 struct mp_run;
 struct pg_conn;
+struct pg_result;
 
 struct mp_pgrow {
 	size_t	 off, n;	/* the record in text; its day after its NUL */
 	size_t	 coff;		/* its COPY line in copy */
+	size_t	 koff, klen;	/* its key's COPY text in keys */
+	int	 skip;		/* not sent straight: MP_PGROW_* */
 	const char *file;
 	long long line;
 	char	*why;		/* refused by PostgreSQL */
 };
+/* Why a row of a batch that goes straight into the table is not sent. */
+enum {
+	MP_PGROW_SEND,
+	MP_PGROW_REPEAT,	/* its key is another row's of the batch */
+	MP_PGROW_THERE		/* its key is in the table */
+};
 struct mp_pgbatch {
 	struct mp_buf text, copy;
+	struct mp_buf keys;	/* each row's key and its place, COPY text */
 	struct mp_pgrow *row;
 	size_t	 n, cap;
+	struct pg_conn *conn;	/* the session it is sent on */
+	/*
+	 * sent straight into the table: 1, 2 by a COPY, 3 its keys asked
+	 * about first; then known:
+	 */
+	int	 direct;
+	int	 commit;	/* the COPY went in and the COMMIT is sent */
+	long long copied;	/* the rows the COPY inserted */
+	struct pg_result *fail;	/* or why the COPY or COMMIT failed */
+	int	 done, ok;	/* the outcome is known: committed */
+	int	 restage;	/* or a row to update: the staged way */
 };
 /* A day's partition and the fresh table that replaces it (pgday.c). */
 struct mp_pgswap {
@@ -59,9 +83,34 @@ struct mp_pgload {
 	struct mp_retry retry;
 	struct mp_query *query;
 	struct mp_span *val;
-	/* two batches: one is read while the other's INSERT runs */
-	struct mp_pgbatch bats[2], *bat, *sent;
+	/*
+	 * One batch is read while up to two are sent (fly, the oldest
+	 * first): two sent straight, each in a session of its own, when
+	 * their keys differ in text and so in value (two)
+	 */
+	struct mp_pgbatch bats[3], *bat, *fly[2];
+	int	 nfly;
+	struct pg_conn *conn2;	/* the second session, once needed */
+	int	 two;
 	struct mp_buf sql_copy, sql_insert, sql_finish, sql_delete;
+	struct mp_buf sql_keys, sql_probe, sql_direct;
+	/*
+	 * Straight into the table: the batches to go the staged way first,
+	 * after a batch that failed there, and how many the next failure
+	 * makes (twice as many each time, up to 64)
+	 */
+	int	 staged, backoff;
+	/*
+	 * Whether to ask which keys the table holds before a batch goes
+	 * straight: after a batch of which it held some, or a COPY that
+	 * failed; the unique index catches the others
+	 */
+	int	 probe;
+	int	 meet;		/* the batch read has keys of the one sent */
+	size_t	*at;		/* where each column starts in a COPY line */
+	size_t	*slot;		/* a batch's rows by key, a hash table */
+	size_t	 nslot;
+	struct mp_buf send;	/* the rows sent straight */
 	struct mp_buf tmp, dec;	/* scratch */
 	struct mp_buf row;	/* a row read back from the spool */
 	/* counts of the transaction in progress, added at its commit */

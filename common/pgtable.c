@@ -238,6 +238,9 @@ keep(struct mp_pgtable *t, PGresult *r)
 				    strcmp(ty, "timestamp") == 0;
 				c->exact = numeric(PQgetvalue(r, j, 3),
 				    &c->prec, &c->scale);
+				c->plain = c->time || ((strcmp(ty, "text") ==
+				    0 || strcmp(ty, "varchar") == 0) &&
+				    strcmp(PQgetvalue(r, j, 4), "t") == 0);
 			}
 		if (!kept && c->given)
 			mp_errx(MP_EX_CONFIG, "table '%s' has no column '%s'",
@@ -270,6 +273,39 @@ mp_pgtable_bydays(struct mp_pgtable *t, struct pg_conn *c)
 }
 
 int
+mp_pgtable_unique(struct mp_pgtable *t, struct pg_conn *c)
+{
+	const char *v[1] = { t->qname.p };
+	PGresult *r;
+	int i, j, k, m, n, st;
+
+	if ((st = ask(t, c, "SELECT i.indexrelid, a.attname FROM pg_index i "
+	    "JOIN pg_attribute a ON a.attrelid = i.indrelid AND "
+	    "a.attnum = ANY (i.indkey) WHERE i.indrelid = to_regclass($1) "
+	    "AND i.indisunique AND i.indisvalid AND i.indimmediate AND "
+	    "i.indpred IS NULL AND i.indexprs IS NULL AND "
+	    "i.indnkeyatts = i.indnatts AND "
+	    "has_table_privilege(i.indrelid, 'INSERT') ORDER BY 1", 1, v,
+	    &r)) != 0)
+		return st;
+	t->unique = 0;
+	n = PQntuples(r);
+	for (i = 0; i < n && !t->unique; i = j) {
+		/* the rows of one index, a column each */
+		for (j = i, m = 0; j < n && strcmp(PQgetvalue(r, j, 0),
+		    PQgetvalue(r, i, 0)) == 0; j++) {
+			for (k = 0; k < t->nkey &&
+			    strcmp(t->key[k], PQgetvalue(r, j, 1)); k++)
+				;
+			m += k < t->nkey;
+		}
+		t->unique = m == j - i && m == t->nkey;
+	}
+	PQclear(r);
+	return 0;
+}
+
+int
 mp_pgtable_look(struct mp_pgtable *t, struct pg_conn *c, int mk, int gin)
 {
 	const char *v[1] = { t->qname.p };
@@ -281,8 +317,10 @@ mp_pgtable_look(struct mp_pgtable *t, struct pg_conn *c, int mk, int gin)
 		if ((st = ask(t, c, "SELECT a.attname, format_type("
 		    "a.atttypid, a.atttypmod), t.typname, CASE t.typtype "
 		    "WHEN 'd' THEN format_type(t.typbasetype, t.typtypmod) "
-		    "ELSE format_type(a.atttypid, a.atttypmod) END FROM "
+		    "ELSE format_type(a.atttypid, a.atttypmod) END, "
+		    "coalesce(o.collisdeterministic, true) FROM "
 		    "pg_attribute a JOIN pg_type t ON t.oid = a.atttypid "
+		    "LEFT JOIN pg_collation o ON o.oid = a.attcollation "
 		    "WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND "
 		    "NOT a.attisdropped AND a.attgenerated = ''",
 		    1, v, &r)) != 0)

@@ -20,6 +20,11 @@ struct mp_pgcol {
 	int	 exact;		/* numeric(prec,scale), which rounds */
 	int	 prec, scale;
 	int	 key;
+	/*
+	 * Two values are equal only when their COPY text is, as mp-load
+	 * writes them: text, varchar with a deterministic collation, times
+	 */
+	int	 plain;
 };
 
 struct mp_pgtable {
@@ -34,6 +39,7 @@ struct mp_pgtable {
 	int	 update;	/* a key met again updates the row */
 	int	 parted;	/* the table is partitioned */
 	int	 bydays;	/* by range of the time column alone */
+	int	 unique;	/* a unique index on the key alone, checked at once */
 };
 
 /* Splits and quotes [schema.]name (mp_pg_qualname); 0 or -1. */
@@ -69,6 +75,14 @@ int	 mp_pgtable_look(struct mp_pgtable *, struct pg_conn *, int, int);
  * (bydays).  Returns 0, or an exit status after a message.
  */
 int	 mp_pgtable_bydays(struct mp_pgtable *, struct pg_conn *);
+/*
+ * Whether a unique index of the table is on the key's columns alone, not
+ * partial nor deferred, and the session may insert into the table
+ * (unique): the index ON CONFLICT would take, so that rows may go in by
+ * COPY and meet it, and a run that inserts nothing is refused as one that
+ * does.  Returns 0, or an exit status after a message.
+ */
+int	 mp_pgtable_unique(struct mp_pgtable *, struct pg_conn *);
 /* Appends the columns' quoted names, each after prefix, comma-separated. */
 void	 mp_pgtable_cols(const struct mp_pgtable *, struct mp_buf *,
 	    const char *);

@@ -5,7 +5,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -30,6 +29,8 @@ struct mp_run {
 	int	 flushed, final;	/* mp_run_flush ran; its status */
 	int	 ended;		/* the stats are written */
 	int	 scanning;	/* mp_run_scan: read without a word */
+	void	(*idle)(void *);	/* mp_run_idle */
+	void	*idlearg;
 	/* a record longer than the limit, being streamed to the rejects */
 	long long longbytes;
 	unsigned char carry[3];
@@ -55,6 +56,13 @@ long long
 mp_run_rejected(const struct mp_run *r)
 {
 	return r->s.rejected;
+}
+
+void
+mp_run_idle(struct mp_run *r, void (*fn)(void *), void *arg)
+{
+	r->idle = fn;
+	r->idlearg = arg;
 }
 
 int
@@ -433,7 +441,7 @@ readfd(struct mp_run *r, int fd, const char *name, char *buf, size_t cap,
 
 	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	for (;;) {
-		(void)mp_pipe_wait(fd, NULL, NULL);
+		(void)mp_pipe_wait(fd, r->idle, r->idlearg);
 		if (caught)	/* also one that came while output was flushed */
 			return 1;
 		k = read(fd, buf + len, cap - len);
