@@ -53,39 +53,6 @@ setpaths(const char *opt, const char *arg, struct mp_path **v, int *n)
 	}
 }
 
-/* Appends bytes to key material b, after their kind and length. */
-static void
-addpart(struct mp_buf *b, unsigned char kind, const void *p, uint32_t len)
-{
-	mp_buf_grow(b, 1 + sizeof len + len);
-	b->p[b->len] = kind;
-	memcpy(b->p + b->len + 1, &len, sizeof len);
-	if (len > 0)	/* p may be NULL */
-		memcpy(b->p + b->len + 1 + sizeof len, p, len);
-	b->len += 1 + sizeof len + len;
-}
-
-/* Appends a value to the key material: its kind, length and bytes. */
-static void
-material(const struct mp_span *v)
-{
-	static struct mp_buf tmp;
-	unsigned char kind = mp_json_type(v);
-
-	if (kind == MP_JSON_STRING && memchr(v->p, '\\', v->n) == NULL) {
-		addpart(&mat, kind, v->p + 1, v->n - 2);
-		return;
-	}
-	tmp.len = 0;
-	if (kind == MP_JSON_STRING)
-		mp_json_str_decode(v, &tmp);
-	else if (kind == MP_JSON_OBJECT || kind == MP_JSON_ARRAY)
-		mp_json_canon(v->p, v->n, NULL, 0, &tmp);
-	else
-		mp_buf_add(&tmp, v->p, v->n);
-	addpart(&mat, kind, tmp.p, tmp.len);
-}
-
 /*
  * Guesses the key from the line before it is checked, when the record
  * opens with a one-member key path as a plain string (as mp-record(5)
@@ -97,30 +64,15 @@ static void
 guess(const struct mp_rec *rec)
 {
 	static struct mp_buf b;
-	const struct mp_seg *s;
-	const char *p = rec->p, *end = p + rec->n, *q;
 
 	early.p = NULL;
-	if (fingerprint || nkey != 1 || kpath[0].nseg != 1)
-		return;
-	s = kpath[0].seg;
-	/* a name written with escapes is not its bytes on the line */
-	if (s->key == NULL || memchr(s->key, '"', s->keylen) != NULL ||
-	    memchr(s->key, '\\', s->keylen) != NULL ||
-	    rec->n < s->keylen + 6 || memcmp(p, "{\"", 2) != 0 ||
-	    memcmp(p + 2, s->key, s->keylen) != 0 ||
-	    memcmp(p + 2 + s->keylen, "\":\"", 3) != 0)
-		return;
-	p += s->keylen + 5;
-	if ((q = memchr(p, '"', end - p)) == NULL || q == p ||
-	    memchr(p, '\\', q - p) != NULL)
+	if (fingerprint || nkey != 1 ||
+	    !mp_keymat_lead(rec->p, rec->n, &kpath[0], &early))
 		return;
 	b.len = 0;
-	addpart(&b, MP_JSON_STRING, p, q - p);
+	mp_keymat_add(&b, &early);
 	earlyhash = mp_keys_hash(keys, 'k', b.p, b.len);
 	mp_keys_prefetch(keys, 0, earlyhash);
-	early.p = p - 1;
-	early.n = q + 1 - early.p;
 }
 
 /* Whether a value is there: present, not null, not "". */
@@ -157,7 +109,7 @@ keyhash(struct mp_run *run, struct mp_rec *rec, struct mp_keyhash *h)
 			    kpath[i].text);
 			return -1;
 		}
-		material(v);
+		mp_keymat_add(&mat, v);
 	}
 	*h = mp_keys_hash(keys, 'k', mat.p, mat.len);
 	return 0;
@@ -223,14 +175,14 @@ emit_marked(struct mp_run *run, struct mp_rec *rec, int64_t t)
 	mat.len = 0;
 	for (i = 0; i < nvis; i++) {
 		any |= present(&vval[i]);
-		material(&vval[i]);
+		mp_keymat_add(&mat, &vval[i]);
 	}
 	if (!any) {
 		/* no visitor id: the address and the browser stand in */
 		mat.len = 0;
 		any = present(slot[P_IP]) || present(slot[P_UA]);
-		material(slot[P_IP]);
-		material(slot[P_UA]);
+		mp_keymat_add(&mat, slot[P_IP]);
+		mp_keymat_add(&mat, slot[P_UA]);
 		dom = 'i';
 	}
 	if (!any)

@@ -1239,5 +1239,6 @@ int	 mp_s3_opt_retries(void *, const char *, const char **);
 #include "pgcopy.h"
 #include "pgday.h"
 #include "pipe.h"
+#include "keymat.h"
 
 #endif

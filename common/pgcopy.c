@@ -420,6 +420,23 @@ mp_pgcopy_rows(struct mp_pgload *l, struct pg_result **err)
 	return range(l, 0, l->bat->n, err);
 }
 
+/* Empties the key slots, at least twice as many as n; returns their mask. */
+static size_t
+keyslots(struct mp_pgload *l, size_t n)
+{
+	size_t k;
+
+	for (k = 64; k < n * 2; k *= 2)
+		;
+	if (k > l->nslot) {
+		free(l->slot);
+		l->slot = xcalloc(k, sizeof *l->slot);
+		l->nslot = k;
+	} else
+		memset(l->slot, 0, k * sizeof *l->slot);
+	return k - 1;
+}
+
 /*
  * Marks the rows whose key another row of the batch has, by their COPY
  * text: all but the first, or with --on-conflict=update the last, which
@@ -433,15 +450,7 @@ repeats(struct mp_pgload *l)
 	struct mp_pgrow *r, *o;
 	size_t i, j, k, mask, nrep = 0;
 
-	for (k = 64; k < bat->n * 2; k *= 2)
-		;
-	if (k > l->nslot) {
-		free(l->slot);
-		l->slot = xcalloc(k, sizeof *l->slot);
-		l->nslot = k;
-	} else
-		memset(l->slot, 0, k * sizeof *l->slot);
-	mask = k - 1;
+	mask = keyslots(l, bat->n);
 	for (j = 0; j < bat->n; j++) {
 		i = l->t.update ? bat->n - 1 - j : j;
 		r = &bat->row[i];
@@ -468,15 +477,7 @@ mp_pgcopy_shared(struct mp_pgload *l, const struct mp_pgbatch *a,
 	const struct mp_pgrow *r, *o;
 	size_t i, k, mask;
 
-	for (k = 64; k < b->n * 2; k *= 2)
-		;
-	if (k > l->nslot) {
-		free(l->slot);
-		l->slot = xcalloc(k, sizeof *l->slot);
-		l->nslot = k;
-	} else
-		memset(l->slot, 0, k * sizeof *l->slot);
-	mask = k - 1;
+	mask = keyslots(l, b->n);
 	for (i = 0; i < b->n; i++) {
 		r = &b->row[i];
 		k = mp_hash(b->keys.p + r->koff, r->klen, 0) & mask;

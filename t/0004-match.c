@@ -187,13 +187,14 @@ naive(char **pat, int np, const char *s)
 
 static int pm(struct mp_pat *, const char *);
 
-static void
-t_pat_random(void)
+/* 200 random substrings of 1 to 5 letters of "abAB/ c", kept in pat */
+static struct mp_pat *
+random_pat(char *pat[200])
 {
 	static const char alpha[] = "abAB/ c";
-	char *pat[200], s[80], err[200];
 	struct mp_pat *p = mp_pat_new();
-	int i, j, k, bad = 0;
+	char err[200];
+	int i, j, k;
 
 	for (i = 0; i < 200; i++) {
 		k = 1 + rnd() % 5;
@@ -204,6 +205,18 @@ t_pat_random(void)
 		mp_pat_add(p, "x", pat[i], k, 0, err, sizeof err);
 	}
 	mp_pat_build(p, err, sizeof err);
+	return p;
+}
+
+static void
+t_pat_random(void)
+{
+	static const char alpha[] = "abAB/ c";
+	char *pat[200], s[80];
+	struct mp_pat *p;
+	int i, j, k, bad = 0;
+
+	p = random_pat(pat);
 	for (i = 0; i < 5000; i++) {
 		k = rnd() % 40;
 		for (j = 0; j < k; j++)
@@ -226,19 +239,11 @@ static void
 t_pat_memo(void)
 {
 	static const char alpha[] = "abAB/ c";
-	char *pat[200], *str[64], err[200];
-	struct mp_pat *p = mp_pat_new();
+	char *pat[200], *str[64];
+	struct mp_pat *p;
 	int i, j, k, bad = 0;
 
-	for (i = 0; i < 200; i++) {
-		k = 1 + rnd() % 5;
-		pat[i] = xmalloc(k + 1);
-		for (j = 0; j < k; j++)
-			pat[i][j] = alpha[rnd() % 7];
-		pat[i][k] = '\0';
-		mp_pat_add(p, "x", pat[i], k, 0, err, sizeof err);
-	}
-	mp_pat_build(p, err, sizeof err);
+	p = random_pat(pat);
 	for (i = 0; i < 64; i++) {
 		k = i < 8 ? 240 + i * 3 : 1 + (int)(rnd() % 12);
 		str[i] = xmalloc(k + 1);
